@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// sslsan: a terminal explorer and on-CPU engine for SSL-SaN visual sound source localisation.
+///
+/// C libraries are system-library targets (module map + shim header); see `Sources/C*/`.
+let optimise: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+
+let package = Package(
+    name: "sslsan",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sslsan", targets: ["sslsan"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CSndfile", path: "Sources/CSndfile"),
+        .systemLibrary(name: "CSamplerate", path: "Sources/CSamplerate"),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
+        .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG"),
+        .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
+        .target(
+            name: "Core",
+            dependencies: ["CBLAS", "CSndfile", "CSamplerate", "CPNG", "CTurboJPEG"],
+            swiftSettings: optimise
+        ),
+        .target(name: "Render", dependencies: ["Core"], swiftSettings: optimise),
+        .target(name: "TUI", dependencies: ["Core", "Render", "CNcursesw"], swiftSettings: optimise),
+        .executableTarget(
+            name: "sslsan",
+            dependencies: ["Core", "Render", "TUI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: optimise
+        ),
+        .testTarget(name: "CoreTests", dependencies: ["Core"]),
+        .testTarget(name: "RenderTests", dependencies: ["Render", "Core"]),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "Render", "Core"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
