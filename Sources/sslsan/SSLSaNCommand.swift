@@ -6,6 +6,7 @@ struct SSLSaNCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sslsan",
         abstract: "Visual sound source localisation explorer and on-CPU engine for SSL-SaN.",
-        subcommands: []
+        subcommands: [ExploreCommand.self, InferCommand.self, EvalCommand.self, RenderFigureCommand.self,
+                      SamplesCommand.self, TrainCommand.self, BenchCommand.self, DebugCommand.self]
     )
 }
