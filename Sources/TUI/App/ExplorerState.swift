@@ -54,7 +54,7 @@ public extension AudioCondition {
 public struct SceneState: Sendable {
     public var sampleIndex: Int
     public var image: RGBImage?
-    public var groundTruth = GroundTruth()
+    public var groundTruth = SceneGroundTruth()
     /// Maps per condition (positive, silence, noise, offscreen), for the main and compare model.
     public var maps: [SimilarityMap?] = [nil, nil, nil, nil]
     public var compareMaps: [SimilarityMap?] = [nil, nil, nil, nil]
@@ -143,6 +143,7 @@ public struct DemoState: Sendable, Equatable {
     public var nextSwitch: Double = 0
     public var caption = ""
     public static let period = 3.5
+    public init(step: Int = 0, nextSwitch: Double = 0, caption: String = "") { self.step = step; self.nextSwitch = nextSwitch; self.caption = caption }
 }
 
 public enum InputMode: Sendable, Equatable { case normal, search, filter }

@@ -2,8 +2,8 @@ import Foundation
 import Core
 
 /// The tagged failure cases as a report: ids (one per line) and a JSON with their figures.
-enum ExportReport {
-    static func make(_ s: ExplorerState) -> (ids: String, json: Data) {
+public enum ExportReport {
+    public static func make(_ s: ExplorerState) -> (ids: String, json: Data) {
         let idx = s.tagged.sorted { s.samples[$0].id < s.samples[$1].id }
         var items: [[String: Any]] = []
         for i in idx {

@@ -101,7 +101,7 @@ public enum Upsample {
 
     /// The 224×224 ground-truth map: union of boxes (normalised, truncated as vssl_eval does) or
     /// a mask resampled by nearest neighbour and thresholded at half.
-    public static func groundTruth(_ gt: GroundTruth, side: Int = 224) -> [UInt8] {
+    public static func groundTruth(_ gt: SceneGroundTruth, side: Int = 224) -> [UInt8] {
         var g = [UInt8](repeating: 0, count: side * side)
         if let m = gt.mask {
             for y in 0..<side {

@@ -127,7 +127,7 @@ extension ExplorerState {
         thresholdChanged()
     }
 
-    mutating func thresholdChanged() {
+    public mutating func thresholdChanged() {
         figures = DatasetFigures.compute(scores, threshold: threshold)
         if sort == .iou { rebuildOrder() }
     }

@@ -1,7 +1,7 @@
 import Render
 
 /// Maps true colours to the palettes of weaker terminals.
-enum Palette {
+public enum Palette {
     private static let levels: [Int] = [0, 95, 135, 175, 215, 255]
 
     private static func cubeIndex(_ v: UInt8) -> Int {
@@ -12,7 +12,7 @@ enum Palette {
     }
 
     /// Nearest entry of the xterm 256-colour palette (cube 16–231 or grey ramp 232–255).
-    static func xterm256(_ c: RGB) -> Int {
+    public static func xterm256(_ c: RGB) -> Int {
         let ri = cubeIndex(c.r), gi = cubeIndex(c.g), bi = cubeIndex(c.b)
         let cr = levels[ri], cg = levels[gi], cb = levels[bi]
         let dCube = sq(cr - Int(c.r)) + sq(cg - Int(c.g)) + sq(cb - Int(c.b))
@@ -38,12 +38,12 @@ enum Palette {
 }
 
 /// Character fallbacks for terminals without colour or without UTF-8.
-enum Glyphs {
+public enum Glyphs {
     static let shades: [Character] = [" ", ".", ":", "-", "=", "+", "*", "#", "%", "@"]
 
     /// Without colour a half-block pixel pair becomes a shading character of its mean luminance;
     /// other cells keep their character and turn a coloured background into reverse video.
-    static func monochrome(_ c: Cell) -> (Character, CellAttributes) {
+    public static func monochrome(_ c: Cell) -> (Character, CellAttributes) {
         if c.char == "▀" || c.char == "▄" || c.char == "█" {
             let a = c.fg.map(Palette.luminance) ?? 0
             let b = c.bg.map(Palette.luminance) ?? a
@@ -56,7 +56,7 @@ enum Glyphs {
     }
 
     /// ASCII stand-ins for box drawing, blocks and symbols.
-    static func ascii(_ ch: Character, cell: Cell) -> Character {
+    public static func ascii(_ ch: Character, cell: Cell) -> Character {
         if ch.isASCII { return ch }
         switch ch {
         case "─", "━", "═": return "-"

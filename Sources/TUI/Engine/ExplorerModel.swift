@@ -70,7 +70,7 @@ public protocol ExplorerData: Sendable {
     var problems: [String] { get }
     func image(_ sample: Sample) throws -> RGBImage
     func audio(_ sample: Sample, sampleRate: Int) throws -> AudioClip
-    func groundTruth(_ sample: Sample) -> GroundTruth
+    func groundTruth(_ sample: Sample) -> SceneGroundTruth
     /// The sample whose audio plays as the off-screen sound for sample i (a class absent from
     /// its scene), deterministic for a given seed.
     func offscreen(for i: Int, seed: UInt64) -> Int?

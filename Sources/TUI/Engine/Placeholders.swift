@@ -28,29 +28,11 @@ struct ManifestData: ExplorerData {
         samples = out; problems = probs
     }
 
-    func image(_ s: Sample) throws -> RGBImage {
-        var h: UInt64 = 1469598103934665603
-        for b in s.id.utf8 { h = (h ^ UInt64(b)) &* 1099511628211 }
-        var img = RGBImage(width: 160, height: 120)
-        for y in 0..<120 { for x in 0..<160 {
-            img.setPixel(x, y, (UInt8(40 + x / 2), UInt8(60 + y), UInt8(truncatingIfNeeded: h >> 8) / 2 + 40))
-        } }
-        let cx = Int(h % 120) + 20, cy = Int((h >> 16) % 80) + 20
-        for y in max(0, cy - 15)..<min(120, cy + 15) { for x in max(0, cx - 15)..<min(160, cx + 15) {
-            img.setPixel(x, y, (230, 200, 40))
-        } }
-        return img
-    }
+    func image(_ s: Sample) throws -> RGBImage { try ImageFile.read(s.imagePath) }
 
-    func audio(_ s: Sample, sampleRate: Int) throws -> AudioClip {
-        var h: UInt64 = 7
-        for b in s.label.utf8 { h = (h ^ UInt64(b)) &* 1099511628211 }
-        let f = 200 + Double(h % 1800)
-        let n = sampleRate * 3
-        return AudioClip(samples: (0..<n).map { Float(0.3 * sin(2 * .pi * f * Double($0) / Double(sampleRate)) * (0.6 + 0.4 * sin(Double($0) / 3000))) }, sampleRate: sampleRate)
-    }
+    func audio(_ s: Sample, sampleRate: Int) throws -> AudioClip { try AudioFile.read(s.audioPath, sampleRate: sampleRate) }
 
-    func groundTruth(_ s: Sample) -> GroundTruth { GroundTruth(boxes: s.boxes) }
+    func groundTruth(_ s: Sample) -> SceneGroundTruth { SceneGroundTruth.load(s) }
     func offscreen(for i: Int, seed: UInt64) -> Int? { defaultOffscreen(for: i, seed: seed) }
 }
 

@@ -11,7 +11,7 @@ struct LiveRequest: Sendable, Equatable {
 
 /// Prepares the selected scene (image, four maps per model, waveforms) and computes live maps
 /// for the window sliding over the playing clip. Scene requests win over live ones.
-final class SceneWorker: @unchecked Sendable {
+public final class SceneWorker: @unchecked Sendable {
     let session: Session
     let inbox: Inbox
     private let cond = NSCondition()
@@ -48,7 +48,7 @@ final class SceneWorker: @unchecked Sendable {
         }
     }
 
-    static func envelope(_ w: [Float], points: Int = 600) -> [Float] {
+    public static func envelope(_ w: [Float], points: Int = 600) -> [Float] {
         guard !w.isEmpty else { return [] }
         let n = min(points, w.count)
         return (0..<n).map { k in

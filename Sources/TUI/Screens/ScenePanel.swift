@@ -3,14 +3,14 @@ import Core
 import Render
 
 /// The scene: image in half blocks, the map over it, ground truth, condition and waveform.
-enum ScenePanel {
+public enum ScenePanel {
     /// Share of the map's pixels above t (upsampled like the metric), as a fraction.
-    static func areaAbove(_ m: SimilarityMap, _ t: Double) -> Double {
+    public static func areaAbove(_ m: SimilarityMap, _ t: Double) -> Double {
         let up = Upsample.bilinear(m, side: ThresholdCounts.side)
         return Double(up.reduce(0) { $0 + (Double($1) > t ? 1 : 0) }) / Double(up.count)
     }
 
-    static func iou(_ m: SimilarityMap, _ gt: GroundTruth, _ t: Double) -> Double? {
+    public static func iou(_ m: SimilarityMap, _ gt: SceneGroundTruth, _ t: Double) -> Double? {
         guard !gt.isEmpty else { return nil }
         let up = Upsample.bilinear(m, side: ThresholdCounts.side)
         let g = Upsample.groundTruth(gt)

@@ -12,7 +12,7 @@ enum TrainingPanel {
         let focused = s.focus == .training
         func field(_ f: TrainingPanelState.Field, _ name: String, _ value: String) {
             let sel = focused && t.field == f
-            let text = "\(sel ? "▶" : " ") \(Fmt.pad(name, 12))\(value)"
+            let text = "\(sel ? "▶" : " ") \(Fmt.pad(name, 15))\(value)"
             buf.line(text, in: Rect(x: inner.x, y: y, width: inner.width, height: 1), row: 0,
                      fg: sel ? .white : nil, bg: sel ? Theme.selectionBG : nil, attrs: sel ? .bold : [])
             y += 1

@@ -12,7 +12,7 @@ public enum OverlayStyle: String, Sendable, CaseIterable {
 }
 
 /// Ground truth in normalised full-frame coordinates: boxes and/or a binary mask.
-public struct GroundTruth: Sendable, Equatable {
+public struct SceneGroundTruth: Sendable, Equatable {
     public var boxes: [[Double]]
     /// A binary mask (any size), row-major, 1 = object.
     public var mask: (width: Int, height: Int, bits: [UInt8])?
@@ -20,7 +20,7 @@ public struct GroundTruth: Sendable, Equatable {
         self.boxes = boxes; self.mask = mask
     }
     public var isEmpty: Bool { boxes.isEmpty && mask == nil }
-    public static func == (a: GroundTruth, b: GroundTruth) -> Bool {
+    public static func == (a: SceneGroundTruth, b: SceneGroundTruth) -> Bool {
         a.boxes == b.boxes && a.mask?.width == b.mask?.width && a.mask?.height == b.mask?.height && a.mask?.bits == b.mask?.bits
     }
 
@@ -46,7 +46,7 @@ public struct SceneLayer {
     public var threshold: Double
     public var style: OverlayStyle
     public var colorMap: OverlayColorMap
-    public var groundTruth: GroundTruth?
+    public var groundTruth: SceneGroundTruth?
     /// Value range the colour map spans.
     public var range: ClosedRange<Double> = 0...1
 }
@@ -158,5 +158,15 @@ enum SceneImage {
     @inline(__always)
     static func scale(_ a: RGB, _ t: Double) -> RGB {
         RGB(UInt8(Double(a.r) * t), UInt8(Double(a.g) * t), UInt8(Double(a.b) * t))
+    }
+}
+
+extension SceneGroundTruth {
+    /// The sample's mask (thresholded at 128) when it has a readable one, else its boxes.
+    public static func load(_ s: Sample) -> SceneGroundTruth {
+        if let m = s.maskPath, let g = try? PNGFile.readGray(m) {
+            return SceneGroundTruth(boxes: s.boxes, mask: (g.width, g.height, g.pixels.map { $0 >= 128 ? 1 : 0 }))
+        }
+        return SceneGroundTruth(boxes: s.boxes)
     }
 }
