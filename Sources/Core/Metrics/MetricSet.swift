@@ -7,10 +7,11 @@ import Foundation
 /// recounts what U changes (cIoU at U for the positive map, pIA for each negative map).
 ///
 /// This is the type the explorer keeps: moving the threshold is `set.report(threshold: .value(u))`.
-/// Cost of a report: O(maps × (cells + crossed cells × 256)) with `ThresholdCounter`, about
-/// 10 µs per 14×14 map, split over the cores: ~5 ms for 100 samples × 10 passes (2 100 maps),
-/// ~0.3–0.6 s for 5 000 samples × 10 passes (105 000 maps). Building the set costs ~1 ms per
-/// sample (one 224² upsampling and two quickselects). Memory: the raw maps, ~1 KB per map.
+/// Cost of a report: O(maps × (cells + crossed cell rows × 16)) with `ThresholdCounter`. Measured
+/// on 2 shared cores with smooth model-like maps: 0.16 s for 500 samples × 10 passes (10 500
+/// maps, ~15 µs per map), so ~1.5 s for 5 000 × 10 and ~30 ms for 100 × 10; white-noise maps (the
+/// worst case, every cell crossed) cost ~150 µs per map. Building the set costs ~1 ms per sample
+/// (one 224² upsampling and two quickselects). Memory: the raw maps, ~1 KB per map.
 /// Incremental scoring: `append(_:)` adds samples without recomputing the others.
 public struct MetricSet: Sendable {
     /// Threshold-free values of one sample.
