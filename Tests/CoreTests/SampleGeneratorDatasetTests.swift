@@ -109,4 +109,23 @@ final class SampleGeneratorDatasetTests: XCTestCase {
         XCTAssertTrue(files.keys.allSatisfy { !($0 as NSString).lastPathComponent.hasPrefix(".") }, "\(files.keys)")
         XCTAssertThrowsError(try SampleDataset.write(to: dir, count: 0, seed: 1, force: true))
     }
+
+    /// The committed `samples/` is what the generator makes today (regenerate it with the command
+    /// in samples/README.md after changing the generator).
+    func testCommittedSamplesAreCurrent() throws {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let dir = repo + "/samples"
+        guard FileManager.default.fileExists(atPath: dir + "/manifest.jsonl") else { throw XCTSkip("no samples/ in this checkout") }
+        let lines = try String(contentsOfFile: dir + "/manifest.jsonl", encoding: .utf8).split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 200)
+        let gen = SceneGenerator(seed: 1)
+        for i in [0, 1, 57, 99] {
+            let s = gen.scene(index: i)
+            XCTAssertEqual(Array(lines[(2 * i)..<(2 * i + 2)]), SampleDataset.manifestLines(s, split: "test"), "scene \(i)")
+            XCTAssertEqual(try ImageFile.read("\(dir)/images/\(s.id).png"), s.image, "scene \(i) image")
+            let o = s.objects[1]
+            let clip = try AudioFile.read("\(dir)/audio/\(s.id)_\(o.cls.rawValue).wav", sampleRate: 16000)
+            XCTAssertLessThan(zip(clip.samples, o.clip.samples).map { abs($0 - $1) }.max()!, 1.0 / 32768 + 1e-6)
+        }
+    }
 }

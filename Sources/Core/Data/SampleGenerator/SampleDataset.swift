@@ -145,7 +145,8 @@ public enum SampleDataset {
             \(command)
 
         (seed \(seed), \(count) scenes, \(2 * count) pairs, split `\(split)`). The same command gives the
-        same bytes on every run and machine with the same sslsan version.
+        same bytes on every run with the same sslsan version (another platform's maths library
+        could change rare pixel or sample values by one step).
 
         Each scene is a 224×224 image with two sounding objects of different classes (radius 26–44 px,
         non-overlapping) over a textured background (tinted base, low-frequency colour waves,
