@@ -85,8 +85,8 @@ public struct GroundTruthMap: Sendable, Equatable {
             resized = v
         } else {
             switch resample {
-            case .bicubic: resized = PillowResize.bicubic(v, width: width, height: height, to: side, side)
-            case .nearest: resized = PillowResize.nearest(v, width: width, height: height, to: side, side)
+            case .bicubic: resized = PillowMaskResize.bicubic(v, width: width, height: height, to: side, side)
+            case .nearest: resized = PillowMaskResize.nearest(v, width: width, height: height, to: side, side)
             }
         }
         return GroundTruthMap(pixels: resized.map { $0 >= 128 ? 1 : 0 })
@@ -104,7 +104,7 @@ public struct GroundTruthMap: Sendable, Equatable {
 /// Pillow's 8-bit resampling (`ImagingResample`), enough of it to resize grey masks exactly as
 /// `Image.resize` does: separable convolution, horizontal pass first, normalised float
 /// coefficients rounded to 22-bit fixed point, support widened by the scale when shrinking.
-enum PillowResize {
+enum PillowMaskResize {
     private static let precisionBits = 32 - 8 - 2
 
     private static func bicubicFilter(_ x0: Double) -> Double {
