@@ -7,7 +7,7 @@ import XCTest
 /// are written with libsndfile directly (not through the code under test).
 final class AudioFormatTests: XCTestCase {
     var dir = ""
-    override func setUpWithError() throws { dir = try makeTempDir() }
+    override func setUpWithError() throws { dir = try FrontEndFixtures.tempDir() }
     override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
 
     /// Writes `frames` (interleaved, `channels`) with libsndfile's float writer and clipping on.

@@ -7,7 +7,7 @@ import XCTest
 /// (PNG) or with TurboJPEG directly (JPEG), and decoded the way Pillow's `convert('RGB')` would.
 final class ImageFormatTests: XCTestCase {
     var dir = ""
-    override func setUpWithError() throws { dir = try makeTempDir() }
+    override func setUpWithError() throws { dir = try FrontEndFixtures.tempDir() }
     override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
 
     // MARK: a minimal PNG encoder (stored deflate blocks), independent of libpng
