@@ -171,5 +171,12 @@ final class FileIOTests: XCTestCase {
         try WAVFile.write(AudioClip(samples: [Float](repeating: .nan, count: 100), sampleRate: 16000), to: dir + "/nan.wav", encoding: .float32)
         expect(dir + "/nan.wav", "NaN")
         XCTAssertThrowsError(try WAVFile.write(AudioClip(samples: [], sampleRate: 16000), to: dir + "/e.wav"))
+        // A header announcing zero channels.
+        var z = [UInt8](try Data(contentsOf: URL(fileURLWithPath: p)))
+        z[22] = 0; z[23] = 0
+        try Data(z).write(to: URL(fileURLWithPath: dir + "/zero.wav"))
+        XCTAssertThrowsError(try AudioFile.read(dir + "/zero.wav", sampleRate: 16000)) { e in
+            XCTAssertEqual((e as? SSLSaNError)?.file, self.dir + "/zero.wav", "\(e)")
+        }
     }
 }
