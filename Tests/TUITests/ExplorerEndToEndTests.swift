@@ -10,6 +10,9 @@ final class ExplorerEndToEndTests: XCTestCase {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     var session = ""
 
+    /// A private tmux server (socket) so the test never touches the user's sessions.
+    static let socket = "sslsan-e2e-\(getpid())"
+
     override func tearDown() {
         if !session.isEmpty { _ = Self.sh(["tmux", "kill-session", "-t", session]) }
     }
@@ -24,7 +27,7 @@ final class ExplorerEndToEndTests: XCTestCase {
         guard let h = try? FileHandle(forWritingTo: out) else { return (-1, "") }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = args
+        p.arguments = args.first == "tmux" && args.count > 1 ? ["tmux", "-L", socket] + args.dropFirst() : args
         p.standardOutput = args.contains("new-session") ? FileHandle.nullDevice : h
         p.standardError = FileHandle.nullDevice
         p.standardInput = FileHandle.nullDevice
@@ -70,7 +73,7 @@ final class ExplorerEndToEndTests: XCTestCase {
         }
         try (lines.joined(separator: "\n") + "\n").write(toFile: dir + "/manifest.jsonl", atomically: true, encoding: .utf8)
         let ckpt = dir + "/random-demo.safetensors"
-        try Checkpoint.save(SSLSaNModel(config: try ModelConfig.named("demo"), seed: 3), to: ckpt)
+        try SSLSaNModel(config: try ModelConfig.named("demo"), seed: 3).save(to: ckpt)
         return (dir, ckpt, false)
     }
 
