@@ -17,24 +17,27 @@ final class ExplorerEndToEndTests: XCTestCase {
         if !session.isEmpty { _ = Self.sh(["tmux", "kill-session", "-t", session]) }
     }
 
+    /// Runs a command (posix_spawn + waitpid; output through a temporary file, since a tmux
+    /// server started by new-session inherits descriptors and a pipe would never close).
     @discardableResult
-    static func sh(_ args: [String]) -> (status: Int32, out: String) {
-        // Output goes through a file, not a pipe: a tmux server started by new-session inherits
-        // the descriptor and a pipe would never reach end of file.
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("sslsan-e2e-sh-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: out) }
-        guard let h = try? FileHandle(forWritingTo: out) else { return (-1, "") }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = args.first == "tmux" && args.count > 1 ? ["tmux", "-L", socket] + args.dropFirst() : args
-        p.standardOutput = args.contains("new-session") ? FileHandle.nullDevice : h
-        p.standardError = FileHandle.nullDevice
-        p.standardInput = FileHandle.nullDevice
-        do { try p.run() } catch { return (-1, "") }
-        p.waitUntilExit()
-        try? h.close()
-        return (p.terminationStatus, (try? String(contentsOf: out, encoding: .utf8)) ?? "")
+    static func sh(_ args0: [String]) -> (status: Int32, out: String) {
+        let args = args0.first == "tmux" && args0.count > 1 ? ["tmux", "-L", socket] + args0.dropFirst() : args0
+        let out = NSTemporaryDirectory() + "sslsan-e2e-sh-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        defer { unlink(out) }
+        var fa: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&fa)
+        defer { posix_spawn_file_actions_destroy(&fa) }
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&fa, 1, args.contains("new-session") ? "/dev/null" : out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0)
+        let cargs = args.map { strdup($0) } + [nil]
+        defer { cargs.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawnp(&pid, args[0], &fa, nil, cargs, environ) == 0 else { return (-1, "") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+        return ((status >> 8) & 0xff, text)
     }
 
     func binary() throws -> String {
@@ -112,6 +115,9 @@ final class ExplorerEndToEndTests: XCTestCase {
         return Self.value(after: "thr", in: String(line))
     }
 
+    /// The typed command contains "SSLSAN-EXIT=$?"; its output has a digit after the "=".
+    static func exited(_ text: String) -> Bool { text.range(of: #"SSLSAN-EXIT=\d"#, options: .regularExpression) != nil }
+
     func startShell() {
         session = "sslsan-e2e-\(getpid())-\(Int.random(in: 0..<1_000_000))"
         Self.sh(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", "env", "PS1=READY$ ", "bash", "--norc", "--noprofile"])
@@ -171,7 +177,7 @@ final class ExplorerEndToEndTests: XCTestCase {
         startShell()
         // Unknown TERM: one line on stderr and status 1, not a silent exit.
         send("TERM=no-such-terminal \(bin) explore --data \(data) --checkpoint \(ckpt); echo SSLSAN-EXIT=$?", "Enter")
-        var text = waitFor("the unknown-terminal error") { $0.contains("SSLSAN-EXIT=") }
+        var text = waitFor("the unknown-terminal error") { Self.exited($0) }
         XCTAssertTrue(text.contains("unknown terminal type 'no-such-terminal'"), text)
         XCTAssertTrue(text.contains("SSLSAN-EXIT=1"))
         send("clear", "Enter")
@@ -185,7 +191,7 @@ final class ExplorerEndToEndTests: XCTestCase {
         let pid = Self.sh(["pgrep", "-n", "-f", "sslsan explore --data \(data)"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
         XCTAssertFalse(pid.isEmpty)
         if let p = Int32(pid) { kill(p, SIGTERM) }
-        text = waitFor("the shell after SIGTERM") { $0.contains("SSLSAN-EXIT=") }
+        text = waitFor("the shell after SIGTERM") { Self.exited($0) }
         XCTAssertEqual(Self.sh(["tmux", "display-message", "-p", "-t", session, "#{alternate_on}"]).out.trimmingCharacters(in: .whitespacesAndNewlines), "0")
     }
 }

@@ -343,7 +343,7 @@ public final class Explorer {
         let t = state.training
         let run = t.runDirectory ?? (options.exportDirectory + "/runs/explore-\(Self.timestamp())")
         let resume: String? = t.status == .stopped ? t.lastCheckpoint : nil
-        let req = TrainingRequest(data: t.data, config: t.configs.isEmpty ? "demo" : t.configs[t.configIndex], epochs: t.epochs,
+        let req = TrainingRequest(data: t.data, validation: options.dataDirectory, config: t.configs.isEmpty ? "demo" : t.configs[t.configIndex], epochs: t.epochs,
                                   useSilence: t.useSilence, useNoise: t.useNoise, useEquivariance: t.useEquivariance,
                                   learningRate: t.learningRates[t.lrIndex], runDirectory: run, resume: resume)
         try? FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true)
