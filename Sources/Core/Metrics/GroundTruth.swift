@@ -19,16 +19,6 @@ public struct GroundTruthMap: Sendable, Equatable {
 
     public var isEmpty: Bool { count == 0 }
 
-    /// How box coordinates turn into pixel indices; the two conventions of vssl_eval.
-    public enum BoxConvention: String, Sendable, Codable {
-        /// VGG-SS: boxes normalised to the frame; index = int(clip(b, 0, 1)·224) (truncation).
-        case normalised
-        /// IS3 / S4: boxes given in 224-pixel units; index = int(b). Samples store them divided by
-        /// 224, so an index within 1e-9 of an integer snaps to it before truncation (undoing the
-        /// division's rounding, which would otherwise turn 37 into 36.999… → 36).
-        case pixels224
-    }
-
     /// Union of boxes [x0, y0, x1, y1] given normalised (0…1) to the full frame.
     public static func boxes(_ boxes: [[Double]], convention: BoxConvention = .normalised) -> GroundTruthMap {
         let n = side
