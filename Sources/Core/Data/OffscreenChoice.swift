@@ -4,7 +4,7 @@
 /// vssl_eval removes the positive's class (IS3: the classes of the scene's two files) from the
 /// class list, draws a class from the sorted remainder with Python's `random.choice`, then a file
 /// of it. Its passes are not reproducible (DataLoader workers re-seed `random`; A15). sslsan keeps
-/// the rule and makes it reproducible: each draw uses a SplitMix64 stream seeded from the pass seed
+/// the rule and makes it reproducible: each draw uses a `SplitMix64` stream seeded from the pass seed
 /// and a hash of the sample id, with classes and files taken in sorted order, so a sample's choice
 /// depends neither on evaluation order and threads nor on the order of the dataset. Excluded classes: the sample's label, its `objects`
 /// (everything visible, when the dataset lists it) and the labels of its scene-mates.
@@ -42,9 +42,20 @@ public struct OffscreenChoice: Sendable {
         let remaining = classes.filter { !excluded[i].contains($0) }
         guard !remaining.isEmpty else { return nil }
         var rng = SplitMix64(seed: seed ^ Self.fnv1a(ids[i]))
-        let cls = remaining[rng.below(remaining.count)]
+        let cls = remaining[Self.below(remaining.count, &rng)]
         let files = filesByClass[cls]!
-        return files[rng.below(files.count)]
+        return files[Self.below(files.count, &rng)]
+    }
+
+    /// Uniform integer in 0..<n without modulo bias (Lemire's multiply-shift with rejection).
+    static func below(_ n: Int, _ rng: inout SplitMix64) -> Int {
+        let bound = UInt64(n)
+        var m = rng.next().multipliedFullWidth(by: bound)
+        if m.low < bound {
+            let t = (0 &- bound) % bound
+            while m.low < t { m = rng.next().multipliedFullWidth(by: bound) }
+        }
+        return Int(m.high)
     }
 
     /// FNV-1a of the UTF-8 bytes: stable across runs and platforms (Swift's `hashValue` is not).
@@ -52,29 +63,5 @@ public struct OffscreenChoice: Sendable {
         var h: UInt64 = 0xcbf29ce484222325
         for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
         return h
-    }
-}
-
-/// SplitMix64 (Steele, Lea, Flood 2014): a tiny, well-mixed, seedable generator.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9e3779b97f4a7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58476d1ce4e5b9
-        z = (z ^ (z >> 27)) &* 0x94d049bb133111eb
-        return z ^ (z >> 31)
-    }
-    /// Uniform integer in 0..<n without modulo bias (Lemire's multiply-shift with rejection).
-    public mutating func below(_ n: Int) -> Int {
-        precondition(n > 0)
-        let bound = UInt64(n)
-        var m = next().multipliedFullWidth(by: bound)
-        if m.low < bound {
-            let t = (0 &- bound) % bound
-            while m.low < t { m = next().multipliedFullWidth(by: bound) }
-        }
-        return Int(m.high)
     }
 }

@@ -75,8 +75,8 @@ public struct GroundTruthMap: Sendable, Equatable {
             resized = v
         } else {
             switch resample {
-            case .bicubic: resized = PillowResize.bicubic(v, width: width, height: height, to: side, side)
-            case .nearest: resized = PillowResize.nearest(v, width: width, height: height, to: side, side)
+            case .bicubic: resized = PillowGrayResize.bicubic(v, width: width, height: height, to: side, side)
+            case .nearest: resized = PillowGrayResize.nearest(v, width: width, height: height, to: side, side)
             }
         }
         return GroundTruthMap(pixels: resized.map { $0 >= 128 ? 1 : 0 })
@@ -94,7 +94,7 @@ public struct GroundTruthMap: Sendable, Equatable {
 /// Pillow's 8-bit resampling (`ImagingResample`), enough of it to resize grey masks exactly as
 /// `Image.resize` does: separable convolution, horizontal pass first, normalised float
 /// coefficients rounded to 22-bit fixed point, support widened by the scale when shrinking.
-enum PillowResize {
+enum PillowGrayResize {
     private static let precisionBits = 32 - 8 - 2
 
     private static func bicubicFilter(_ x0: Double) -> Double {
