@@ -6,12 +6,9 @@ struct SamplesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "samples",
         abstract: "Generate the IS3-like synthetic benchmark.",
-        discussion: """
-        Writes COUNT scenes (two image/audio pairs each) to DIR in sslsan's manifest format:
-        manifest.jsonl, classes.json, README.md, images/, masks/, audio/. Deterministic: the same
-        seed gives the same bytes. The committed test split is `--out samples --count 100 --seed 1`;
-        generate training sets with other seeds.
-        """
+        discussion: "Writes COUNT scenes (two image/audio pairs each) to DIR in sslsan's manifest format: "
+            + "manifest.jsonl, classes.json, README.md, images/, masks/, audio/. The same seed gives the same bytes. "
+            + "The committed test split is `--out samples --count 100 --seed 1`; generate training sets with other seeds."
     )
 
     @Option(name: .long, help: "Output folder (created; must be empty unless --force).")

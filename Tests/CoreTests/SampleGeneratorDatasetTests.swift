@@ -123,9 +123,17 @@ final class SampleGeneratorDatasetTests: XCTestCase {
             let s = gen.scene(index: i)
             XCTAssertEqual(Array(lines[(2 * i)..<(2 * i + 2)]), SampleDataset.manifestLines(s, split: "test"), "scene \(i)")
             XCTAssertEqual(try ImageFile.read("\(dir)/images/\(s.id).png"), s.image, "scene \(i) image")
-            let o = s.objects[1]
-            let clip = try AudioFile.read("\(dir)/audio/\(s.id)_\(o.cls.rawValue).wav", sampleRate: 16000)
-            XCTAssertLessThan(zip(clip.samples, o.clip.samples).map { abs($0 - $1) }.max()!, 1.0 / 32768 + 1e-6)
+            XCTAssertEqual(try PNGFile.readGray("\(dir)/masks/\(s.id)_\(s.objects[0].cls.rawValue).png").pixels, s.objects[0].mask)
+        }
+        // Every class's sound (a change to one design must show here).
+        var checked = Set<SampleClass>()
+        for i in 0..<100 where checked.count < SampleClass.allCases.count {
+            let s = gen.scene(index: i)
+            for o in s.objects where !checked.contains(o.cls) {
+                checked.insert(o.cls)
+                let clip = try AudioFile.read("\(dir)/audio/\(s.id)_\(o.cls.rawValue).wav", sampleRate: 16000)
+                XCTAssertLessThan(zip(clip.samples, o.clip.samples).map { abs($0 - $1) }.max()!, 1.0 / 32768 + 1e-6, "\(s.id) \(o.cls)")
+            }
         }
     }
 }
