@@ -1,7 +1,70 @@
 import ArgumentParser
+import Foundation
 import Core
 
 struct DebugCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "debug", abstract: "Developer tools (one train step for parity checks).")
-    func run() throws { throw SSLSaNError("'debug' is not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "debug", abstract: "Developer tools (one train step for parity checks, training speed).",
+        subcommands: [DebugTrainStep.self, DebugTrainBench.self])
+}
+
+struct DebugTrainStep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train-step",
+        abstract: "Run one train-mode step on a golden-layout batch and write losses, logits, maps, gradients, post-Adam values and BN buffers.",
+        discussion: """
+        The batch file holds `images_u8` (B,3,S,S) U8, `spec_pos`, `spec_noise`, `spec_silence_value` and, for
+        --variant full, `full/tf_matrices` (B,2,3) (golden/train_step.safetensors has this layout). Output names
+        follow that file (`core/loss_total`, `core/grad/...`, `core/after_adam/...`, ...). With --compare, the
+        output is checked against the tensors of the same names in that file and an agreement table is printed.
+        """)
+
+    @Option(help: "Model checkpoint (safetensors).") var checkpoint: String
+    @Option(help: "Batch file (safetensors, golden train_step layout).") var batch: String
+    @Option(help: "Output safetensors file.") var out: String
+    @Option(help: "core (one image forward, SaN losses) or full (SSL-TIE loss with equivariance + SaN losses).") var variant: String = "core"
+    @Option(help: "Compare with this reference file (e.g. the golden train_step.safetensors).") var compare: String?
+    @Flag(help: "Run the image and audio branches on one thread.") var serial = false
+
+    func run() throws {
+        try reportingErrors {
+            guard let v = TrainStepDebug.Variant(rawValue: variant) else { throw SSLSaNError("--variant must be core or full (got '\(variant)')") }
+            let model = try TrainableModel.load(checkpoint)
+            let bf = try SafetensorsFile(path: batch)
+            let b = try TrainStepDebug.batch(from: bf)
+            let tf = v == .full ? try TrainStepDebug.transform(from: bf) : nil
+            BLAS.threads = serial ? 2 : 1
+            let t0 = Date()
+            let outTensors = TrainStepDebug.run(model: model, batch: b, variant: v, transform: tf, parallel: !serial)
+            let dt = Date().timeIntervalSince(t0)
+            try TrainStepDebug.write(outTensors, to: out)
+            print(String(format: "train step (%@, batch %d): %.2f s; wrote %d tensors to %@", v.rawValue, b.images.shape[0], dt, outTensors.count, out))
+            for k in outTensors.keys.sorted() where k.contains("loss") { print(String(format: "  %-20@ %.7g", k as NSString, outTensors[k]![0])) }
+            if let c = compare {
+                let rows = try TrainStepDebug.compare(outTensors, golden: try SafetensorsFile(path: c), variant: v)
+                print(TrainStepDebug.table(rows), terminator: "")
+                let bad = rows.filter { !$0.pass }
+                print(bad.isEmpty ? "all \(rows.count) tensors agree" : "\(bad.count) of \(rows.count) tensors disagree")
+                if !bad.isEmpty { throw ExitCode.failure }
+            }
+        }
+    }
+}
+
+struct DebugTrainBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "train-bench", abstract: "Seconds per sample of a SaN train step (random inputs).")
+    @Option(help: "Configurations (comma-separated).") var configs: String = "demo"
+    @Option(help: "Batch sizes (comma-separated).") var batches: String = "8,32"
+    @Option(help: "Timed steps per setting.") var steps: Int = 2
+    @Flag(help: "One thread for both branches, BLAS with 2 threads.") var serial = false
+    @Flag(help: "Include the equivariance branch.") var equivariance = false
+
+    func run() throws {
+        try reportingErrors {
+            let cfgs = try configs.split(separator: ",").map { try ModelConfig.named(String($0)) }
+            let bs = batches.split(separator: ",").compactMap { Int($0) }
+            let r = TrainingBench.run(configs: cfgs, batches: bs, steps: steps, parallelBranches: !serial, equivariance: equivariance)
+            for k in r.keys.sorted() { print(String(format: "%-40@ %.4f", k as NSString, r[k]!)) }
+        }
+    }
 }

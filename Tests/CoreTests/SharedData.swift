@@ -6,7 +6,7 @@ import XCTest
 enum SharedData {
     static var root: String? {
         let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let candidates = [ProcessInfo.processInfo.environment["SSLSAN_SHARED"],
+        let candidates: [String?] = [ProcessInfo.processInfo.environment["SSLSAN_SHARED"],
                           repo.deletingLastPathComponent().appendingPathComponent("shared").path]
         return candidates.compactMap { $0 }.first { FileManager.default.fileExists(atPath: $0 + "/golden/README.md") }
     }

@@ -1,10 +1,12 @@
 /// Smaller configurations for CPU training (same topology and parameter names as `full`).
-/// Sizes are chosen from training measurements; see the README's training section.
+/// Sizes are chosen from training measurements; see samples/TRAINING.md.
 extension ModelConfig {
     public static var smallPresets: [ModelConfig] {
         [
-            // 16/32/64/128 channels, 224 px image (14×14 map), 3 s at 16 kHz, 64 mels.
-            ModelConfig(name: "demo", widths: [16, 32, 64, 128], imageSize: 224, clipSeconds: 3, hop: 160, nMels: 64),
+            // 16/32/64/128 channels, 112 px image (7×7 map), 3 s at 16 kHz, 64 mels × 101 frames (hop 480).
+            ModelConfig(name: "demo", widths: [16, 32, 64, 128], imageSize: 112, clipSeconds: 3, hop: 480, nMels: 64),
+            // Same network at 224 px (14×14 map) and 301 frames (hop 160): about 4× the image cost.
+            ModelConfig(name: "demo224", widths: [16, 32, 64, 128], imageSize: 224, clipSeconds: 3, hop: 160, nMels: 64),
         ]
     }
 }

@@ -1,0 +1,137 @@
+import Foundation
+
+/// PyTorch state_dict names ↔ `SSLSaNModel` tensors (SPEC §3.4). The layout lists all 257
+/// entries of AVENet's state_dict in PyTorch order, so a saved file loads back into PyTorch
+/// with `strict=True`; the loader reads the ones the network uses and ignores the rest.
+public enum Checkpoint {
+    public enum Role {
+        /// A trainable tensor or BN running statistic the network uses.
+        case used(Tensor)
+        /// A BatchNorm `num_batches_tracked` counter (I64, shape []).
+        case counter(BatchNorm2d)
+        /// Present in AVENet's state_dict but never used by the forward pass.
+        case unused
+    }
+
+    public struct Entry {
+        public let name: String
+        public let shape: [Int]
+        public let role: Role
+    }
+
+    /// All 257 state_dict entries of `model`, in PyTorch order.
+    public static func layout(_ model: SSLSaNModel) -> [Entry] {
+        var out: [Entry] = []
+        let w = model.config.widths
+        for enc in [model.imageEncoder, model.audioEncoder] {
+            let p = enc.prefix
+            for (stem, cin) in [("conv1_a", 1), ("conv1", 3), ("conv1_flow", 6)] {
+                let name = "\(p).\(stem).weight"
+                out.append(stem == enc.stemName ? Entry(name: name, shape: enc.stem.weight.shape, role: .used(enc.stem.weight))
+                                                : Entry(name: name, shape: [w[0], cin, 7, 7], role: .unused))
+            }
+            func bn(_ name: String, _ b: BatchNorm2d) {
+                for (s, t) in [("weight", b.weight), ("bias", b.bias), ("running_mean", b.runningMean), ("running_var", b.runningVar)] {
+                    out.append(Entry(name: "\(name).\(s)", shape: t.shape, role: .used(t)))
+                }
+                out.append(Entry(name: "\(name).num_batches_tracked", shape: [], role: .counter(b)))
+            }
+            func conv(_ name: String, _ c: Conv2d) { out.append(Entry(name: "\(name).weight", shape: c.weight.shape, role: .used(c.weight))) }
+            bn("\(p).bn1", enc.bn1)
+            for (li, blocks) in enc.layers.enumerated() {
+                for (bi, b) in blocks.enumerated() {
+                    let q = "\(p).layer\(li + 1).\(bi)"
+                    conv("\(q).conv1", b.conv1); bn("\(q).bn1", b.bn1)
+                    conv("\(q).conv2", b.conv2); bn("\(q).bn2", b.bn2)
+                    if let ds = b.downsample { conv("\(q).downsample.0", ds.conv); bn("\(q).downsample.1", ds.bn) }
+                }
+            }
+            out.append(Entry(name: "\(p).fc.weight", shape: [1000, w[3]], role: .unused))
+            out.append(Entry(name: "\(p).fc.bias", shape: [1000], role: .unused))
+        }
+        out.append(Entry(name: "vision_fc1.weight", shape: [w[3], 2 * w[3], 1, 1], role: .unused))
+        out.append(Entry(name: "vision_fc1.bias", shape: [w[3]], role: .unused))
+        out.append(Entry(name: "conv3.weight", shape: [1, 1, 1, 1], role: .unused))
+        out.append(Entry(name: "conv3.bias", shape: [1], role: .unused))
+        for s in ["weight", "bias", "running_mean", "running_var"] { out.append(Entry(name: "norm3.\(s)", shape: [1], role: .unused)) }
+        out.append(Entry(name: "norm3.num_batches_tracked", shape: [], role: .unused))
+        return out
+    }
+
+    static let floatTypes: Set<SafetensorsDType> = [.f32, .f16, .bf16, .f64]
+
+    /// Copies the tensors of `file` into `model`. Every problem (missing name, wrong shape,
+    /// non-float dtype) is collected and reported in one error line naming the file.
+    public static func load(_ file: SafetensorsFile, into model: SSLSaNModel) throws {
+        // Checkpoints saved from nn.DataParallel prefix every key with "module.".
+        let prefix = file.names.allSatisfy { $0.hasPrefix("module.") } && !file.names.isEmpty ? "module." : ""
+        var missing: [String] = [], wrongShape: [String] = [], wrongType: [String] = []
+        var unused: [String: Tensor] = [:]
+        for e in layout(model) {
+            let key = prefix + e.name
+            guard let fe = file.entry(key) else {
+                if case .used = e.role { missing.append(e.name) }
+                continue
+            }
+            switch e.role {
+            case .used(let t):
+                if fe.shape != e.shape { wrongShape.append("\(e.name) \(fe.shape) (expected \(e.shape))"); continue }
+                if !floatTypes.contains(fe.dtype) { wrongType.append("\(e.name) \(fe.dtype.rawValue)"); continue }
+                t.copy(from: try file.tensor(key))
+            case .counter(let bn):
+                bn.numBatchesTracked = fe.shape.reduce(1, *) == 1 ? (try file.int64s(key).first ?? 0) : 0
+            case .unused:
+                if floatTypes.contains(fe.dtype) || fe.dtype == .i64 { unused[e.name] = try file.tensor(key) }
+            }
+        }
+        var problems: [String] = []
+        if !missing.isEmpty { problems.append("missing \(missing.joined(separator: ", "))") }
+        if !wrongShape.isEmpty { problems.append("wrong shape \(wrongShape.joined(separator: ", "))") }
+        if !wrongType.isEmpty { problems.append("unsupported dtype \(wrongType.joined(separator: ", "))") }
+        if !problems.isEmpty {
+            throw SSLSaNError("checkpoint does not fit the '\(model.config.name)' model (widths \(model.config.widths)): \(problems.joined(separator: "; "))", file: file.path)
+        }
+        model.unusedTensors = unused
+    }
+
+    /// Writes all 257 entries in PyTorch order (float32, counters I64), the configuration in
+    /// the metadata, atomically. Unused entries come from `model.unusedTensors` when their shape
+    /// fits, else zeros.
+    public static func save(_ model: SSLSaNModel, to path: String, metadata: [String: String] = [:]) throws {
+        var meta = metadata
+        meta[ModelConfig.metadataKey] = model.config.metadataJSON
+        var w = SafetensorsWriter(metadata: meta)
+        for e in layout(model) {
+            switch e.role {
+            case .used(let t): w.add(e.name, t)
+            case .counter(let bn): w.add(e.name, int64s: [bn.numBatchesTracked], shape: [])
+            case .unused:
+                if e.shape.isEmpty {
+                    w.add(e.name, int64s: [Int64(model.unusedTensors[e.name]?.data[0] ?? 0)], shape: [])
+                } else if let t = model.unusedTensors[e.name], t.shape == e.shape {
+                    w.add(e.name, t)
+                } else {
+                    w.add(e.name, Tensor(shape: e.shape))
+                }
+            }
+        }
+        try w.write(to: path)
+    }
+}
+
+extension SSLSaNModel {
+    /// Reads a checkpoint: configuration from the `sslsan.config` metadata (absent → `full`),
+    /// then every used tensor by its PyTorch name. F32, F16 and BF16 files are accepted.
+    public static func load(_ path: String) throws -> SSLSaNModel {
+        let file = try SafetensorsFile(path: path)
+        let config = try ModelConfig.from(metadata: file.metadata, file: path)
+        let model = SSLSaNModel(config: config, seed: 0)
+        try Checkpoint.load(file, into: model)
+        return model
+    }
+
+    /// Writes every state_dict entry (PyTorch order) with the configuration in the metadata.
+    public func save(to path: String, metadata: [String: String] = [:]) throws {
+        try Checkpoint.save(self, to: path, metadata: metadata)
+    }
+}

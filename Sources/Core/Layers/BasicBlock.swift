@@ -1,0 +1,85 @@
+/// ResNet BasicBlock: out = relu(bn2(conv2(relu(bn1(conv1(x))))) + identity), where identity is
+/// x or downsample(x) = bn(conv1×1 stride s (x)). conv1 carries the block's stride.
+public final class BasicBlock: @unchecked Sendable {
+    public let conv1: Conv2d
+    public let bn1: BatchNorm2d
+    public let conv2: Conv2d
+    public let bn2: BatchNorm2d
+    /// `downsample.0` (1×1 conv) and `downsample.1` (BN), present when the shape changes.
+    public let downsample: (conv: Conv2d, bn: BatchNorm2d)?
+
+    public init(inChannels: Int, outChannels: Int, stride: Int) {
+        conv1 = Conv2d(inChannels: inChannels, outChannels: outChannels, kernel: 3, stride: stride, padding: 1)
+        bn1 = BatchNorm2d(channels: outChannels)
+        conv2 = Conv2d(inChannels: outChannels, outChannels: outChannels, kernel: 3, stride: 1, padding: 1)
+        bn2 = BatchNorm2d(channels: outChannels)
+        downsample = (stride != 1 || inChannels != outChannels)
+            ? (Conv2d(inChannels: inChannels, outChannels: outChannels, kernel: 1, stride: stride), BatchNorm2d(channels: outChannels))
+            : nil
+    }
+
+    /// (PyTorch name suffix, module) pairs in state_dict order.
+    public var convs: [(String, Conv2d)] {
+        [("conv1", conv1), ("conv2", conv2)] + (downsample.map { [("downsample.0", $0.conv)] } ?? [])
+    }
+    public var norms: [(String, BatchNorm2d)] {
+        [("bn1", bn1), ("bn2", bn2)] + (downsample.map { [("downsample.1", $0.bn)] } ?? [])
+    }
+
+    /// Eval mode, every BN folded into its conv's epilogue; the residual add and final ReLU
+    /// happen in conv2's epilogue.
+    public func forward(_ x: Tensor) -> Tensor {
+        let identity = downsample.map { $0.conv.forward(x, epilogue: .batchNorm($0.bn, relu: false)) } ?? x
+        let h = conv1.forward(x, epilogue: .batchNorm(bn1, relu: true))
+        return conv2.forward(h, epilogue: .batchNorm(bn2, residual: identity, relu: true))
+    }
+
+    /// Activations a train-mode forward keeps for the backward.
+    public struct Tape: @unchecked Sendable {
+        let input: Tensor
+        let c1: Tensor, s1: BatchNorm2d.Saved, r1: Tensor
+        let c2: Tensor, s2: BatchNorm2d.Saved
+        let cd: Tensor?, sd: BatchNorm2d.Saved?
+        let output: Tensor
+    }
+
+    /// Train mode: batch statistics in every BN (running stats updated).
+    public func forwardTrain(_ x: Tensor) -> (output: Tensor, tape: Tape) {
+        let c1 = conv1.forward(x)
+        let (r1, s1) = bn1.forwardTrain(c1)
+        ReLU.forwardInPlace(r1)
+        let c2 = conv2.forward(r1)
+        let (out, s2) = bn2.forwardTrain(c2)
+        var cd: Tensor?, sd: BatchNorm2d.Saved?
+        if let ds = downsample {
+            let c = ds.conv.forward(x)
+            let (idt, s) = ds.bn.forwardTrain(c)
+            cd = c; sd = s
+            Residual.addInPlace(out, idt)
+        } else {
+            Residual.addInPlace(out, x)
+        }
+        ReLU.forwardInPlace(out)
+        return (out, Tape(input: x, c1: c1, s1: s1, r1: r1, c2: c2, s2: s2, cd: cd, sd: sd, output: out))
+    }
+
+    /// Accumulates parameter gradients and returns dL/dx.
+    public func backward(_ tape: Tape, gradOutput: Tensor) -> Tensor {
+        let g = gradOutput.copy()
+        ReLU.backwardInPlace(output: tape.output, grad: g)
+        // Main branch: bn2 → conv2 → relu → bn1 → conv1.
+        let dc2 = bn2.backward(input: tape.c2, saved: tape.s2, gradOutput: g)
+        let dr1 = conv2.backward(input: tape.r1, gradOutput: dc2)!
+        ReLU.backwardInPlace(output: tape.r1, grad: dr1)
+        let dc1 = bn1.backward(input: tape.c1, saved: tape.s1, gradOutput: dr1)
+        let dx = conv1.backward(input: tape.input, gradOutput: dc1)!
+        // Identity branch: the residual add passes g unchanged.
+        if let ds = downsample, let cd = tape.cd, let sd = tape.sd {
+            let dcd = ds.bn.backward(input: cd, saved: sd, gradOutput: g)
+            Residual.addInPlace(dx, ds.conv.backward(input: tape.input, gradOutput: dcd)!)
+        } else {
+            Residual.addInPlace(dx, g)
+        }
+        return dx
+    }
+}

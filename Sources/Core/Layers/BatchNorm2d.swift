@@ -1,0 +1,136 @@
+import Foundation
+
+/// BatchNorm2d (eps 1e-5, momentum 0.1, affine), PyTorch semantics (SPEC §3.1).
+///
+/// Eval: y = (x − running_mean) / sqrt(running_var + eps) · weight + bias, usually folded into
+/// the preceding convolution's epilogue (`evalScaleShift`). Train: normalises with the batch
+/// mean and the biased batch variance, then updates running_mean/var with momentum 0.1 using
+/// the unbiased variance and increments `numBatchesTracked`. The forward returns the per-channel
+/// mean and 1/std the backward needs; the backward recomputes x̂ from the input (llm.c style:
+/// what backward reads is exactly what forward saved).
+public final class BatchNorm2d: @unchecked Sendable {
+    public let channels: Int
+    public let eps: Float = 1e-5
+    public let momentum: Float = 0.1
+    public let weight: Tensor
+    public let bias: Tensor
+    public let runningMean: Tensor
+    public let runningVar: Tensor
+    public var numBatchesTracked: Int64 = 0
+    public let weightGrad: Tensor
+    public let biasGrad: Tensor
+
+    /// What a train-mode forward saved for the backward.
+    public struct Saved: @unchecked Sendable {
+        public let mean: [Float]
+        public let invStd: [Float]
+    }
+
+    public init(channels: Int) {
+        self.channels = channels
+        weight = Tensor(shape: [channels], repeating: 1)
+        bias = Tensor(shape: [channels])
+        runningMean = Tensor(shape: [channels])
+        runningVar = Tensor(shape: [channels], repeating: 1)
+        weightGrad = Tensor(shape: [channels])
+        biasGrad = Tensor(shape: [channels])
+    }
+
+    /// weight ~ N(1, 0.02), bias 0, running stats reset (SPEC §3.3, AVENet's re-initialisation).
+    public func initialise(_ rng: inout ParameterRNG) {
+        rng.fillNormal(weight, mean: 1, std: 0.02)
+        bias.fill(0); runningMean.fill(0); runningVar.fill(1); numBatchesTracked = 0
+    }
+
+    /// Eval-mode BN as y = x·scale + shift.
+    public func evalScaleShift() -> (scale: [Float], shift: [Float]) {
+        var s = [Float](repeating: 0, count: channels), t = s
+        for c in 0..<channels {
+            let inv = 1 / (runningVar[c] + eps).squareRoot()
+            s[c] = inv * weight[c]
+            t[c] = bias[c] - runningMean[c] * inv * weight[c]
+        }
+        return (s, t)
+    }
+
+    /// Eval-mode forward into a new tensor (the fused conv epilogue is the fast path).
+    public func forwardEval(_ x: Tensor, relu: Bool = false) -> Tensor {
+        let (s, t) = evalScaleShift()
+        return affine(x, scale: s, shift: t, relu: relu)
+    }
+
+    /// Train-mode forward: batch statistics, running-stat update, y = x̂·weight + bias.
+    public func forwardTrain(_ x: Tensor) -> (output: Tensor, saved: Saved) {
+        precondition(x.rank == 4 && x.shape[1] == channels, "BatchNorm2d(\(channels)): input \(x.shape)")
+        let B = x.shape[0], plane = x.shape[2] * x.shape[3], C = channels
+        let n = B * plane
+        var mean = [Float](repeating: 0, count: C), varB = mean, invStd = mean
+        mean.withUnsafeMutableBufferPointer { mp in
+            varB.withUnsafeMutableBufferPointer { vp in
+                let mp = mp, vp = vp
+                Parallel.chunks(C, costPerItem: n) { cs in
+                    for c in cs {
+                        // Two passes in double: the mean, then the centred sum of squares.
+                        var sum = 0.0
+                        for b in 0..<B { let p = x.data + (b * C + c) * plane; for i in 0..<plane { sum += Double(p[i]) } }
+                        let m = sum / Double(n)
+                        var ss = 0.0
+                        for b in 0..<B { let p = x.data + (b * C + c) * plane; for i in 0..<plane { let d = Double(p[i]) - m; ss += d * d } }
+                        mp[c] = Float(m); vp[c] = Float(ss / Double(n))
+                    }
+                }
+            }
+        }
+        var scale = mean, shift = mean
+        for c in 0..<C {
+            invStd[c] = Float(1 / (Double(varB[c]) + Double(eps)).squareRoot())
+            scale[c] = invStd[c] * weight[c]
+            shift[c] = bias[c] - mean[c] * scale[c]
+            let unbiased = n > 1 ? varB[c] * Float(n) / Float(n - 1) : varB[c]
+            runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mean[c]
+            runningVar[c] = (1 - momentum) * runningVar[c] + momentum * unbiased
+        }
+        numBatchesTracked += 1
+        return (affine(x, scale: scale, shift: shift, relu: false), Saved(mean: mean, invStd: invStd))
+    }
+
+    private func affine(_ x: Tensor, scale: [Float], shift: [Float], relu: Bool) -> Tensor {
+        let B = x.shape[0], plane = x.shape[2] * x.shape[3], C = channels
+        let y = Tensor(shape: x.shape)
+        Parallel.chunks(B * C, costPerItem: plane) { r in
+            for bc in r {
+                let c = bc % C, s = scale[c], t = shift[c]
+                let p = x.data + bc * plane, q = y.data + bc * plane
+                if relu { for i in 0..<plane { q[i] = max(0, p[i] * s + t) } } else { for i in 0..<plane { q[i] = p[i] * s + t } }
+            }
+        }
+        return y
+    }
+
+    /// Train-mode backward. With x̂ = (x − μ)·invStd and g = dL/dy:
+    /// dβ = Σg, dγ = Σg·x̂, dx = γ·invStd · (g − mean(g) − x̂·mean(g·x̂)).
+    public func backward(input x: Tensor, saved: Saved, gradOutput dy: Tensor) -> Tensor {
+        precondition(dy.shape == x.shape, "BatchNorm2d backward: dy \(dy.shape) vs x \(x.shape)")
+        let B = x.shape[0], plane = x.shape[2] * x.shape[3], C = channels
+        let n = Double(B * plane)
+        let dx = Tensor(shape: x.shape)
+        Parallel.chunks(C, costPerItem: B * plane) { cs in
+            for c in cs {
+                let m = saved.mean[c], inv = saved.invStd[c]
+                var sg = 0.0, sgx = 0.0
+                for b in 0..<B {
+                    let xp = x.data + (b * C + c) * plane, gp = dy.data + (b * C + c) * plane
+                    for i in 0..<plane { let g = Double(gp[i]); sg += g; sgx += g * Double((xp[i] - m) * inv) }
+                }
+                biasGrad[c] += Float(sg)
+                weightGrad[c] += Float(sgx)
+                let k = weight[c] * inv, mg = Float(sg / n), mgx = Float(sgx / n)
+                for b in 0..<B {
+                    let xp = x.data + (b * C + c) * plane, gp = dy.data + (b * C + c) * plane, dp = dx.data + (b * C + c) * plane
+                    for i in 0..<plane { dp[i] = k * (gp[i] - mg - (xp[i] - m) * inv * mgx) }
+                }
+            }
+        }
+        return dx
+    }
+}

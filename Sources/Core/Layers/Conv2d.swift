@@ -1,0 +1,134 @@
+/// What to do with each output element right after the GEMM, while it is still in cache:
+/// `y = relu?(acc · scale[c] + shift[c] + residual)`. In eval mode a BatchNorm folds into
+/// `scale`/`shift`, so conv → BN → (+ identity) → ReLU costs one pass over the output.
+public struct ConvEpilogue: @unchecked Sendable {
+    public var scale: [Float]?
+    public var shift: [Float]?
+    public var residual: Tensor?
+    public var relu: Bool
+
+    public init(scale: [Float]? = nil, shift: [Float]? = nil, residual: Tensor? = nil, relu: Bool = false) {
+        self.scale = scale; self.shift = shift; self.residual = residual; self.relu = relu
+    }
+
+    public static let none = ConvEpilogue()
+
+    /// Eval-mode BatchNorm (running statistics) folded into the epilogue.
+    public static func batchNorm(_ bn: BatchNorm2d, residual: Tensor? = nil, relu: Bool) -> ConvEpilogue {
+        let (s, t) = bn.evalScaleShift()
+        return ConvEpilogue(scale: s, shift: t, residual: residual, relu: relu)
+    }
+
+    var isIdentity: Bool { scale == nil && shift == nil && residual == nil && !relu }
+}
+
+/// 2-D convolution without bias, square kernel (the only kind ResNet-18 uses).
+///
+/// Forward: per sample, im2col then one `sgemm` W (Cout × Cin·k²) · col (Cin·k² × Ho·Wo); 1×1
+/// stride-1 convolutions skip im2col. Backward: dW += dY · colᵀ and dcol = Wᵀ · dY followed by
+/// col2im. The column matrix is rebuilt in backward rather than stored (memory over time).
+/// `forward` allocates its own scratch, so concurrent calls are safe; `backward` accumulates
+/// into `weightGrad` and must not run concurrently with itself.
+public final class Conv2d: @unchecked Sendable {
+    public let inChannels: Int
+    public let outChannels: Int
+    public let kernel: Int
+    public let stride: Int
+    public let padding: Int
+    /// (Cout, Cin, k, k), PyTorch layout.
+    public let weight: Tensor
+    public let weightGrad: Tensor
+
+    public init(inChannels: Int, outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0) {
+        self.inChannels = inChannels; self.outChannels = outChannels
+        self.kernel = kernel; self.stride = stride; self.padding = padding
+        weight = Tensor(shape: [outChannels, inChannels, kernel, kernel])
+        weightGrad = Tensor(shape: weight.shape)
+    }
+
+    public func geometry(height: Int, width: Int) -> ConvGeometry {
+        ConvGeometry(channels: inChannels, height: height, width: width, kernel: kernel, stride: stride, padding: padding)
+    }
+
+    /// Kaiming normal, fan_out, ReLU gain: std = sqrt(2 / (Cout·k²)) (SPEC §3.3).
+    public func initialise(_ rng: inout ParameterRNG) {
+        rng.fillNormal(weight, std: (2.0 / Double(outChannels * kernel * kernel)).squareRoot())
+    }
+
+    /// Multiply–adds of one forward pass on an H×W input (for GFLOP/s reports).
+    public func macs(height: Int, width: Int) -> Int {
+        let g = geometry(height: height, width: width)
+        return outChannels * g.columnRows * g.columnCols
+    }
+
+    /// y = conv(x) for x (B, Cin, H, W) → (B, Cout, Ho, Wo), then the epilogue.
+    public func forward(_ x: Tensor, epilogue: ConvEpilogue = .none) -> Tensor {
+        precondition(x.rank == 4 && x.shape[1] == inChannels, "Conv2d(\(inChannels)→\(outChannels)): input \(x.shape)")
+        let B = x.shape[0]
+        let g = geometry(height: x.shape[2], width: x.shape[3])
+        let oh = g.outHeight, ow = g.outWidth, ncol = g.columnCols, K = g.columnRows
+        let y = Tensor(shape: [B, outChannels, oh, ow])
+        let inStride = inChannels * g.height * g.width, outStride = outChannels * ncol
+        let col: UnsafeMutablePointer<Float>? = g.isPointwise ? nil : .allocate(capacity: K * ncol)
+        defer { col?.deallocate() }
+        for n in 0..<B {
+            let xn = x.data + n * inStride
+            if let col { Im2col.forward(xn, g, into: col) }
+            BLAS.sgemm(m: outChannels, n: ncol, k: K, a: weight.data, lda: K,
+                       b: col.map { UnsafePointer($0) } ?? UnsafePointer(xn), ldb: ncol,
+                       c: y.data + n * outStride, ldc: ncol)
+            if !epilogue.isIdentity { apply(epilogue, to: y.data + n * outStride, sample: n, plane: ncol) }
+        }
+        return y
+    }
+
+    private func apply(_ e: ConvEpilogue, to out: UnsafeMutablePointer<Float>, sample n: Int, plane: Int) {
+        let res = e.residual.map { $0.data + n * outChannels * plane }
+        if let r = e.residual { precondition(r.count / r.shape[0] == outChannels * plane, "residual \(r.shape) does not match the conv output") }
+        let scale = e.scale, shift = e.shift, relu = e.relu
+        Parallel.chunks(outChannels, costPerItem: plane) { cs in
+            for c in cs {
+                let p = out + c * plane
+                let s = scale?[c] ?? 1, t = shift?[c] ?? 0
+                if let res {
+                    let r = res + c * plane
+                    if relu { for i in 0..<plane { p[i] = max(0, p[i] * s + t + r[i]) } }
+                    else { for i in 0..<plane { p[i] = p[i] * s + t + r[i] } }
+                } else {
+                    if relu { for i in 0..<plane { p[i] = max(0, p[i] * s + t) } }
+                    else { for i in 0..<plane { p[i] = p[i] * s + t } }
+                }
+            }
+        }
+    }
+
+    /// Given the forward input `x` and dL/dy, adds dL/dW into `weightGrad` and returns dL/dx
+    /// (or nil when `inputGrad` is false, e.g. for the stem whose input is data).
+    @discardableResult
+    public func backward(input x: Tensor, gradOutput dy: Tensor, inputGrad: Bool = true) -> Tensor? {
+        let B = x.shape[0]
+        let g = geometry(height: x.shape[2], width: x.shape[3])
+        let ncol = g.columnCols, K = g.columnRows
+        precondition(dy.shape == [B, outChannels, g.outHeight, g.outWidth], "Conv2d backward: dy \(dy.shape)")
+        let dx = inputGrad ? Tensor(shape: x.shape) : nil
+        let inStride = inChannels * g.height * g.width, outStride = outChannels * ncol
+        let col: UnsafeMutablePointer<Float>? = g.isPointwise ? nil : .allocate(capacity: K * ncol)
+        let dcol: UnsafeMutablePointer<Float>? = (inputGrad && !g.isPointwise) ? .allocate(capacity: K * ncol) : nil
+        defer { col?.deallocate(); dcol?.deallocate() }
+        for n in 0..<B {
+            let xn = x.data + n * inStride, dyn = dy.data + n * outStride
+            if let col { Im2col.forward(xn, g, into: col) }
+            // dW (Cout × K) += dY (Cout × HW) · colᵀ (HW × K)
+            BLAS.sgemm(transB: true, m: outChannels, n: K, k: ncol, a: dyn, lda: ncol,
+                       b: col.map { UnsafePointer($0) } ?? UnsafePointer(xn), ldb: ncol,
+                       beta: 1, c: weightGrad.data, ldc: K)
+            guard let dx else { continue }
+            // dcol (K × HW) = Wᵀ (K × Cout) · dY (Cout × HW); a pointwise conv writes dx directly.
+            let target = dcol ?? (dx.data + n * inStride)
+            BLAS.sgemm(transA: true, m: K, n: ncol, k: outChannels, a: weight.data, lda: K,
+                       b: dyn, ldb: ncol, c: target, ldc: ncol)
+            if let dcol { Im2col.backward(dcol, g, addingInto: dx.data + n * inStride) }
+        }
+        return dx
+    }
+}

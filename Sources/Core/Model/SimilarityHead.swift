@@ -1,0 +1,157 @@
+import Foundation
+
+/// The SSL-TIE similarity heads (SPEC §3.2) with their backwards, for training.
+///
+/// Visual: v̂ = F / max(‖F‖₂, 1e-12) over channels at every location. Audio: global max over the map
+/// (backward routes to the first arg-max, as PyTorch's CPU kernel), then L2 normalisation.
+/// Similarity: A0[n,k,hw] = Σ_c v̂[n,c,hw]·â[k,c]; A[n] = A0[n,n].
+public enum SimilarityHead {
+    public static let normEps: Float = 1e-12
+
+    // MARK: visual normalisation
+
+    public struct VisualSaved: @unchecked Sendable {
+        public let vhat: Tensor
+        let norms: [Float]
+    }
+
+    /// F (B,C,h,w) → v̂ (B,C,h,w).
+    public static func normalizeVisual(_ f: Tensor) -> VisualSaved {
+        let (b, c) = (f.shape[0], f.shape[1])
+        let hw = f.count / (b * c)
+        let v = Tensor(shape: f.shape)
+        var norms = [Float](repeating: 0, count: b * hw)
+        for n in 0..<b {
+            let src = f.data + n * c * hw, dst = v.data + n * c * hw
+            var ss = [Float](repeating: 0, count: hw)
+            for ch in 0..<c { let p = src + ch * hw; for i in 0..<hw { ss[i] += p[i] * p[i] } }
+            for i in 0..<hw { norms[n * hw + i] = max(ss[i].squareRoot(), normEps) }
+            for ch in 0..<c {
+                let p = src + ch * hw, q = dst + ch * hw
+                for i in 0..<hw { q[i] = p[i] / norms[n * hw + i] }
+            }
+        }
+        return VisualSaved(vhat: v, norms: norms)
+    }
+
+    /// dv̂ → dF.
+    public static func normalizeVisualBackward(_ dv: Tensor, _ s: VisualSaved) -> Tensor {
+        let v = s.vhat
+        let (b, c) = (v.shape[0], v.shape[1])
+        let hw = v.count / (b * c)
+        let df = Tensor(shape: v.shape)
+        for n in 0..<b {
+            var dot = [Float](repeating: 0, count: hw)
+            let vp = v.data + n * c * hw, gp = dv.data + n * c * hw, dp = df.data + n * c * hw
+            for ch in 0..<c { for i in 0..<hw { dot[i] += vp[ch * hw + i] * gp[ch * hw + i] } }
+            for i in 0..<hw where !(s.norms[n * hw + i] > normEps) { dot[i] = 0 }
+            for ch in 0..<c {
+                for i in 0..<hw {
+                    let j = ch * hw + i
+                    dp[j] = (gp[j] - vp[j] * dot[i]) / s.norms[n * hw + i]
+                }
+            }
+        }
+        return df
+    }
+
+    // MARK: audio max-pool + normalisation
+
+    public struct AudioSaved: @unchecked Sendable {
+        public let ahat: Tensor   // (B,C)
+        let argmax: [Int32]
+        let norms: [Float]
+        let inputShape: [Int]
+    }
+
+    /// G (B,C,H,W) → â (B,C).
+    public static func poolNormalizeAudio(_ g: Tensor) -> AudioSaved {
+        let (b, c) = (g.shape[0], g.shape[1])
+        let hw = g.count / (b * c)
+        let a = Tensor(shape: [b, c])
+        var idx = [Int32](repeating: 0, count: b * c)
+        var norms = [Float](repeating: 0, count: b)
+        for n in 0..<b {
+            var ss: Float = 0
+            for ch in 0..<c {
+                let p = g.data + (n * c + ch) * hw
+                var best = -Float.infinity, bi = 0
+                for i in 0..<hw where p[i] > best || p[i].isNaN { best = p[i]; bi = i }
+                a[n * c + ch] = best
+                idx[n * c + ch] = Int32(bi)
+                ss += best * best
+            }
+            norms[n] = max(ss.squareRoot(), normEps)
+            for ch in 0..<c { a[n * c + ch] /= norms[n] }
+        }
+        return AudioSaved(ahat: a, argmax: idx, norms: norms, inputShape: g.shape)
+    }
+
+    public static func poolNormalizeAudioBackward(_ da: Tensor, _ s: AudioSaved) -> Tensor {
+        let (b, c) = (s.inputShape[0], s.inputShape[1])
+        let hw = s.inputShape[2] * s.inputShape[3]
+        let dg = Tensor(shape: s.inputShape)
+        for n in 0..<b {
+            var dot: Float = 0
+            for ch in 0..<c { dot += s.ahat[n * c + ch] * da[n * c + ch] }
+            if !(s.norms[n] > normEps) { dot = 0 }
+            for ch in 0..<c {
+                let dp = (da[n * c + ch] - s.ahat[n * c + ch] * dot) / s.norms[n]
+                dg[(n * c + ch) * hw + Int(s.argmax[n * c + ch])] = dp
+            }
+        }
+        return dg
+    }
+
+    // MARK: similarity maps
+
+    /// A[n,0,hw] = Σ_c v̂[n,c,hw]·â[n,c] → (B,1,h,w).
+    public static func pairMaps(visual v: Tensor, audio a: Tensor) -> Tensor {
+        let (b, c, h, w) = (v.shape[0], v.shape[1], v.shape[2], v.shape[3])
+        let hw = h * w
+        let out = Tensor(shape: [b, 1, h, w])
+        for n in 0..<b {
+            BLAS.sgemm(transA: true, m: 1, n: hw, k: c, a: a.data + n * c, lda: 1, b: v.data + n * c * hw, ldb: hw,
+                       c: out.data + n * hw, ldc: hw)
+        }
+        return out
+    }
+
+    /// Backward of `pairMaps`: dv̂ += …, dâ += ….
+    public static func pairMapsBackward(_ dA: Tensor, visual v: Tensor, audio a: Tensor, dVisual: Tensor, dAudio: Tensor) {
+        let (b, c) = (v.shape[0], v.shape[1])
+        let hw = v.count / (b * c)
+        for n in 0..<b {
+            let g = dA.data + n * hw
+            for ch in 0..<c {
+                let vp = v.data + (n * c + ch) * hw, dv = dVisual.data + (n * c + ch) * hw
+                let ac = a[n * c + ch]
+                var s: Float = 0
+                for i in 0..<hw { dv[i] += g[i] * ac; s += g[i] * vp[i] }
+                dAudio[n * c + ch] += s
+            }
+        }
+    }
+
+    /// A0[n,k,hw] = Σ_c v̂[n,c,hw]·â[k,c] → (B,K,h,w) for audio (K,C).
+    public static func allPairMaps(visual v: Tensor, audio a: Tensor) -> Tensor {
+        let (b, c, h, w) = (v.shape[0], v.shape[1], v.shape[2], v.shape[3])
+        let k = a.shape[0], hw = h * w
+        let out = Tensor(shape: [b, k, h, w])
+        for n in 0..<b {
+            BLAS.sgemm(m: k, n: hw, k: c, a: a.data, lda: c, b: v.data + n * c * hw, ldb: hw, c: out.data + n * k * hw, ldc: hw)
+        }
+        return out
+    }
+
+    public static func allPairMapsBackward(_ dA0: Tensor, visual v: Tensor, audio a: Tensor, dVisual: Tensor, dAudio: Tensor) {
+        let (b, c) = (v.shape[0], v.shape[1])
+        let hw = v.count / (b * c), k = a.shape[0]
+        for n in 0..<b {
+            BLAS.sgemm(transA: true, m: c, n: hw, k: k, a: a.data, lda: c, b: dA0.data + n * k * hw, ldb: hw,
+                       beta: 1, c: dVisual.data + n * c * hw, ldc: hw)
+            BLAS.sgemm(transB: true, m: k, n: c, k: hw, a: dA0.data + n * k * hw, lda: hw, b: v.data + n * c * hw, ldb: hw,
+                       beta: 1, c: dAudio.data, ldc: c)
+        }
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+
+/// One batch in network-input form.
+public struct TrainBatch: @unchecked Sendable {
+    /// (B,3,S,S), normalised.
+    public var images: Tensor
+    /// (B,1,mels,frames) log-mel of the positive audio.
+    public var specPos: Tensor
+    /// Silence / noise spectrograms (B,1,mels,frames); nil when that negative is off.
+    public var specSilence: Tensor?
+    public var specNoise: Tensor?
+
+    public init(images: Tensor, specPos: Tensor, specSilence: Tensor? = nil, specNoise: Tensor? = nil) {
+        self.images = images; self.specPos = specPos; self.specSilence = specSilence; self.specNoise = specNoise
+    }
+}
+
+/// What one step computes (losses, maps, logits); gradients are left in the parameters.
+public struct TrainStepResult: @unchecked Sendable {
+    public var lossTotal: Float = 0
+    public var lossCL: Float = 0
+    public var lossCLts: Float? = nil
+    public var lossEquiv: Float? = nil
+    public var lossS: Float? = nil
+    public var lossN: Float? = nil
+    public var logits: Tensor
+    public var simMap: Tensor          // A (B,1,h,w)
+    public var heatmapTS: Tensor? = nil  // A_t
+    public var tsHeatmap: Tensor? = nil  // T(A)
+    public var transformedImages: Tensor? = nil
+    public var silenceMap: Tensor? = nil
+    public var noiseMap: Tensor? = nil
+
+    public var parts: [String: Double] {
+        var d: [String: Double] = ["loss": Double(lossTotal), "loss_cl": Double(lossCL)]
+        if let v = lossCLts { d["loss_cl_ts"] = Double(v) }
+        if let v = lossEquiv { d["loss_equiv"] = Double(v) }
+        if let v = lossS { d["loss_S"] = Double(v) }
+        if let v = lossN { d["loss_N"] = Double(v) }
+        return d
+    }
+}
+
+/// The SSL-SaN objective (SPEC §4–§5), forward + backward for one batch, train mode.
+///
+/// L = w·L_cl [+ 0.5·(L_cl + L_cl_ts) + λ_eq·L_eq with equivariance] + λ·(L_S + L_N).
+/// Forward order (BN buffers): imgnet(images), imgnet(T(images)); audnet(positive) [twice with the
+/// equivariance branch, as AVENet.forward is called twice], audnet(silence), audnet(noise).
+/// The image and audio branches run on two threads.
+public struct TrainObjective: Sendable {
+    public var head: ContrastiveLoss
+    /// λ for L_S + L_N.
+    public var lambda: Float = 1
+    public var negativeLoss = true
+    public var equivarianceWeight: Float = 1
+    /// Run the image and audio branches on two threads.
+    public var parallelBranches = true
+
+    public init(config: ModelConfig) { head = ContrastiveLoss(config: config) }
+
+    /// Computes the losses and accumulates gradients into the model's parameters (call `zeroGrad` first).
+    public func step(model: TrainableModel, batch: TrainBatch, transform: EquivarianceTransform?) -> TrainStepResult {
+        let imgBox = Box<(SimilarityHead.VisualSaved, TrainEncoder.Tape, SimilarityHead.VisualSaved?, TrainEncoder.Tape?, Tensor?)?>(nil)
+        let audBox = Box<[(SimilarityHead.AudioSaved, TrainEncoder.Tape)]>([])
+        let useNeg = negativeLoss
+        let images = batch.images
+        let specs: [Tensor] = [batch.specPos] + (useNeg ? [batch.specSilence, batch.specNoise].compactMap { $0 } : [])
+        let hasS = useNeg && batch.specSilence != nil, hasN = useNeg && batch.specNoise != nil
+        // ---- forward
+        runInParallel(parallelBranches, {
+            let (f1, t1) = model.imgnet.forwardTrain(images)
+            let v1 = SimilarityHead.normalizeVisual(f1)
+            var v2: SimilarityHead.VisualSaved? = nil, t2: TrainEncoder.Tape? = nil, ti: Tensor? = nil
+            if let tf = transform {
+                let x2 = tf.apply(images)
+                let (f2, tp2) = model.imgnet.forwardTrain(x2)
+                v2 = SimilarityHead.normalizeVisual(f2); t2 = tp2; ti = x2
+            }
+            imgBox.value = (v1, t1, v2, t2, ti)
+        }, {
+            var r: [(SimilarityHead.AudioSaved, TrainEncoder.Tape)] = []
+            for (i, s) in specs.enumerated() {
+                let (g, t) = model.audnet.forwardTrain(s, statUpdates: (i == 0 && transform != nil) ? 2 : 1)
+                r.append((SimilarityHead.poolNormalizeAudio(g), t))
+            }
+            audBox.value = r
+        })
+        let (v1s, tape1, v2s, tape2, ximg) = imgBox.value!
+        let auds = audBox.value
+        let v1 = v1s.vhat, aPos = auds[0].0.ahat
+        let dV1 = Tensor(shape: v1.shape)
+        let dAPos = Tensor(shape: aPos.shape)
+        let b = v1.shape[0]
+
+        // ---- heads
+        let clWeight: Float = transform == nil ? 1 : 0.5
+        let a0 = SimilarityHead.allPairMaps(visual: v1, audio: aPos)
+        let cl = head(a0)
+        scaleInPlace(cl.dA0, clWeight)
+        SimilarityHead.allPairMapsBackward(cl.dA0, visual: v1, audio: aPos, dVisual: dV1, dAudio: dAPos)
+        let simMap = Self.diagonal(a0)
+        var result = TrainStepResult(logits: cl.logits, simMap: simMap)
+        result.lossCL = cl.loss
+        var total = Double(clWeight) * Double(cl.loss)
+        var dV2: Tensor? = nil
+        if let tf = transform, let v2s {
+            let v2 = v2s.vhat
+            let d2 = Tensor(shape: v2.shape)
+            let a0t = SimilarityHead.allPairMaps(visual: v2, audio: aPos)
+            let clt = head(a0t)
+            scaleInPlace(clt.dA0, 0.5)
+            SimilarityHead.allPairMapsBackward(clt.dA0, visual: v2, audio: aPos, dVisual: d2, dAudio: dAPos)
+            let at = Self.diagonal(a0t)
+            let ta = tf.apply(simMap)
+            let leq = MSELoss.forward(at, ta)
+            let (dAt, dTA) = MSELoss.backward(at, ta, scale: equivarianceWeight)
+            SimilarityHead.pairMapsBackward(dAt, visual: v2, audio: aPos, dVisual: d2, dAudio: dAPos)
+            let dA = tf.backward(dTA, inputShape: simMap.shape)
+            SimilarityHead.pairMapsBackward(dA, visual: v1, audio: aPos, dVisual: dV1, dAudio: dAPos)
+            total += 0.5 * Double(clt.loss) + Double(equivarianceWeight) * Double(leq)
+            result.lossCLts = clt.loss; result.lossEquiv = leq
+            result.heatmapTS = at; result.tsHeatmap = ta; result.transformedImages = ximg
+            dV2 = d2
+        }
+        var dAudio: [Tensor] = [dAPos]
+        var next = 1
+        for isS in [true, false] where isS ? hasS : hasN {
+            let a = auds[next].0.ahat
+            next += 1
+            let m = SimilarityHead.pairMaps(visual: v1, audio: a)
+            let l = SquaredMapLoss.forward(m)
+            let dm = SquaredMapLoss.backward(m, scale: lambda)
+            let da = Tensor(shape: a.shape)
+            SimilarityHead.pairMapsBackward(dm, visual: v1, audio: a, dVisual: dV1, dAudio: da)
+            dAudio.append(da)
+            total += Double(lambda) * Double(l)
+            if isS { result.lossS = l; result.silenceMap = m } else { result.lossN = l; result.noiseMap = m }
+        }
+        result.lossTotal = Float(total)
+        _ = b
+
+        // ---- backward
+        let dv2 = dV2
+        let dAud = dAudio
+        runInParallel(parallelBranches, {
+            model.imgnet.backward(SimilarityHead.normalizeVisualBackward(dV1, v1s), tape1)
+            if let dv2, let v2s, let tape2 {
+                model.imgnet.backward(SimilarityHead.normalizeVisualBackward(dv2, v2s), tape2)
+            }
+        }, {
+            for (i, (s, t)) in auds.enumerated() {
+                model.audnet.backward(SimilarityHead.poolNormalizeAudioBackward(dAud[i], s), t)
+            }
+        })
+        return result
+    }
+
+    /// A[n] = A0[n,n] → (B,1,h,w).
+    static func diagonal(_ a0: Tensor) -> Tensor {
+        let b = a0.shape[0], hw = a0.shape[2] * a0.shape[3]
+        let out = Tensor(shape: [b, 1, a0.shape[2], a0.shape[3]])
+        for n in 0..<b { (out.data + n * hw).update(from: a0.data + (n * b + n) * hw, count: hw) }
+        return out
+    }
+}
+
+func scaleInPlace(_ t: Tensor, _ s: Float) {
+    if s == 1 { return }
+    for i in 0..<t.count { t.data[i] *= s }
+}
