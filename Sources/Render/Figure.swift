@@ -76,8 +76,10 @@ public enum Figure {
             paint(thick, colour: gtColour, into: &gtPanel)
         }
         blit(gtPanel, into: &fig, x: x, y: panelY)
-        caption(["ground truth", groundTruth.isEmpty ? "none" : "\(groundTruth.boxes.count) box\(groundTruth.boxes.count == 1 ? "" : "es")\(groundTruth.mask == nil ? "" : " + mask")"],
-                into: &fig, x: x, y: captionY)
+        var parts: [String] = []
+        if !groundTruth.boxes.isEmpty { parts.append("\(groundTruth.boxes.count) box\(groundTruth.boxes.count == 1 ? "" : "es")") }
+        if groundTruth.mask != nil { parts.append("mask") }
+        caption(["ground truth", parts.isEmpty ? "none" : parts.joined(separator: " + ")], into: &fig, x: x, y: captionY)
         x += p + gap
 
         // 3. One panel per condition.
