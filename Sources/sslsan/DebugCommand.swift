@@ -5,7 +5,7 @@ import Core
 struct DebugCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "debug", abstract: "Developer tools (one train step for parity checks, training speed).",
-        subcommands: [DebugTrainStep.self, DebugTrainBench.self, DebugGenPairs.self])
+        subcommands: [DebugTrainStep.self, DebugTrainBench.self, DebugGenPairs.self, DebugValidate.self])
 }
 
 struct DebugTrainStep: ParsableCommand {
@@ -116,4 +116,27 @@ final class Box2<T>: @unchecked Sendable {
     var value: T
     init(_ v: T) { value = v }
     func set<E>(_ i: Int, _ e: E) where T == [E] { lock.lock(); value[i] = e; lock.unlock() }
+}
+
+/// The trainer's validation metrics for one checkpoint on one folder (or random weights).
+struct DebugValidate: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "validate", abstract: "Training-validation metrics (cIoU@U, pIA S/N/O, F_LOC, separability, object accuracy) of a checkpoint on a manifest folder.")
+    @Option(help: "Checkpoint; omit with --random CONFIG for random weights.") var checkpoint: String?
+    @Option(help: "Random weights of this configuration.") var random: String?
+    @Option(help: "Folder with manifest.jsonl.") var data: String
+    @Option(help: "Pairs (first N).") var pairs: Int = 100000
+    @Option(help: "Seed for the random weights.") var seed: UInt64 = 4
+
+    func run() throws {
+        try reportingErrors {
+            let model: TrainableModel
+            if let c = checkpoint { model = try TrainableModel.load(c) }
+            else if let r = random { model = TrainableModel(config: try ModelConfig.named(r), seed: seed) }
+            else { throw SSLSaNError("give --checkpoint FILE or --random CONFIG") }
+            let v = try TrainingValidator(pairs: try TrainingManifest.read(data), config: model.config, limit: pairs)
+            let m = v.evaluate(model: model)
+            let d = m.dictionary
+            for k in d.keys.sorted() { print(String(format: "%-22@ %.4f", k as NSString, d[k]!)) }
+        }
+    }
 }

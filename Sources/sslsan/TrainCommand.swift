@@ -39,6 +39,7 @@ struct TrainCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Similar Audio Mixing between epochs.") var sam = true
     @Flag(name: .customLong("spec-augment"), inversion: .prefixedNo, help: "SpecAugment on the positive audio.") var specAugment = true
     @Flag(name: .customLong("image-augment"), inversion: .prefixedNo, help: "Image augmentation (crop, colour, grey, blur, flip).") var imageAugment = true
+    @Option(help: "Smallest RandomResizedCrop area fraction (SSL-TIE: 0.3).") var cropScale: Double = 0.3
     @Option(help: "Random seed.") var seed: UInt64 = 4
     @Option(help: "Pairs per epoch (default: all).") var epochSize: Int?
     @Option(help: "Validation pairs.") var valPairs: Int = 200
@@ -53,7 +54,7 @@ struct TrainCommand: ParsableCommand {
             var o = TrainingOptions(dataDir: data, outDir: out)
             o.valDir = val; o.config = config; o.epochs = epochs; o.batch = batch; o.lr = lr; o.weightDecay = weightDecay
             o.silence = silence; o.noise = noise; o.negLoss = negLoss; o.lambda = lambda; o.equivariance = equivariance
-            o.sam = sam; o.specAugment = specAugment; o.imageAugment = imageAugment; o.seed = seed; o.epochSize = epochSize
+            o.sam = sam; o.specAugment = specAugment; o.imageAugment = imageAugment; o.cropScale = cropScale; o.seed = seed; o.epochSize = epochSize
             o.valPairs = valPairs; o.select = select; o.resume = resume; o.plateauPatience = patience; o.parallelBranches = !serial
             let trainer = try Trainer(options: o)
 

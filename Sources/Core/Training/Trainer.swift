@@ -28,6 +28,8 @@ public struct TrainingOptions: Codable, Sendable {
     public var samQueue = 4000
     public var specAugment = true
     public var imageAugment = true
+    /// Smallest RandomResizedCrop area fraction (SSL-TIE: 0.3).
+    public var cropScale: Double = 0.3
     public var seed: UInt64 = 4
     /// ReduceLROnPlateau on the selection metric (mode max).
     public var plateauPatience = 10
@@ -90,6 +92,7 @@ public final class Trainer: @unchecked Sendable {
             validator = try TrainingValidator(pairs: try TrainingManifest.read(v), config: config, limit: o.valPairs)
         } else { validator = nil }
         var ia = ImageAugment()
+        ia.cropScale = min(1, max(0.05, o.cropScale))...1.0
         if !o.imageAugment { ia = .none }
         frontEnd = TrainingFrontEnd(config: config, imageAugment: ia, specAugment: o.specAugment)
         let fm = FileManager.default
