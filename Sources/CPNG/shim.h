@@ -79,19 +79,27 @@ static inline unsigned char *sslsan_png_read_rgb8(const char *path, int *width, 
     if (color_type == PNG_COLOR_TYPE_GRAY && bit_depth < 8) png_set_expand_gray_1_2_4_to_8(png);
     if (color_type & PNG_COLOR_MASK_ALPHA) png_set_strip_alpha(png);  // tRNS is ignored unless expanded: dropped too
     if (!(color_type & PNG_COLOR_MASK_COLOR)) png_set_gray_to_rgb(png);
+    if (png_get_valid(png, info, PNG_INFO_tRNS)) png_set_strip_alpha(png);
     png_set_interlace_handling(png);
     png_read_update_info(png, info);
+    // Palette expansion may still turn tRNS into an alpha channel: accept 4 channels and drop
+    // the alpha after decoding.
+    int channels = png_get_channels(png, info);
     size_t rowbytes = png_get_rowbytes(png, info);
-    if (rowbytes != (size_t)w * 3) {
-        snprintf(st.message, sizeof st.message, "unexpected row size %zu after conversion", rowbytes);
+    if (png_get_bit_depth(png, info) != 8 || (channels != 3 && channels != 4) || rowbytes != (size_t)w * channels) {
+        snprintf(st.message, sizeof st.message, "unexpected layout after conversion (%d channels, %zu bytes per row)", channels, rowbytes);
         longjmp(st.jump, 1);
     }
-    pixels = (unsigned char *)malloc((size_t)w * h * 3);
+    pixels = (unsigned char *)malloc((size_t)w * h * channels);
     rows = (png_bytep *)malloc(sizeof(png_bytep) * h);
     if (!pixels || !rows) { snprintf(st.message, sizeof st.message, "out of memory"); longjmp(st.jump, 1); }
-    for (png_uint_32 y = 0; y < h; y++) rows[y] = pixels + (size_t)y * w * 3;
+    for (png_uint_32 y = 0; y < h; y++) rows[y] = pixels + (size_t)y * w * channels;
     png_read_image(png, rows);
     png_read_end(png, NULL);
+    if (channels == 4) {
+        unsigned char *px = pixels;
+        for (size_t i = 0; i < (size_t)w * h; i++) { px[3 * i] = px[4 * i]; px[3 * i + 1] = px[4 * i + 1]; px[3 * i + 2] = px[4 * i + 2]; }
+    }
     png_structp p = png; png_infop i = info;
     png_destroy_read_struct(&p, &i, NULL);
     fclose(fp);

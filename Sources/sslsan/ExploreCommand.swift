@@ -1,7 +1,37 @@
 import ArgumentParser
+import Foundation
 import Core
+import TUI
 
 struct ExploreCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "explore", abstract: "Open the terminal explorer.")
-    func run() throws { throw SSLSaNError("'explore' is not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "explore",
+        abstract: "Open the terminal explorer on a dataset with a checkpoint.",
+        discussion: "Press ? inside for the keys. Needs a terminal of at least 80×24.")
+
+    @Option(name: .long, help: "Dataset folder (any format sslsan reads).")
+    var data: String = "samples"
+
+    @Option(name: .long, help: "Checkpoint (.safetensors).")
+    var checkpoint: String = "samples/demo.safetensors"
+
+    @Option(name: .long, help: "A second checkpoint shown side by side.")
+    var compare: String?
+
+    @Flag(name: .long, help: "Cycle scenes and audio conditions on a timer; any key takes control.")
+    var demo = false
+
+    @Option(name: .long, help: "Folder for exported failure-case reports and training runs.")
+    var exportDir: String = "."
+
+    func run() throws {
+        try reportingErrors {
+            do {
+                let opts = ExplorerOptions(dataDirectory: data, checkpoint: checkpoint, compare: compare, demo: demo, exportDirectory: exportDir)
+                try ExplorerLauncher.run(opts)
+            } catch let e as TUIError {
+                throw SSLSaNError(e.description)
+            }
+        }
+    }
 }

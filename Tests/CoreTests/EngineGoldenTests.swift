@@ -85,6 +85,46 @@ final class EngineGoldenTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(rows.count, 60)
     }
 
+    /// Train-mode forward against `train_step.safetensors`: BatchNorm buffers after one imgnet
+    /// forward (batch 4) and three audnet forwards (positive, silence, noise), each with its own
+    /// batch statistics. Relative tolerance 1e-5 of the tensor's absmax; counters exact.
+    func testGoldenTrainModeBatchNormBuffers() throws {
+        let step = try SafetensorsFile(path: SharedData.path("golden/train_step.safetensors"))
+        let model = try SSLSaNModel.load(SharedData.path("golden/model.safetensors"))
+        let u8 = try step.tensor("images_u8")
+        let images = Tensor(shape: u8.shape)
+        let mean: [Float] = [0.485, 0.456, 0.406], std: [Float] = [0.229, 0.224, 0.225]
+        let plane = u8.shape[2] * u8.shape[3]
+        for i in 0..<u8.count { let c = (i / plane) % 3; images[i] = (u8[i] / 255 - mean[c]) / std[c] }
+        _ = model.imageEncoder.forward(images, training: true)
+        let pos = try step.tensor("spec_pos")
+        _ = model.audioEncoder.forward(pos, training: true)
+        _ = model.audioEncoder.forward(Tensor(shape: pos.shape, repeating: try step.tensor("spec_silence_value")[0]), training: true)
+        _ = model.audioEncoder.forward(try step.tensor("spec_noise"), training: true)
+        XCTAssertEqual(model.audioEncoder.pendingBackwards, 3)
+        model.audioEncoder.clearTapes(); model.imageEncoder.clearTapes()
+        let buffers = Dictionary(uniqueKeysWithValues: model.buffers.map { ($0.name, $0.value) })
+        let norms = Dictionary(uniqueKeysWithValues: model.batchNorms.map { ($0.name, $0.bn) })
+        var checked = 0
+        print("\n\(pad("train-mode buffer", 48)) \(pad("max abs err", 12)) \(pad("tolerance", 12)) ok")
+        for e in step.entries where e.name.hasPrefix("core/after_step_buffer/") {
+            let name = String(e.name.dropFirst("core/after_step_buffer/".count))
+            if name.hasSuffix(".num_batches_tracked") {
+                let bn = try XCTUnwrap(norms[String(name.dropLast(".num_batches_tracked".count))], name)
+                XCTAssertEqual(bn.numBatchesTracked, try step.int64s(e.name)[0], name)
+                print("\(pad(name, 48)) \(pad("exact", 12)) \(pad("exact", 12)) \(bn.numBatchesTracked == (try step.int64s(e.name)[0]) ? "OK" : "FAIL")")
+            } else {
+                let ref = try step.tensor(e.name)
+                let ours = try XCTUnwrap(buffers[name], name)
+                let err = maxAbsDiff(ours, ref), tol = 1e-5 * absMax(ref)
+                print("\(pad(name, 48)) \(pad(String(format: "%.3e", err), 12)) \(pad(String(format: "%.3e", tol), 12)) \(err <= tol ? "OK" : "FAIL")")
+                XCTAssertLessThanOrEqual(err, tol, name)
+            }
+            checked += 1
+        }
+        XCTAssertEqual(checked, 8)
+    }
+
     // MARK: helpers
 
     func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }

@@ -60,7 +60,7 @@ public enum PNGFile {
         var w: Int32 = 0, h: Int32 = 0, color: Int32 = 0
         var msg = [CChar](repeating: 0, count: 256)
         guard let buf = sslsan_png_read_rgb8(path, &w, &h, &color, &msg, Int32(msg.count)) else {
-            throw SSLSaNError(String(cString: msg), file: path)
+            throw SSLSaNError(cString(msg), file: path)
         }
         defer { sslsan_png_free(buf) }
         let n = Int(w) * Int(h) * 3
@@ -76,7 +76,13 @@ public enum PNGFile {
             let rc = pixels.withUnsafeBufferPointer { p in
                 sslsan_png_write8(tmp, Int32(width), Int32(height), Int32(channels), p.baseAddress, &msg, Int32(msg.count))
             }
-            if rc != 0 { throw SSLSaNError(String(cString: msg), file: path) }
+            if rc != 0 { throw SSLSaNError(cString(msg), file: path) }
         }
+    }
+
+    /// A NUL-terminated C buffer as a String (the non-deprecated way).
+    static func cString(_ buf: [CChar]) -> String {
+        let bytes = buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -16,7 +16,7 @@ public enum Parallel {
             return
         }
         withoutActuallyEscaping(body) { escaping in
-            let box = UncheckedBox(escaping)
+            let box = ParallelBox(escaping)
             DispatchQueue.concurrentPerform(iterations: w) { t in
                 let lo = n * t / w, hi = n * (t + 1) / w
                 if lo < hi { box.value(lo..<hi) }
@@ -26,7 +26,7 @@ public enum Parallel {
 }
 
 /// Carries a closure into `concurrentPerform`; callers guarantee the chunks touch disjoint memory.
-private struct UncheckedBox<T>: @unchecked Sendable {
+private struct ParallelBox<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
 }

@@ -52,13 +52,21 @@ public enum SoundSynth {
         let sw = r.uniform(0.2, 1), swd = r.uniform(0, 0.25), swph = r.uniform(0, 2 * .pi)
         var amps = [Double](), phs = [Double]()
         for k in 1...nh { amps.append(pow(Double(k), -p) * r.uniform(0.6, 1.4)); phs.append(r.uniform(0, 2 * .pi)) }
+        let cph = phs.map(cos), sph = phs.map(sin)
+        let kmax = min(nh, Int((sr / 2 - 1) / (f0 * (1 + vd))))
         var out = [Double](repeating: 0, count: n)
         var ph = 0.0
         for i in 0..<n {
             let t = Double(i) / sr
             ph += 2 * .pi * f0 * (1 + vd * sin(2 * .pi * vr * t + vph)) / sr
-            var v = 0.0
-            for k in 0..<nh where Double(k + 1) * f0 < sr / 2 { v += amps[k] * sin(Double(k + 1) * ph + phs[k]) }
+            // sin(k·ph + φk) = Im(e^{ik·ph} e^{iφk}); powers of e^{i·ph} by complex multiplication.
+            let c1 = cos(ph), s1 = sin(ph)
+            var cr = c1, ci = s1, v = 0.0
+            for k in 0..<kmax {
+                v += amps[k] * (ci * cph[k] + cr * sph[k])
+                let nr = cr * c1 - ci * s1
+                ci = cr * s1 + ci * c1; cr = nr
+            }
             out[i] = v * (1 + swd * sin(2 * .pi * sw * t + swph))
         }
         return out
@@ -210,23 +218,25 @@ public enum SoundSynth {
         let f0 = r.uniform(400, 800), interval = r.uniform(0.4, 0.9), tau = r.uniform(0.15, 0.4)
         let ratios = [1.0, 2.76, 5.40, 8.93].map { $0 * r.uniform(0.99, 1.01) }
         let amps = [1.0, 0.6, 0.35, 0.2].map { $0 * r.uniform(0.7, 1.3) }
-        var out = [Double](repeating: 0, count: n)
-        var t0 = -r.uniform(0, interval)
+        // Strikes: impulses into one two-pole resonator per partial (impulse response
+        // r^n·sin((n+1)ω)/sin ω: a decaying partial).
+        var exc = [Double](repeating: 0, count: n)
+        var t0 = r.uniform(0, interval)
         while t0 < Double(n) / sr {
-            let strike = r.uniform(0.7, 1.0)
-            let start = max(0, Int((t0 * sr).rounded(.up)))
-            let end = min(n, Int((t0 + 6 * tau) * sr))
-            if start < end {
-                for i in start..<end {
-                    let dt = Double(i) / sr - t0
-                    var v = 0.0
-                    for k in 0..<4 where ratios[k] * f0 < sr / 2 {
-                        v += amps[k] * exp(-dt / (tau / (1 + 0.5 * Double(k)))) * sin(2 * .pi * ratios[k] * f0 * dt)
-                    }
-                    out[i] += strike * v * min(1, dt / 0.001)
-                }
-            }
+            exc[min(n - 1, Int(t0 * sr))] += r.uniform(0.7, 1.0)
             t0 += interval * r.uniform(0.9, 1.1)
+        }
+        var out = [Double](repeating: 0, count: n)
+        for k in 0..<4 where ratios[k] * f0 < sr / 2 {
+            let w = 2 * .pi * ratios[k] * f0 / sr
+            let rad = exp(-1 / (tau / (1 + 0.5 * Double(k)) * sr))
+            let a1 = 2 * rad * cos(w), a2 = -rad * rad, g = amps[k] * sin(w)
+            var y1 = 0.0, y2 = 0.0
+            for i in 0..<n {
+                let y = exc[i] + a1 * y1 + a2 * y2
+                y2 = y1; y1 = y
+                out[i] += g * y
+            }
         }
         return out
     }

@@ -6,6 +6,8 @@ import Foundation
 /// algorithm may change between Swift releases).
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     public var state: UInt64
+    /// The second value of the last Box–Muller pair, returned by the next `normal()`.
+    private var spare = 0.0, hasSpare = false
 
     public init(seed: UInt64) { state = seed }
 
@@ -52,10 +54,13 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 
     public mutating func bool(_ p: Double = 0.5) -> Bool { uniform() < p }
 
-    /// Standard normal (Box–Muller, one value per call).
+    /// Standard normal (Box–Muller; the pair's second value is kept for the next call).
     public mutating func normal() -> Double {
+        if hasSpare { hasSpare = false; return spare }
         let u1 = max(uniform(), 1e-300), u2 = uniform()
-        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+        let r = (-2 * log(u1)).squareRoot(), a = 2 * Double.pi * u2
+        spare = r * sin(a); hasSpare = true
+        return r * cos(a)
     }
 
     /// Fisher–Yates shuffle.

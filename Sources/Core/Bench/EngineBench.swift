@@ -1,0 +1,83 @@
+import Foundation
+
+/// Timing of the engine's eval-mode paths, returned as a JSON-ready dictionary so the `bench`
+/// command (and later training / explorer benches) can merge sections into one report.
+///
+/// Each case runs `warmup` times untimed, then `repeats` times; the report holds the median,
+/// min, max and interquartile range in milliseconds, and GFLOP/s from the convolution
+/// multiply–adds (2 FLOP each; pooling, BN and normalisation are not counted).
+public struct EngineBench {
+    public struct Options: Sendable {
+        public var config: ModelConfig = .full
+        public var batchSizes: [Int] = [1, 16]
+        public var warmup = 1
+        /// Timed runs at batch 1; larger batches use `max(3, repeats / 2)`.
+        public var repeats = 9
+        public init() {}
+    }
+
+    public struct Timing: Sendable {
+        public let samples: [Double]   // milliseconds, sorted
+        public var median: Double { quantile(0.5) }
+        public func quantile(_ q: Double) -> Double {
+            let p = q * Double(samples.count - 1), lo = Int(p.rounded(.down)), hi = Int(p.rounded(.up))
+            return samples[lo] + (samples[hi] - samples[lo]) * (p - Double(lo))
+        }
+        public func json(flop: Double?) -> [String: Any] {
+            var d: [String: Any] = ["median_ms": r(median), "min_ms": r(samples.first!), "max_ms": r(samples.last!),
+                                    "iqr_ms": r(quantile(0.75) - quantile(0.25)), "runs": samples.count]
+            if let flop { d["gflops"] = r(flop / (median / 1000) / 1e9); d["gflop"] = r(flop / 1e9) }
+            return d
+        }
+        private func r(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
+    }
+
+    /// Runs `body` `warmup` times, then `repeats` timed times.
+    public static func time(warmup: Int, repeats: Int, _ body: () -> Void) -> Timing {
+        for _ in 0..<warmup { body() }
+        var s: [Double] = []
+        for _ in 0..<max(1, repeats) {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            body()
+            s.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+        }
+        return Timing(samples: s.sorted())
+    }
+
+    /// Benchmarks `model` (or a randomly initialised one of `options.config`). `frontEnd`, when
+    /// given, computes one clip's log-mel (the audio front end lives outside Core/Model).
+    public static func run(model: SSLSaNModel? = nil, options: Options = Options(),
+                           frontEnd: (() -> Void)? = nil) -> [String: Any] {
+        let model = model ?? SSLSaNModel(config: options.config, seed: 0)
+        let cfg = model.config
+        var rng = ParameterRNG(seed: 1)
+        let side = cfg.imageSize, mels = cfg.nMels, frames = cfg.frames
+        let imageFlop = 2.0 * Double(model.imageEncoder.macs(height: side, width: side))
+        let audioFlop = 2.0 * Double(model.audioEncoder.macs(height: mels, width: frames))
+        var cases: [String: Any] = [:]
+        if let frontEnd {
+            cases["audio_front_end_per_clip"] = time(warmup: options.warmup, repeats: options.repeats, frontEnd).json(flop: nil)
+        }
+        for b in options.batchSizes {
+            let reps = b == 1 ? options.repeats : max(3, options.repeats / 2)
+            let img = Tensor(shape: [b, 3, side, side]); rng.fillNormal(img, std: 1)
+            let spec = Tensor(shape: [b, 1, mels, frames]); rng.fillNormal(spec, mean: -40, std: 20)
+            cases["image_encoder_b\(b)"] = time(warmup: options.warmup, repeats: reps) { _ = model.encodeImage(img) }
+                .json(flop: imageFlop * Double(b))
+            cases["audio_encoder_b\(b)"] = time(warmup: options.warmup, repeats: reps) { _ = model.encodeAudio(spec) }
+                .json(flop: audioFlop * Double(b))
+            cases["full_pair_b\(b)"] = time(warmup: options.warmup, repeats: reps) {
+                let v = model.encodeImage(img), a = model.encodeAudio(spec)
+                _ = SSLSaNModel.similarityMap(visual: v, audio: a)
+            }.json(flop: (imageFlop + audioFlop) * Double(b))
+        }
+        return [
+            "config": cfg.name,
+            "image_input": [side, side], "audio_input": [mels, frames],
+            "blas_core": BLAS.coreName, "blas_threads": BLAS.threads, "workers": Parallel.workers,
+            "openblas_coretype_env": ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset",
+            "reference_pytorch_ms": ["full_pair_b1": 96, "image_encoder_b1": 21, "audio_encoder_b1": 71],
+            "cases": cases,
+        ]
+    }
+}

@@ -1,0 +1,40 @@
+/// Everything the metrics need about one evaluated sample: its raw maps for the four audio
+/// conditions (SPEC §6.0) and its ground truth. Produced by `Evaluator` (from a model) or by
+/// `MapsFile` (from maps computed elsewhere).
+///
+/// Passes: vssl_eval runs the test set 10 times; only the noise realisation and the off-screen
+/// choice change, so silence and the positive are kept once and counted once per pass in the
+/// pooled lists (exactly as vssl_eval's lists hold them), noise and off-screen once per pass.
+public struct ScoredSample: Sendable {
+    public var id: String
+    /// Category of the sounding object (retrieval matches on it).
+    public var label: String
+    /// Samples that share an image share a scene (IS3-style pairs; object accuracy, iIoU).
+    public var scene: String
+    public var positive: SimilarityMap
+    public var silence: SimilarityMap?
+    /// One per pass.
+    public var noise: [SimilarityMap]
+    /// One per pass.
+    public var offscreen: [SimilarityMap]
+    /// Which audio each off-screen pass played (sample id), for the explorer.
+    public var offscreenSources: [String]
+    /// nil or empty: vssl_eval's empty ground truth (cIoU 0/0 → NaN; adaptive g = 25 088).
+    public var groundTruth: GroundTruthMap?
+    /// ē_v and â for alignment/magnitude (optional).
+    public var visualEmbedding: [Float]?
+    public var audioEmbedding: [Float]?
+
+    public init(id: String, label: String = "", scene: String? = nil, positive: SimilarityMap,
+                silence: SimilarityMap?, noise: [SimilarityMap], offscreen: [SimilarityMap],
+                offscreenSources: [String] = [], groundTruth: GroundTruthMap?,
+                visualEmbedding: [Float]? = nil, audioEmbedding: [Float]? = nil) {
+        self.id = id; self.label = label; self.scene = scene ?? id; self.positive = positive
+        self.silence = silence; self.noise = noise; self.offscreen = offscreen
+        self.offscreenSources = offscreenSources; self.groundTruth = groundTruth
+        self.visualEmbedding = visualEmbedding; self.audioEmbedding = audioEmbedding
+    }
+
+    /// Number of passes this sample was scored with.
+    public var passes: Int { Swift.max(noise.count, offscreen.count, 1) }
+}

@@ -1,0 +1,44 @@
+/// An audio waveform strip with a playhead: per column the min…max envelope of its samples,
+/// drawn with half blocks (two vertical pixels per cell). The played part keeps the colour, the
+/// rest is dimmed, and the playhead column is drawn over everything.
+public enum Waveform {
+    /// `playhead` is a fraction 0…1 of the clip (nil: no playhead). `gain` scales samples; nil
+    /// normalises the clip's peak to full height (quiet clips stay visible).
+    public static func draw(samples: [Float], playhead: Double? = nil, in rect: Rect, into buffer: inout CellBuffer,
+                            theme: Theme = .standard, color: RGB? = nil, gain: Float? = nil) {
+        guard !rect.isEmpty else { return }
+        let peak = samples.reduce(Float(0)) { Swift.max($0, $1.isFinite ? abs($1) : 0) }
+        let g = gain ?? (peak > 0 ? 1 / peak : 1)
+        let pixels = 2 * rect.height
+        let playCol = playhead.map { rect.x + Swift.max(0, Swift.min(rect.width - 1, Int($0 * Double(rect.width)))) }
+        let played = theme.paint(color ?? theme.accent), rest = theme.paint(playhead == nil ? (color ?? theme.accent) : theme.dimText)
+        let unicode = theme.unicode
+        for col in 0..<rect.width {
+            let x = rect.x + col
+            var lo: Float = 0, hi: Float = 0
+            if !samples.isEmpty {
+                let s = col * samples.count / rect.width, e = Swift.max(s + 1, (col + 1) * samples.count / rect.width)
+                lo = .infinity; hi = -.infinity
+                for v in samples[s..<Swift.min(e, samples.count)] where v.isFinite { lo = Swift.min(lo, v); hi = Swift.max(hi, v) }
+                if lo > hi { lo = 0; hi = 0 }
+            }
+            // Amplitude +1 at pixel 0 (top), −1 at the bottom; at least the centre line is lit.
+            func py(_ a: Float) -> Int { Int(((1 - Swift.max(-1, Swift.min(1, a * g))) / 2 * Float(pixels - 1)).rounded()) }
+            let top = py(hi), bottom = py(lo)
+            let isPlayhead = x == playCol
+            let fg = isPlayhead ? theme.paint(theme.threshold) : ((playCol.map { x < $0 } ?? true) ? played : rest)
+            for r in 0..<rect.height {
+                let a = 2 * r >= top && 2 * r <= bottom, b = 2 * r + 1 >= top && 2 * r + 1 <= bottom
+                let ch: Character
+                switch (a, b) {
+                case (true, true): ch = unicode ? "█" : "#"
+                case (true, false): ch = unicode ? "▀" : "'"
+                case (false, true): ch = unicode ? "▄" : ","
+                case (false, false): ch = isPlayhead ? (unicode ? "│" : "|") : " "
+                }
+                let y = rect.y + r
+                if buffer.inBounds(x, y) { buffer[x, y] = Cell(ch, fg: fg, attrs: isPlayhead && theme.mode == .monochrome ? .bold : []) }
+            }
+        }
+    }
+}

@@ -1,0 +1,410 @@
+@preconcurrency import CNcursesw
+import Foundation
+import Core
+import Render
+
+/// Options of `sslsan explore`.
+public struct ExplorerOptions: Sendable {
+    public var dataDirectory: String
+    public var checkpoint: String
+    public var compare: String?
+    public var demo = false
+    public var exportDirectory = "."
+    public init(dataDirectory: String, checkpoint: String, compare: String? = nil, demo: Bool = false, exportDirectory: String = ".") {
+        self.dataDirectory = dataDirectory; self.checkpoint = checkpoint; self.compare = compare
+        self.demo = demo; self.exportDirectory = exportDirectory
+    }
+}
+
+/// The terminal explorer: one UI thread owns ncurses and the state; workers score, encode and
+/// train, post results to an inbox and wake the UI through a pipe.
+public final class Explorer {
+    var state: ExplorerState
+    let options: ExplorerOptions
+    var session: Session
+    let data: any ExplorerData
+    let trainer: (any TrainingDriver)?
+    let loadModel: (String) throws -> any ExplorerModel
+    let wakeup = Wakeup()
+    let inbox: Inbox
+    var scorer: Scorer
+    var sceneWorker: SceneWorker
+    var sound: SoundOutput
+    var trainingJob: TrainingJob?
+    let term = Terminal()
+    var lastLive: Double = 0
+    var running = true
+
+    /// - Parameters:
+    ///   - loadModel: opens a checkpoint (used for the training panel's "switch to it").
+    public init(options: ExplorerOptions, data: any ExplorerData, model: any ExplorerModel, compare: (any ExplorerModel)?,
+                trainer: (any TrainingDriver)?, loadModel: @escaping (String) throws -> any ExplorerModel) {
+        self.options = options
+        self.data = data
+        self.trainer = trainer
+        self.loadModel = loadModel
+        inbox = Inbox(wakeup: wakeup)
+        session = Session(data: data, model: model, compare: compare)
+        scorer = Scorer(session: session, inbox: inbox)
+        sceneWorker = SceneWorker(session: session, inbox: inbox)
+        sound = SoundOutput(inbox: inbox)
+        state = ExplorerState(datasetName: data.name, checkpointName: model.name, compareName: compare?.name,
+                              samples: data.samples, problems: data.problems)
+        state.training.available = trainer != nil
+        if let t = trainer, !t.configs.isEmpty { state.training.configs = t.configs }
+        state.training.data = options.dataDirectory
+        state.soundNotice = sound.notice
+        if options.demo { state.demo = DemoState() }
+    }
+
+    /// Runs until the user quits. The terminal is restored on every exit path.
+    public func run() throws {
+        sslsan_install_signal_handlers(wakeup.writeFD)
+        do { try term.start() } catch { sslsan_reset_signal_handlers(); throw error }
+        defer {
+            term.stop()
+            sslsan_reset_signal_handlers()
+            sound.stop()
+            scorer.cancel()
+            sceneWorker.stop()
+            trainingJob?.cancel()
+        }
+        state.unicode = term.unicode
+        state.colorModeName = term.colorMode.rawValue
+        scorer.start()
+        sceneWorker.start()
+        if let i = state.selectedIndex { apply([.loadScene(i)]) }
+        var dirty = true
+        while running {
+            let now = monotonicSeconds()
+            if drainInbox(now: now) { dirty = true }
+            if tick(now: now) { dirty = true }
+            if dirty {
+                let size = term.size
+                let l = Layout.compute(width: size.width, height: size.height, state: state)
+                state.ensureVisible(rows: l.browserRows.height)
+                let t0 = monotonicSeconds()
+                let frame = MainScreen.render(state, width: size.width, height: size.height)
+                term.draw(frame)
+                state.frameMS = (monotonicSeconds() - t0) * 1000
+                dirty = false
+            }
+            let busy = state.playback.playing || state.demo != nil
+            let m = sslsan_poll2(STDIN_FILENO, wakeup.readFD, busy ? 33 : 250)
+            if m & 2 != 0 && wakeup.drain() { running = false }
+            if readKeys() { dirty = true }
+            if !busy && m == 0 { dirty = dirty || expireNotice(now: monotonicSeconds()) }
+        }
+    }
+
+    func expireNotice(now: Double) -> Bool {
+        if state.notice != nil && now - state.noticeTime > 8 { state.notice = nil; return true }
+        return false
+    }
+
+    /// Reads every pending key; returns whether anything changed.
+    func readKeys() -> Bool {
+        var any = false
+        while true {
+            var wch: wint_t = 0
+            let r = wget_wch(sslsan_stdscr(), &wch)
+            if r == ERR { break }
+            any = true
+            let key: Key?
+            if r == KEY_CODE_YES {
+                key = Self.functionKey(Int32(wch))
+            } else {
+                key = Self.charKey(UInt32(wch))
+            }
+            guard let k = key else { continue }
+            let size = term.size
+            apply(state.handle(k, now: monotonicSeconds(), size: size))
+            if !running { break }
+        }
+        return any
+    }
+
+    static func functionKey(_ c: Int32) -> Key? {
+        switch c {
+        case KEY_UP: return .up
+        case KEY_DOWN: return .down
+        case KEY_LEFT: return .left
+        case KEY_RIGHT: return .right
+        case KEY_NPAGE: return .pageDown
+        case KEY_PPAGE: return .pageUp
+        case KEY_HOME: return .home
+        case KEY_END: return .end
+        case KEY_ENTER: return .enter
+        case KEY_BACKSPACE: return .backspace
+        case KEY_BTAB: return .backTab
+        case sslsan_key_resize(): return .redraw
+        case sslsan_key_mouse():
+            var x: Int32 = 0, y: Int32 = 0, kind: Int32 = 0
+            guard sslsan_get_mouse(&x, &y, &kind) != 0 else { return nil }
+            return .mouse(x: Int(x), y: Int(y), button: Int(kind))
+        default: return nil
+        }
+    }
+
+    static func charKey(_ u: UInt32) -> Key? {
+        switch u {
+        case 9: return .tab
+        case 10, 13: return .enter
+        case 27: return .escape
+        case 8, 127: return .backspace
+        case 12: return .redraw
+        default:
+            guard u >= 32, let s = Unicode.Scalar(u) else { return nil }
+            return .char(Character(s))
+        }
+    }
+
+    // MARK: effects
+
+    func apply(_ effects: [Effect]) {
+        for e in effects {
+            switch e {
+            case .quit: running = false
+            case .redraw: term.invalidate()
+            case .loadScene(let i):
+                stopPlayback(resetPosition: true)
+                state.live = nil
+                sceneWorker.requestScene(i)
+            case .play: startPlayback()
+            case .pause: stopPlayback(resetPosition: false)
+            case .seek(let d): seek(by: d)
+            case .export: exportTagged()
+            case .startTraining: startTraining()
+            case .stopTraining:
+                trainingJob?.cancel()
+                state.training.status = .stopping
+            case .switchCheckpoint(let path): switchCheckpoint(path)
+            case .toggleCompare: state.compareVisible.toggle()
+            }
+        }
+    }
+
+    func currentWave() -> (samples: [Float], rate: Int)? {
+        guard let sc = state.scene, sc.sampleIndex == state.selectedIndex, !sc.loading else { return nil }
+        let w = sc.waves[state.condition.index]
+        return w.isEmpty ? nil : (w, sc.sampleRate)
+    }
+
+    func startPlayback() {
+        guard let (w, rate) = currentWave() else {
+            state.setNotice("nothing to play yet", now: monotonicSeconds()); return
+        }
+        let dur = Double(w.count) / Double(rate)
+        if state.playback.position >= dur - 0.05 { state.playback.position = 0 }
+        state.playback.playing = true
+        state.playback.anchorTime = monotonicSeconds()
+        state.playback.anchorPosition = state.playback.position
+        sound.play(w, rate: rate, from: state.playback.position)
+        state.soundNotice = sound.notice ?? state.soundNotice
+        lastLive = 0
+    }
+
+    func stopPlayback(resetPosition: Bool) {
+        sound.stop()
+        if state.playback.playing {
+            state.playback.position = state.playback.anchorPosition + (monotonicSeconds() - state.playback.anchorTime)
+        }
+        state.playback.playing = false
+        if resetPosition { state.playback.position = 0 }
+    }
+
+    func seek(by d: Double) {
+        guard let (w, rate) = currentWave() else { return }
+        let dur = Double(w.count) / Double(rate)
+        let wasPlaying = state.playback.playing
+        if wasPlaying { stopPlayback(resetPosition: false) }
+        state.playback.position = max(0, min(dur, state.playback.position + d))
+        if wasPlaying { startPlayback() } else { requestLive(force: true) }
+    }
+
+    func requestLive(force: Bool = false) {
+        guard let sc = state.scene, sc.sampleIndex == state.selectedIndex, !sc.loading else { return }
+        let dur = sc.durations[state.condition.index]
+        guard dur > 0 else { return }
+        let w = min(state.playback.window, dur)
+        var a = state.playback.position - w / 2
+        a = max(0, min(dur - w, a))
+        sceneWorker.requestLive(LiveRequest(sampleIndex: sc.sampleIndex, condition: state.condition, start: a, end: a + w))
+    }
+
+    /// Time-driven changes: the playhead, live maps, demo mode. Returns whether to redraw.
+    func tick(now: Double) -> Bool {
+        var changed = false
+        if state.playback.playing, let sc = state.scene {
+            let dur = sc.durations[state.condition.index]
+            var pos = state.playback.anchorPosition + (now - state.playback.anchorTime)
+            if pos >= dur {
+                if state.playback.loop {
+                    pos = 0
+                    state.playback.position = 0
+                    startPlayback()
+                } else {
+                    stopPlayback(resetPosition: false)
+                    pos = dur
+                }
+            }
+            state.playback.position = min(pos, dur)
+            if now - lastLive >= 0.05 { lastLive = now; requestLive() }
+            changed = true
+        }
+        if var d = state.demo, now >= d.nextSwitch {
+            d.nextSwitch = now + DemoState.period
+            let cond = AudioCondition.allCases[d.step % 4]
+            if d.step % 4 == 0 && d.step > 0, !state.order.isEmpty {
+                state.cursor = (state.cursor + 1) % state.order.count
+                apply(state.selectionEffects())
+            }
+            _ = state.setCondition(cond)
+            d.caption = Self.caption(cond, state: state)
+            d.step += 1
+            state.demo = d
+            changed = true
+        } else if var d = state.demo {
+            let c = Self.caption(state.condition, state: state)
+            if c != d.caption { d.caption = c; state.demo = d; changed = true }
+        }
+        return changed
+    }
+
+    static func caption(_ c: AudioCondition, state: ExplorerState) -> String {
+        let label = state.scene?.audioLabels[c.index] ?? ""
+        switch c {
+        case .positive: return "positive: the \(label.isEmpty ? "sounding object" : label) should light up"
+        case .silence: return "silence: the map stays empty"
+        case .noise: return "noise: the map stays empty"
+        case .offscreen: return "off-screen sound (\(label)): not in the picture, the map should stay quiet"
+        }
+    }
+
+    // MARK: inbox
+
+    func drainInbox(now: Double) -> Bool {
+        let msgs = inbox.drain()
+        guard !msgs.isEmpty else { return false }
+        var scoresChanged = false
+        for m in msgs {
+            switch m {
+            case .scene(let sc):
+                if sc.sampleIndex == state.selectedIndex {
+                    state.scene = sc
+                    if let p = sc.problem { state.setNotice("\(state.samples[sc.sampleIndex].id): \(p)", now: now) }
+                }
+            case .live(let l, _):
+                if l.sampleIndex == state.scene?.sampleIndex && l.condition == state.condition { state.live = l }
+            case let .score(i, s, problem):
+                state.scores[i] = s
+                state.problems[i] = problem
+                state.scoringDone += 1
+                scoresChanged = true
+                if let p = problem, state.notice == nil { state.setNotice("\(state.samples[i].id): \(p)", now: now) }
+            case .scoringFinished(let msg):
+                state.scoringMessage = msg
+                state.scoringDone = state.scoringTotal
+            case .notice(let n):
+                if n.hasPrefix("no sound device") { state.soundNotice = n } else { state.setNotice(n, now: now) }
+            case .training(let u): applyTraining(u, now: now)
+            }
+        }
+        if scoresChanged {
+            state.recomputeFigures()
+            if state.sort != .id && state.sort != .label && state.scoringDone % 16 == 0 || state.scoringDone == state.scoringTotal { state.rebuildOrder() }
+        }
+        return true
+    }
+
+    func applyTraining(_ u: TrainingUpdate, now: Double) {
+        var t = state.training
+        switch u {
+        case .started(let spe): t.stepsPerEpoch = spe; t.status = .running
+        case let .step(epoch, step, loss, ls, ln):
+            t.epoch = epoch; t.step = step
+            t.loss.append(loss); if let ls { t.lossSilence.append(ls) }; if let ln { t.lossNoise.append(ln) }
+            for k in [\TrainingPanelState.loss, \.lossSilence, \.lossNoise] where t[keyPath: k].count > 400 { t[keyPath: k].removeFirst(t[keyPath: k].count - 400) }
+        case .validation(let line): t.validation.append(line)
+        case .checkpoint(let path):
+            t.lastCheckpoint = path
+            state.setNotice("checkpoint saved: \(URL(fileURLWithPath: path).lastPathComponent) (L switches to it)", now: now)
+        case .finished: t.status = .finished; trainingJob = nil
+        case .stopped: t.status = .stopped; trainingJob = nil
+        case .failed(let m): t.status = .failed(m); trainingJob = nil
+        }
+        state.training = t
+    }
+
+    func startTraining() {
+        guard let trainer else {
+            state.setNotice("training is not available in this build", now: monotonicSeconds()); return
+        }
+        let t = state.training
+        let run = t.runDirectory ?? (options.exportDirectory + "/runs/explore-\(Self.timestamp())")
+        let resume: String? = t.status == .stopped ? t.lastCheckpoint : nil
+        let req = TrainingRequest(data: t.data, config: t.configs.isEmpty ? "demo" : t.configs[t.configIndex], epochs: t.epochs,
+                                  useSilence: t.useSilence, useNoise: t.useNoise, useEquivariance: t.useEquivariance,
+                                  learningRate: t.learningRates[t.lrIndex], runDirectory: run, resume: resume)
+        try? FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true)
+        state.training.runDirectory = run
+        state.training.status = .running
+        if resume == nil { state.training.loss = []; state.training.lossSilence = []; state.training.lossNoise = []; state.training.validation = [] }
+        trainingJob = TrainingJob(driver: trainer, request: req, inbox: inbox)
+    }
+
+    func switchCheckpoint(_ path: String) {
+        do {
+            let model = try loadModel(path)
+            scorer.cancel()
+            sceneWorker.stop()
+            session = Session(data: data, model: model, compare: session.compare?.model)
+            scorer = Scorer(session: session, inbox: inbox)
+            sceneWorker = SceneWorker(session: session, inbox: inbox)
+            _ = inbox.drain()
+            state.checkpointName = model.name
+            state.scores = Array(repeating: nil, count: state.samples.count)
+            state.problems = Array(repeating: nil, count: state.samples.count)
+            state.scoringDone = 0; state.scoringMessage = nil
+            state.thresholdTouched = false
+            state.figures = DatasetFigures()
+            state.scene = nil; state.live = nil
+            scorer.start(); sceneWorker.start()
+            if let i = state.selectedIndex { apply([.loadScene(i)]) }
+            state.setNotice("switched to \(model.name)", now: monotonicSeconds())
+        } catch {
+            state.setNotice("cannot load \(path): \(error)", now: monotonicSeconds())
+        }
+    }
+
+    static func timestamp() -> String {
+        let f = DateFormatter()
+        f.dateFormat = "yyyyMMdd-HHmmss"
+        f.timeZone = TimeZone(identifier: "UTC")
+        return f.string(from: Date())
+    }
+
+    func exportTagged() {
+        let now = monotonicSeconds()
+        guard !state.tagged.isEmpty else { state.setNotice("nothing tagged yet (t tags the selected sample)", now: now); return }
+        do {
+            let base = options.exportDirectory + "/sslsan-tagged-\(Self.timestamp())"
+            let report = ExportReport.make(state)
+            try AtomicFile.write(report.json, to: base + ".json")
+            try AtomicFile.write(Data(report.ids.utf8), to: base + ".txt")
+            state.setNotice("exported \(state.tagged.count) ids + figures to \(base).json/.txt", now: now)
+        } catch {
+            state.setNotice("export failed: \(error)", now: now)
+        }
+    }
+}
+
+extension ExplorerState {
+    /// Keeps the cursor inside the visible rows of the list.
+    public mutating func ensureVisible(rows: Int) {
+        guard rows > 0 else { return }
+        if cursor < scroll { scroll = cursor }
+        if cursor >= scroll + rows { scroll = cursor - rows + 1 }
+        scroll = max(0, min(scroll, max(0, order.count - rows)))
+    }
+}

@@ -1,0 +1,20 @@
+import Foundation
+import Core
+
+/// Opens the dataset and checkpoints named by the options and runs the explorer.
+public enum ExplorerLauncher {
+    public static func run(_ o: ExplorerOptions) throws {
+        let (data, model, compare) = try open(o)
+        let explorer = Explorer(options: o, data: data, model: model, compare: compare, trainer: Backends.trainer(),
+                                loadModel: { try Backends.model($0) })
+        try explorer.run()
+    }
+
+    static func open(_ o: ExplorerOptions) throws -> (any ExplorerData, any ExplorerModel, (any ExplorerModel)?) {
+        BLAS.threads = 1  // one core stays free for the UI while workers encode
+        let data = try Backends.dataset(o.dataDirectory)
+        let model = try Backends.model(o.checkpoint)
+        let compare = try o.compare.map { try Backends.model($0) }
+        return (data, model, compare)
+    }
+}

@@ -1,0 +1,278 @@
+import Foundation
+import Core
+
+/// The panels Tab cycles through.
+public enum Panel: Int, CaseIterable, Sendable {
+    case browser, scene, separability, training
+    public var title: String {
+        switch self {
+        case .browser: "Samples"
+        case .scene: "Scene"
+        case .separability: "Separability"
+        case .training: "Training"
+        }
+    }
+}
+
+/// Browser columns the list can be sorted by.
+public enum SortColumn: String, CaseIterable, Sendable {
+    case id, label, iou, positive, silence, noise, offscreen, leak
+    public var title: String {
+        switch self {
+        case .id: "id"
+        case .label: "class"
+        case .iou: "IoU"
+        case .positive: "pos"
+        case .silence: "sil"
+        case .noise: "noi"
+        case .offscreen: "off"
+        case .leak: "leak"
+        }
+    }
+    /// The natural direction: worst IoU first, biggest negative maxima (leaks) first.
+    var descendingByDefault: Bool {
+        switch self {
+        case .id, .label, .iou: false
+        default: true
+        }
+    }
+}
+
+public extension AudioCondition {
+    var title: String {
+        switch self {
+        case .positive: "positive"
+        case .silence: "silence"
+        case .noise: "noise"
+        case .offscreen: "off-screen"
+        }
+    }
+    var index: Int { AudioCondition.allCases.firstIndex(of: self)! }
+}
+
+/// What the scene view shows for the selected sample (filled by the scene worker).
+public struct SceneState: Sendable {
+    public var sampleIndex: Int
+    public var image: RGBImage?
+    public var groundTruth = SceneGroundTruth()
+    /// Maps per condition (positive, silence, noise, offscreen), for the main and compare model.
+    public var maps: [SimilarityMap?] = [nil, nil, nil, nil]
+    public var compareMaps: [SimilarityMap?] = [nil, nil, nil, nil]
+    /// The class of the audio each condition plays.
+    public var audioLabels: [String] = ["", "silence", "noise", ""]
+    /// Peak envelopes of each condition's clip (for the waveform strip) and their durations.
+    public var envelopes: [[Float]] = [[], [], [], []]
+    public var durations: [Double] = [0, 0, 0, 0]
+    /// The waveforms themselves (what space plays) and their rate.
+    public var waves: [[Float]] = [[], [], [], []]
+    public var sampleRate = 16000
+    /// Milliseconds the last (un)cached encode took.
+    public var encodeMS: Double = 0
+    public var loading = true
+    public var problem: String?
+    public init(sampleIndex: Int) { self.sampleIndex = sampleIndex }
+}
+
+/// The map computed for a window sliding over the clip while it plays.
+public struct LiveMap: Sendable {
+    public var sampleIndex: Int
+    public var condition: AudioCondition
+    public var windowStart: Double
+    public var windowEnd: Double
+    public var map: SimilarityMap
+    public var compare: SimilarityMap?
+}
+
+public struct PlaybackState: Sendable, Equatable {
+    public var playing = false
+    /// Position in seconds within the current clip.
+    public var position: Double = 0
+    public var loop = true
+    /// Live window length (seconds) tiled to the model's window.
+    public var window: Double = 1.0
+    /// Monotonic time when `position` was last set while playing.
+    public var anchorTime: Double = 0
+    public var anchorPosition: Double = 0
+}
+
+public enum TrainingStatus: Equatable, Sendable {
+    case idle, running, stopping, stopped, finished, failed(String)
+    var text: String {
+        switch self {
+        case .idle: "idle"
+        case .running: "running"
+        case .stopping: "stopping…"
+        case .stopped: "stopped (Enter resumes)"
+        case .finished: "finished"
+        case .failed(let m): "failed: \(m)"
+        }
+    }
+}
+
+/// The form and live progress of the training panel.
+public struct TrainingPanelState: Sendable {
+    public enum Field: Int, CaseIterable, Sendable { case data, config, epochs, silence, noise, equivariance, lr, run }
+    public var data: String = "samples"
+    public var configs: [String] = ["demo"]
+    public var configIndex = 0
+    public var epochs = 5
+    public var useSilence = true
+    public var useNoise = true
+    public var useEquivariance = true
+    public var learningRates: [Double] = [1e-3, 3e-4, 1e-4]
+    public var lrIndex = 0
+    public var field: Field = .data
+    public var status: TrainingStatus = .idle
+    public var epoch = 0
+    public var step = 0
+    public var stepsPerEpoch = 0
+    public var loss: [Double] = []
+    public var lossSilence: [Double] = []
+    public var lossNoise: [Double] = []
+    /// Per-epoch validation lines ("ep 3  cIoU 21.4  sep 0.31 …").
+    public var validation: [String] = []
+    public var lastCheckpoint: String?
+    public var runDirectory: String?
+    /// Whether the build contains a trainer.
+    public var available = false
+    public var editingData = false
+}
+
+public struct DemoState: Sendable, Equatable {
+    public var step = 0
+    public var nextSwitch: Double = 0
+    public var caption = ""
+    public static let period = 3.5
+    public init(step: Int = 0, nextSwitch: Double = 0, caption: String = "") { self.step = step; self.nextSwitch = nextSwitch; self.caption = caption }
+}
+
+public enum InputMode: Sendable, Equatable { case normal, search, filter }
+
+/// Everything the screens draw. Screens are pure functions of this value and the terminal size.
+public struct ExplorerState: Sendable {
+    public var datasetName: String
+    public var checkpointName: String
+    public var compareName: String?
+    public var samples: [Sample]
+    public var scores: [SampleScore?]
+    public var problems: [String?]
+    public var tagged: Set<Int> = []
+    /// Indices into `samples` in display order (after filter and sort).
+    public var order: [Int] = []
+    /// Position of the selection inside `order`.
+    public var cursor = 0
+    public var scroll = 0
+    public var sort: SortColumn = .id
+    public var descending = false
+    public var classFilter: String?
+    public var textFilter = ""
+    public var searchText = ""
+    public var inputMode: InputMode = .normal
+    public var classes: [String] = []
+
+    public var condition: AudioCondition = .positive
+    public var threshold: Double = 0.5
+    public var thresholdTouched = false
+    public var colorMap: OverlayColorMap = .jet
+    public var style: OverlayStyle = .highlight
+    public var showGroundTruth = true
+    public var compareVisible = true
+    public var focus: Panel = .browser
+    public var showHelp = false
+    public var scene: SceneState?
+    public var live: LiveMap?
+    public var playback = PlaybackState()
+    public var soundNotice: String?
+    public var figures = DatasetFigures()
+    public var scoringDone = 0
+    public var scoringTotal = 0
+    public var scoringMessage: String?
+    public var training = TrainingPanelState()
+    public var demo: DemoState?
+    public var notice: String?
+    public var noticeTime: Double = 0
+    public var unicode = true
+    public var colorModeName = ""
+    public var frameMS: Double = 0
+
+    public init(datasetName: String, checkpointName: String, compareName: String? = nil, samples: [Sample], problems: [String] = []) {
+        self.datasetName = datasetName
+        self.checkpointName = checkpointName
+        self.compareName = compareName
+        self.samples = samples
+        self.scores = Array(repeating: nil, count: samples.count)
+        self.problems = Array(repeating: nil, count: samples.count)
+        self.classes = Array(Set(samples.map(\.label))).sorted()
+        self.scoringTotal = samples.count
+        if let first = problems.first { notice = first + (problems.count > 1 ? " (+\(problems.count - 1) more)" : "") }
+        rebuildOrder()
+    }
+
+    public var selectedIndex: Int? { order.indices.contains(cursor) ? order[cursor] : nil }
+    public var selectedSample: Sample? { selectedIndex.map { samples[$0] } }
+
+    /// The map shown now: the live window while playing, else the condition's full-clip map.
+    public var shownMap: SimilarityMap? {
+        if let l = live, playback.playing || playback.position > 0, l.sampleIndex == scene?.sampleIndex, l.condition == condition { return l.map }
+        return scene?.maps[condition.index] ?? nil
+    }
+    public var shownCompareMap: SimilarityMap? {
+        if let l = live, playback.playing || playback.position > 0, l.sampleIndex == scene?.sampleIndex, l.condition == condition, let c = l.compare { return c }
+        return scene?.compareMaps[condition.index] ?? nil
+    }
+
+    public func iou(_ i: Int) -> Double? { scores[i]?.counts.map { $0.iou(threshold) } }
+    public func leak(_ i: Int) -> Float? { scores[i].map { $0.maxes[1...3].max()! } }
+
+    /// Sort key of a sample for a column (nil sorts last).
+    func key(_ i: Int, _ c: SortColumn) -> Double? {
+        switch c {
+        case .id, .label: return nil
+        case .iou: return iou(i).map { $0.isNaN ? 0 : $0 }
+        case .positive: return scores[i].map { Double($0.maxes[0]) }
+        case .silence: return scores[i].map { Double($0.maxes[1]) }
+        case .noise: return scores[i].map { Double($0.maxes[2]) }
+        case .offscreen: return scores[i].map { Double($0.maxes[3]) }
+        case .leak: return leak(i).map(Double.init)
+        }
+    }
+
+    /// Applies filter and sort; keeps the selected sample selected when it is still visible.
+    public mutating func rebuildOrder() {
+        let keep = selectedIndex
+        let text = textFilter.lowercased()
+        var o = samples.indices.filter { i in
+            (classFilter == nil || samples[i].label == classFilter) &&
+            (text.isEmpty || samples[i].id.lowercased().contains(text) || samples[i].label.lowercased().contains(text))
+        }
+        let c = sort, desc = descending
+        switch c {
+        case .id: o.sort { desc ? samples[$0].id > samples[$1].id : samples[$0].id < samples[$1].id }
+        case .label: o.sort { (samples[$0].label, samples[$0].id) < (samples[$1].label, samples[$1].id) }
+            if desc { o.reverse() }
+        default:
+            let keys = Dictionary(uniqueKeysWithValues: o.map { ($0, key($0, c)) })
+            o.sort { a, b in
+                switch (keys[a]!, keys[b]!) {
+                case let (x?, y?): return x == y ? samples[a].id < samples[b].id : (desc ? x > y : x < y)
+                case (.some, nil): return true
+                case (nil, .some): return false
+                default: return samples[a].id < samples[b].id
+                }
+            }
+        }
+        order = o
+        if let k = keep, let p = o.firstIndex(of: k) { cursor = p } else { cursor = min(cursor, max(0, o.count - 1)) }
+    }
+
+    public mutating func recomputeFigures() {
+        figures = DatasetFigures.compute(scores, threshold: threshold)
+        if !thresholdTouched, let u = figures.universal, figures.scored == samples.count || figures.scored >= 8 {
+            threshold = (u * 1000).rounded() / 1000
+        }
+    }
+
+    public mutating func setNotice(_ s: String, now: Double) {
+        notice = s; noticeTime = now
+    }
+}

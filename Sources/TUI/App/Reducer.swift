@@ -1,0 +1,240 @@
+import Foundation
+import Core
+
+extension ExplorerState {
+    public static let smallStep = 0.005
+    public static let largeStep = 0.05
+
+    /// Applies one key at monotonic time `now`; returns what the loop must do.
+    public mutating func handle(_ key: Key, now: Double, size: (width: Int, height: Int)) -> [Effect] {
+        // Any key hands control back from demo mode.
+        if demo != nil {
+            demo = nil
+            setNotice("demo stopped: you have control", now: now)
+            if case .mouse = key {} else { return [] }
+        }
+        switch inputMode {
+        case .search, .filter: return handleTextInput(key, now: now)
+        case .normal: break
+        }
+        if showHelp {
+            showHelp = false
+            if key == .char("q") { return [] }
+            return []
+        }
+        if focus == .training, let e = handleTraining(key, now: now) { return e }
+        switch key {
+        case .char("q"): return [.quit]
+        case .char("?"): showHelp = true
+        case .char("1"): return setCondition(.positive)
+        case .char("2"): return setCondition(.silence)
+        case .char("3"): return setCondition(.noise)
+        case .char("4"): return setCondition(.offscreen)
+        case .char(" "): return playback.playing ? [.pause] : [.play]
+        case .char(","): return [.seek(-1)]
+        case .char("."): return [.seek(1)]
+        case .left:
+            if playback.playing { return [.seek(-1)] }
+            focus = Panel(rawValue: (focus.rawValue + Panel.allCases.count - 1) % Panel.allCases.count)!
+        case .right:
+            if playback.playing { return [.seek(1)] }
+            focus = Panel(rawValue: (focus.rawValue + 1) % Panel.allCases.count)!
+        case .char("r"):
+            playback.loop.toggle()
+            setNotice(playback.loop ? "loop on" : "loop off", now: now)
+        case .char("+"), .char("="): moveThreshold(Self.smallStep)
+        case .char("-"), .char("_"): moveThreshold(-Self.smallStep)
+        case .char("]"): moveThreshold(Self.largeStep)
+        case .char("["): moveThreshold(-Self.largeStep)
+        case .char("u"):
+            if let u = figures.universal {
+                threshold = (u * 1000).rounded() / 1000; thresholdTouched = true; thresholdChanged()
+                setNotice(String(format: "threshold snapped to U = %.3f", u), now: now)
+            } else { setNotice("U is not known yet: the dataset is still being scored", now: now) }
+        case .char("m"): colorMap = colorMap == .jet ? .perceptual : .jet
+        case .char("b"):
+            let all = OverlayStyle.allCases
+            style = all[(all.firstIndex(of: style)! + 1) % all.count]
+        case .char("o"): showGroundTruth.toggle()
+        case .char("C"):
+            if compareName == nil { setNotice("no compare checkpoint (start with --compare FILE)", now: now) } else { compareVisible.toggle() }
+        case .char("d"):
+            demo = DemoState(step: 0, nextSwitch: now, caption: "")
+        case .char("t"):
+            if let i = selectedIndex {
+                if tagged.contains(i) { tagged.remove(i) } else { tagged.insert(i) }
+                setNotice("\(tagged.count) tagged (e exports)", now: now)
+            }
+        case .char("e"): return [.export]
+        case .char("s"):
+            let all = SortColumn.allCases
+            sort = all[(all.firstIndex(of: sort)! + 1) % all.count]
+            descending = sort.descendingByDefault
+            rebuildOrder()
+            setNotice("sorted by \(sort.title)\(descending ? " ↓" : " ↑")", now: now)
+            return selectionEffects()
+        case .char("S"):
+            descending.toggle(); rebuildOrder()
+            return selectionEffects()
+        case .char("c"):
+            if classes.isEmpty { break }
+            if let c = classFilter, let i = classes.firstIndex(of: c) {
+                classFilter = i + 1 < classes.count ? classes[i + 1] : nil
+            } else { classFilter = classes[0] }
+            rebuildOrder()
+            setNotice(classFilter.map { "class: \($0)" } ?? "all classes", now: now)
+            return selectionEffects()
+        case .char("f"): inputMode = .filter
+        case .char("/"): inputMode = .search; searchText = ""
+        case .char("n"): jump(from: cursor + 1, now: now); return selectionEffects()
+        case .escape:
+            if classFilter != nil || !textFilter.isEmpty {
+                classFilter = nil; textFilter = ""; rebuildOrder()
+                return selectionEffects()
+            }
+        case .tab: focus = Panel(rawValue: (focus.rawValue + 1) % Panel.allCases.count)!
+        case .backTab, .char("h"): focus = Panel(rawValue: (focus.rawValue + Panel.allCases.count - 1) % Panel.allCases.count)!
+        case .char("l"): focus = Panel(rawValue: (focus.rawValue + 1) % Panel.allCases.count)!
+        case .down, .char("j"): return moveCursor(1)
+        case .up, .char("k"): return moveCursor(-1)
+        case .pageDown: return moveCursor(max(1, size.height - 8))
+        case .pageUp: return moveCursor(-max(1, size.height - 8))
+        case .home, .char("g"): return moveCursor(-order.count)
+        case .end, .char("G"): return moveCursor(order.count)
+        case .enter: if focus == .browser { focus = .scene }
+        case .char("L"):
+            if let c = training.lastCheckpoint { return [.switchCheckpoint(c)] }
+            setNotice("no checkpoint from training yet", now: now)
+        case .redraw: return [.redraw]
+        case let .mouse(x, y, button): return click(x: x, y: y, button: button, size: size)
+        default: break
+        }
+        return []
+    }
+
+    mutating func setCondition(_ c: AudioCondition) -> [Effect] {
+        let wasPlaying = playback.playing
+        condition = c
+        live = nil
+        playback.position = 0
+        return wasPlaying ? [.pause, .play] : []
+    }
+
+    mutating func moveThreshold(_ d: Double) {
+        threshold = ((threshold + d) * 1000).rounded() / 1000
+        threshold = min(1, max(-1, threshold))
+        thresholdTouched = true
+        thresholdChanged()
+    }
+
+    public mutating func thresholdChanged() {
+        figures = DatasetFigures.compute(scores, threshold: threshold)
+        if sort == .iou { rebuildOrder() }
+    }
+
+    mutating func moveCursor(_ d: Int) -> [Effect] {
+        guard !order.isEmpty else { return [] }
+        let old = cursor
+        cursor = min(order.count - 1, max(0, cursor + d))
+        return cursor == old ? [] : selectionEffects()
+    }
+
+    func selectionEffects() -> [Effect] {
+        guard let i = selectedIndex else { return [] }
+        return scene?.sampleIndex == i ? [] : [.loadScene(i)]
+    }
+
+    mutating func jump(from start: Int, now: Double) {
+        let q = searchText.lowercased()
+        guard !q.isEmpty, !order.isEmpty else { return }
+        for k in 0..<order.count {
+            let p = (start + k) % order.count
+            if samples[order[p]].id.lowercased().contains(q) { cursor = p; return }
+        }
+        setNotice("no sample id contains '\(searchText)'", now: now)
+    }
+
+    mutating func handleTextInput(_ key: Key, now: Double) -> [Effect] {
+        let isSearch = inputMode == .search
+        switch key {
+        case .enter:
+            inputMode = .normal
+            if isSearch { jump(from: cursor, now: now) }
+            return selectionEffects()
+        case .escape:
+            inputMode = .normal
+            if !isSearch { textFilter = ""; rebuildOrder(); return selectionEffects() }
+        case .backspace:
+            if isSearch { _ = searchText.popLast() } else { _ = textFilter.popLast(); rebuildOrder() }
+        case .char(let c):
+            if isSearch { searchText.append(c); jump(from: cursor, now: now) } else { textFilter.append(c); rebuildOrder() }
+        default: break
+        }
+        return []
+    }
+
+    mutating func handleTraining(_ key: Key, now: Double) -> [Effect]? {
+        var t = training
+        defer { training = t }
+        let fields = TrainingPanelState.Field.allCases
+        if t.editingData {
+            switch key {
+            case .enter, .escape: t.editingData = false
+            case .backspace: _ = t.data.popLast()
+            case .char(let c): t.data.append(c)
+            default: break
+            }
+            return []
+        }
+        switch key {
+        case .up, .char("k"): t.field = fields[max(0, t.field.rawValue - 1)]; return []
+        case .down, .char("j"): t.field = fields[min(fields.count - 1, t.field.rawValue + 1)]; return []
+        case .left, .right:
+            let d = key == .left ? -1 : 1
+            switch t.field {
+            case .config: t.configIndex = (t.configIndex + d + t.configs.count) % max(1, t.configs.count)
+            case .epochs: t.epochs = max(1, min(1000, t.epochs + d))
+            case .silence: t.useSilence.toggle()
+            case .noise: t.useNoise.toggle()
+            case .equivariance: t.useEquivariance.toggle()
+            case .lr: t.lrIndex = (t.lrIndex + d + t.learningRates.count) % t.learningRates.count
+            case .data, .run: break
+            }
+            return []
+        case .enter:
+            if t.field == .data { t.editingData = true; return [] }
+            if t.status == .running || t.status == .stopping { return [] }
+            return [.startTraining]
+        case .char("x"):
+            return t.status == .running ? [.stopTraining] : []
+        default: return nil
+        }
+    }
+
+    /// Mouse: a click selects the panel under it; in the browser it selects the row.
+    mutating func click(x: Int, y: Int, button: Int, size: (width: Int, height: Int)) -> [Effect] {
+        let layout = Layout.compute(width: size.width, height: size.height, state: self)
+        if button == 4 || button == 5 {
+            if layout.browser.contains(x, y) { return moveCursor(button == 4 ? -3 : 3) }
+            return []
+        }
+        if layout.browser.contains(x, y) {
+            focus = .browser
+            let row = y - layout.browserRows.y
+            if y == layout.browserRows.y - 1 {
+                // Header click: sort by the column under the cursor.
+                if let col = BrowserPanel.column(at: x - layout.browser.x - 1, width: layout.browser.width - 2) {
+                    if sort == col { descending.toggle() } else { sort = col; descending = col.descendingByDefault }
+                    rebuildOrder()
+                    return selectionEffects()
+                }
+            }
+            if row >= 0, row < layout.browserRows.height, scroll + row < order.count {
+                cursor = scroll + row
+                return selectionEffects()
+            }
+        } else if layout.scene.contains(x, y) { focus = .scene }
+        else if let s = layout.side, s.contains(x, y) { focus = layout.sidePanel }
+        return []
+    }
+}

@@ -1,0 +1,21 @@
+import Foundation
+import Core
+
+/// Where the explorer gets its dataset reader, model and trainer from. Placeholders until the
+/// real front ends, model and trainer are merged.
+enum Backends {
+    static func dataset(_ dir: String) throws -> any ExplorerData {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+            throw TUIError("\(dir): no such dataset folder")
+        }
+        return try ManifestData(directory: dir)
+    }
+
+    static func model(_ path: String) throws -> any ExplorerModel {
+        guard FileManager.default.fileExists(atPath: path) else { throw TUIError("\(path): no such checkpoint") }
+        return PlaceholderModel(name: URL(fileURLWithPath: path).lastPathComponent)
+    }
+
+    static func trainer() -> (any TrainingDriver)? { nil }
+}

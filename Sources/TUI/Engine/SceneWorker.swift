@@ -1,0 +1,137 @@
+import Foundation
+import Synchronization
+import Core
+
+struct LiveRequest: Sendable, Equatable {
+    var sampleIndex: Int
+    var condition: AudioCondition
+    var start: Double
+    var end: Double
+}
+
+/// Prepares the selected scene (image, four maps per model, waveforms) and computes live maps
+/// for the window sliding over the playing clip. Scene requests win over live ones.
+public final class SceneWorker: @unchecked Sendable {
+    let session: Session
+    let inbox: Inbox
+    private let cond = NSCondition()
+    private var sceneRequest: Int?
+    private var liveRequest: LiveRequest?
+    private var closed = false
+    /// Waveforms of the current scene per condition (worker thread only).
+    private var current: (index: Int, waves: [[Float]])?
+    /// Live updates computed (for the bench).
+    let liveCount = Atomic<Int>(0)
+
+    init(session: Session, inbox: Inbox) { self.session = session; self.inbox = inbox }
+
+    func start() {
+        let t = Thread { [self] in run() }
+        t.name = "sslsan-scene"
+        t.stackSize = 8 << 20
+        t.start()
+    }
+
+    func requestScene(_ i: Int) { cond.lock(); sceneRequest = i; liveRequest = nil; cond.signal(); cond.unlock() }
+    func requestLive(_ r: LiveRequest) { cond.lock(); liveRequest = r; cond.signal(); cond.unlock() }
+    func stop() { cond.lock(); closed = true; cond.broadcast(); cond.unlock() }
+
+    private func run() {
+        while true {
+            cond.lock()
+            while sceneRequest == nil && liveRequest == nil && !closed { cond.wait() }
+            if closed { cond.unlock(); return }
+            let s = sceneRequest, l = liveRequest
+            if s != nil { sceneRequest = nil } else { liveRequest = nil }
+            cond.unlock()
+            if let i = s { inbox.post(.scene(prepare(i))) } else if let r = l, let m = live(r) { inbox.post(m) }
+        }
+    }
+
+    public static func envelope(_ w: [Float], points: Int = 600) -> [Float] {
+        guard !w.isEmpty else { return [] }
+        let n = min(points, w.count)
+        return (0..<n).map { k in
+            let a = k * w.count / n, b = max(a + 1, (k + 1) * w.count / n)
+            var m: Float = 0
+            for i in a..<b { m = max(m, abs(w[i])) }
+            return m
+        }
+    }
+
+    /// Downscales an image for display (the scene view never needs more than ~400 px).
+    static func displayCopy(_ img: RGBImage, maxSide: Int = 480) -> RGBImage {
+        let s = max(img.width, img.height)
+        guard s > maxSide else { return img }
+        let w = max(1, img.width * maxSide / s), h = max(1, img.height * maxSide / s)
+        var out = RGBImage(width: w, height: h)
+        for y in 0..<h { for x in 0..<w { out.setPixel(x, y, img.pixel(x * img.width / w, y * img.height / h)) } }
+        return out
+    }
+
+    func prepare(_ i: Int) -> SceneState {
+        let t0 = monotonicSeconds()
+        var st = SceneState(sampleIndex: i)
+        let sample = session.data.samples[i]
+        st.groundTruth = session.data.groundTruth(sample)
+        let model = session.main.model
+        do {
+            st.image = Self.displayCopy(try session.data.image(sample))
+        } catch {
+            st.problem = "image: \(error)"
+        }
+        var waves: [[Float]] = []
+        for c in AudioCondition.allCases {
+            do {
+                let w = try session.waveform(i, c, rate: model.sampleRate, window: model.windowSamples)
+                waves.append(w.samples)
+                st.audioLabels[c.index] = w.label
+                st.envelopes[c.index] = Self.envelope(w.samples)
+                st.durations[c.index] = Double(w.samples.count) / Double(model.sampleRate)
+            } catch {
+                waves.append([])
+                st.audioLabels[c.index] = "unavailable"
+                if st.problem == nil && c == .positive { st.problem = "audio: \(error)" }
+            }
+        }
+        current = (i, waves)
+        st.waves = waves
+        st.sampleRate = model.sampleRate
+        if st.image != nil {
+            for (k, cache) in session.caches.enumerated() {
+                do {
+                    let (maps, problem) = try session.maps(cache, i)
+                    if k == 0 { st.maps = maps } else { st.compareMaps = maps }
+                    if let p = problem, st.problem == nil, k == 0 { st.problem = nil; inbox.post(.notice("\(sample.id): \(p)")) }
+                } catch {
+                    st.problem = "\(error)"
+                }
+            }
+        }
+        st.loading = false
+        st.encodeMS = (monotonicSeconds() - t0) * 1000
+        return st
+    }
+
+    /// The map of the window [start, end) s of the current clip, tiled to the model's window.
+    func live(_ r: LiveRequest) -> WorkerMessage? {
+        guard let cur = current, cur.index == r.sampleIndex else { return nil }
+        let t0 = monotonicSeconds()
+        let wave = cur.waves[r.condition.index]
+        guard !wave.isEmpty else { return nil }
+        var out: [SimilarityMap] = []
+        for cache in session.caches {
+            let m = cache.model
+            let a = max(0, min(wave.count - 1, Int(r.start * Double(m.sampleRate))))
+            let b = max(a + 1, min(wave.count, Int(r.end * Double(m.sampleRate))))
+            let window = Array(wave[a..<b])
+            guard let v = try? session.features(cache, r.sampleIndex) else { return nil }
+            let e = m.encodeAudio(window, negative: r.condition == .silence || r.condition == .noise)
+            out.append(similarityMap(visual: v, audio: e))
+        }
+        liveCount.add(1, ordering: .relaxed)
+        let lm = LiveMap(sampleIndex: r.sampleIndex, condition: r.condition, windowStart: r.start, windowEnd: r.end,
+                         map: out[0], compare: out.count > 1 ? out[1] : nil)
+        return .live(lm, computeMS: (monotonicSeconds() - t0) * 1000)
+    }
+}

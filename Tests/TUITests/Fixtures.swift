@@ -1,0 +1,62 @@
+import Foundation
+import XCTest
+import Core
+import Render
+import TUI
+
+/// A small, fully deterministic explorer state for screen snapshots and reducer tests.
+enum Fixtures {
+    static func map(_ f: (Int, Int) -> Float) -> SimilarityMap {
+        SimilarityMap(width: 14, height: 14, values: (0..<196).map { f($0 % 14, $0 / 14) })
+    }
+
+    static func blob(cx: Double, cy: Double, peak: Float) -> SimilarityMap {
+        map { x, y in
+            let d = ((Double(x) - cx) * (Double(x) - cx) + (Double(y) - cy) * (Double(y) - cy)) / 8
+            return peak * Float(exp(-d))
+        }
+    }
+
+    static func image() -> RGBImage {
+        var img = RGBImage(width: 112, height: 112)
+        for y in 0..<112 { for x in 0..<112 { img.setPixel(x, y, (UInt8(60 + x), UInt8(40 + y), 90)) } }
+        for y in 30..<60 { for x in 20..<50 { img.setPixel(x, y, (230, 40, 40)) } }
+        return img
+    }
+
+    static let classes = ["bell", "chirp", "hum", "siren"]
+
+    static func state(samples n: Int = 12, scored: Int? = nil) -> ExplorerState {
+        let samples = (0..<n).map { i in
+            Sample(id: String(format: "scene%04d_%@", i / 2, classes[i % 4]), imagePath: "/x/\(i).png", audioPath: "/x/\(i).wav",
+                   label: classes[i % 4], objects: [classes[i % 4], classes[(i + 1) % 4]], boxes: [[0.1, 0.2, 0.45, 0.55]])
+        }
+        var s = ExplorerState(datasetName: "samples", checkpointName: "demo.safetensors", samples: samples)
+        let gt = Upsample.groundTruth(SceneGroundTruth(boxes: [[0.1, 0.2, 0.45, 0.55]]))
+        for i in 0..<(scored ?? n) {
+            let pos = blob(cx: 3.5 + Double(i % 5), cy: 5, peak: 0.5 + 0.03 * Float(i))
+            let sil = map { _, _ in 0.001 * Float(i % 3) }
+            let noi = map { _, _ in 0.002 }
+            let off = blob(cx: 10, cy: 10, peak: 0.2 + 0.02 * Float(i % 4))
+            let c = ThresholdCounts(positive: pos, negatives: [sil, noi, off], groundTruth: gt)
+            s.scores[i] = SampleScore(maxes: [pos.max, sil.max, noi.max, off.max], counts: c)
+        }
+        s.scoringDone = scored ?? n
+        s.recomputeFigures()
+        s.rebuildOrder()
+        var sc = SceneState(sampleIndex: s.order[0])
+        sc.image = image()
+        sc.groundTruth = SceneGroundTruth(boxes: [[0.1, 0.2, 0.45, 0.55]])
+        sc.maps = [blob(cx: 4, cy: 5, peak: 0.7), map { _, _ in 0 }, map { _, _ in 0.002 }, blob(cx: 10, cy: 10, peak: 0.25)]
+        sc.audioLabels = ["bell", "silence", "noise", "hum"]
+        let wave = (0..<4800).map { Float(sin(Double($0) / 7) * (0.2 + 0.8 * abs(sin(Double($0) / 900)))) }
+        sc.waves = [wave, [Float](repeating: 0, count: 4800), wave, wave]
+        sc.envelopes = sc.waves.map { SceneWorker.envelope($0) }
+        sc.durations = [3, 3, 3, 3]
+        sc.sampleRate = 1600
+        sc.loading = false
+        s.scene = sc
+        s.soundNotice = "no sound player: silent playback"
+        return s
+    }
+}
