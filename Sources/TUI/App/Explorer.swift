@@ -392,7 +392,9 @@ public final class Explorer {
             let report = ExportReport.make(state)
             try AtomicFile.write(report.json, to: base + ".json")
             try AtomicFile.write(Data(report.ids.utf8), to: base + ".txt")
-            state.setNotice("exported \(state.tagged.count) ids + figures to \(base).json/.txt", now: now)
+            state.setNotice("exported \(state.tagged.count) ids + figures to \(base).json/.txt; drawing PNG figures…", now: now)
+            FigureExport.start(session: session, indices: state.tagged.sorted(), threshold: state.threshold,
+                               colorMap: state.colorMap, folder: base + "-figures", inbox: inbox)
         } catch {
             state.setNotice("export failed: \(error)", now: now)
         }
