@@ -58,6 +58,12 @@ final class ExplorerEndToEndTests: XCTestCase {
            FileManager.default.fileExists(atPath: demo) {
             return (samples.path, demo, true)
         }
+        let g = try generated()
+        return (g.data, g.checkpoint, false)
+    }
+
+    /// Four generated scenes (8 pairs) and a random-weight demo-configuration checkpoint.
+    func generated() throws -> (data: String, checkpoint: String) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sslsan-e2e-\(getpid())").path
         try? FileManager.default.removeItem(atPath: dir)
         for sub in ["", "/images", "/masks", "/audio"] { try FileManager.default.createDirectory(atPath: dir + sub, withIntermediateDirectories: true) }
@@ -77,7 +83,7 @@ final class ExplorerEndToEndTests: XCTestCase {
         try (lines.joined(separator: "\n") + "\n").write(toFile: dir + "/manifest.jsonl", atomically: true, encoding: .utf8)
         let ckpt = dir + "/random-demo.safetensors"
         try SSLSaNModel(config: try ModelConfig.named("demo"), seed: 3).save(to: ckpt)
-        return (dir, ckpt, false)
+        return (dir, ckpt)
     }
 
     func capture(colours: Bool = false) -> String {
@@ -193,5 +199,31 @@ final class ExplorerEndToEndTests: XCTestCase {
         if let p = Int32(pid) { kill(p, SIGTERM) }
         text = waitFor("the shell after SIGTERM") { Self.exited($0) }
         XCTAssertEqual(Self.sh(["tmux", "display-message", "-p", "-t", session, "#{alternate_on}"]).out.trimmingCharacters(in: .whitespacesAndNewlines), "0")
+    }
+
+    func testCorruptSampleIsANoticeNotACrash() throws {
+        let bin = try binary()
+        let (data, ckpt) = try generated()
+        // A second dataset: one good pair and one whose image and audio are garbage.
+        let bad = data + "-corrupt"
+        try? FileManager.default.removeItem(atPath: bad)
+        try FileManager.default.createDirectory(atPath: bad, withIntermediateDirectories: true)
+        let good = try String(contentsOfFile: data + "/manifest.jsonl", encoding: .utf8).split(separator: "\n")[0]
+        try Data("not an image".utf8).write(to: URL(fileURLWithPath: bad + "/broken.png"))
+        try Data("not a sound".utf8).write(to: URL(fileURLWithPath: bad + "/broken.wav"))
+        let goodAbs = good.replacingOccurrences(of: "\"images/", with: "\"\(data)/images/")
+            .replacingOccurrences(of: "\"audio/", with: "\"\(data)/audio/").replacingOccurrences(of: "\"masks/", with: "\"\(data)/masks/")
+        let broken = #"{"id": "zz_broken", "image": "broken.png", "audio": "broken.wav", "label": "circle", "objects": ["circle"], "boxes": [[0.1, 0.1, 0.5, 0.5]], "scene": "zz"}"#
+        try (goodAbs + "\n" + broken + "\n").write(toFile: bad + "/manifest.jsonl", atomically: true, encoding: .utf8)
+        startShell()
+        send("SSLSAN_NO_SOUND=1 \(bin) explore --data \(bad) --checkpoint \(ckpt); echo SSLSAN-EXIT=$?", "Enter")
+        waitFor("the browser") { $0.contains("Samples 2/2") }
+        send("G")
+        let text = waitFor("a notice about the broken sample") { $0.contains("zz_broken") && $0.contains("⚠") }
+        XCTAssertTrue(text.contains("Samples 2/2"))
+        send("2", "3", "4", "1", " ", "k")
+        waitFor("the good sample's scene") { self.sceneMax($0) != nil }
+        send("q")
+        waitFor("a clean exit") { $0.contains("SSLSAN-EXIT=0") }
     }
 }
