@@ -33,6 +33,9 @@ public final class Explorer {
     var trainingJob: TrainingJob?
     let term = Terminal()
     var lastLive: Double = 0
+    /// Messages from workers of an earlier model carry an older generation and are dropped.
+    var generation = 0
+    var scorerGeneration = 0
     var running = true
 
     /// - Parameters:
@@ -45,8 +48,8 @@ public final class Explorer {
         self.loadModel = loadModel
         inbox = Inbox(wakeup: wakeup)
         session = Session(data: data, model: model, compare: compare)
-        scorer = Scorer(session: session, inbox: inbox)
-        sceneWorker = SceneWorker(session: session, inbox: inbox)
+        scorer = Scorer(session: session, inbox: inbox, generation: 0)
+        sceneWorker = SceneWorker(session: session, inbox: inbox, generation: 0)
         sound = SoundOutput(inbox: inbox)
         state = ExplorerState(datasetName: data.name, checkpointName: model.name, compareName: compare?.name,
                               samples: data.samples, problems: data.problems)
@@ -178,8 +181,8 @@ public final class Explorer {
             case .stopTraining:
                 trainingJob?.cancel()
                 state.training.status = .stopping
-            case .switchCheckpoint(let path): switchCheckpoint(path)
-            case .toggleCompare: state.compareVisible.toggle()
+            case .switchCheckpoint(let path): switchCheckpoint(path, compare: nil)
+            case .compareWith(let path): switchCheckpoint(nil, compare: path)
             }
         }
     }
@@ -289,20 +292,22 @@ public final class Explorer {
         var scoresChanged = false
         for m in msgs {
             switch m {
-            case .scene(let sc):
-                if sc.sampleIndex == state.selectedIndex {
+            case let .scene(sc, gen):
+                if gen == generation && sc.sampleIndex == state.selectedIndex {
                     state.scene = sc
                     if let p = sc.problem { state.setNotice("\(state.samples[sc.sampleIndex].id): \(p)", now: now) }
                 }
-            case .live(let l, _):
-                if l.sampleIndex == state.scene?.sampleIndex && l.condition == state.condition { state.live = l }
-            case let .score(i, s, problem):
+            case let .live(l, _, gen):
+                if gen == generation && l.sampleIndex == state.scene?.sampleIndex && l.condition == state.condition { state.live = l }
+            case let .score(i, s, problem, gen):
+                guard gen == scorerGeneration else { continue }
                 state.scores[i] = s
                 state.problems[i] = problem
                 state.scoringDone += 1
                 scoresChanged = true
                 if let p = problem, state.notice == nil { state.setNotice("\(state.samples[i].id): \(p)", now: now) }
-            case .scoringFinished(let msg):
+            case let .scoringFinished(msg, gen):
+                guard gen == scorerGeneration else { continue }
                 state.scoringMessage = msg
                 state.scoringDone = state.scoringTotal
             case .notice(let n):
@@ -353,27 +358,37 @@ public final class Explorer {
         trainingJob = TrainingJob(driver: trainer, request: req, inbox: inbox)
     }
 
-    func switchCheckpoint(_ path: String) {
+    /// Replaces the main model (`path`) or the compare model (`compare`) and rescores.
+    func switchCheckpoint(_ path: String?, compare: String?) {
+        let shown = path ?? compare ?? ""
         do {
-            let model = try loadModel(path)
-            scorer.cancel()
+            let model = try path.map { try loadModel($0) } ?? session.main.model
+            let other = try compare.map { try loadModel($0) } ?? session.compare?.model
             sceneWorker.stop()
-            session = Session(data: data, model: model, compare: session.compare?.model)
-            scorer = Scorer(session: session, inbox: inbox)
-            sceneWorker = SceneWorker(session: session, inbox: inbox)
-            _ = inbox.drain()
-            state.checkpointName = model.name
-            state.scores = Array(repeating: nil, count: state.samples.count)
-            state.problems = Array(repeating: nil, count: state.samples.count)
-            state.scoringDone = 0; state.scoringMessage = nil
-            state.thresholdTouched = false
-            state.figures = DatasetFigures()
+            session = Session(data: data, model: model, compare: other)
+            state.compareName = other?.name
+            state.compareVisible = true
+            generation += 1
+            sceneWorker = SceneWorker(session: session, inbox: inbox, generation: generation)
+            if path != nil {
+                // A new main model: score the dataset again.
+                scorer.cancel()
+                scorerGeneration = generation
+                scorer = Scorer(session: session, inbox: inbox, generation: generation)
+                state.checkpointName = model.name
+                state.scores = Array(repeating: nil, count: state.samples.count)
+                state.problems = Array(repeating: nil, count: state.samples.count)
+                state.scoringDone = 0; state.scoringMessage = nil
+                state.thresholdTouched = false
+                state.figures = DatasetFigures()
+                scorer.start()
+            }
             state.scene = nil; state.live = nil
-            scorer.start(); sceneWorker.start()
+            sceneWorker.start()
             if let i = state.selectedIndex { apply([.loadScene(i)]) }
-            state.setNotice("switched to \(model.name)", now: monotonicSeconds())
+            state.setNotice(path != nil ? "switched to \(model.name)" : "comparing with \(other?.name ?? "")", now: monotonicSeconds())
         } catch {
-            state.setNotice("cannot load \(path): \(error)", now: monotonicSeconds())
+            state.setNotice("cannot load \(shown): \(error)", now: monotonicSeconds())
         }
     }
 

@@ -14,7 +14,7 @@ public enum Effect: Equatable, Sendable {
     case export
     case startTraining, stopTraining
     case switchCheckpoint(String)
-    case toggleCompare
+    case compareWith(String)
     case redraw
 }
 
@@ -27,7 +27,7 @@ public enum KeyHelp {
         ("Threshold", [("+ -", "small step (0.005)"), ("] [", "large step (0.05)"),
                        ("u", "snap to the universal threshold U")]),
         ("Overlay", [("m", "colour map jet / perceptual"), ("b", "style: highlight / dim / heat"),
-                     ("o", "ground-truth outline"), ("C", "compare checkpoint on/off")]),
+                     ("o", "ground-truth outline"), ("C", "compare side by side (--compare or the trained one)")]),
         ("Samples", [("j k ↑ ↓", "move (PgUp PgDn g G)"), ("s S", "sort column / reverse"),
                      ("c", "cycle class filter"), ("f", "filter by text"), ("/ n", "jump to id / next"),
                      ("t", "tag as failure case"), ("e", "export tagged ids + figures"), ("Esc", "clear filters")]),

@@ -26,7 +26,9 @@ public final class SceneWorker: @unchecked Sendable {
     /// Live updates computed (for the bench).
     let liveCount = Atomic<Int>(0)
 
-    init(session: Session, inbox: Inbox) { self.session = session; self.inbox = inbox }
+    let generation: Int
+
+    init(session: Session, inbox: Inbox, generation: Int) { self.session = session; self.inbox = inbox; self.generation = generation }
 
     func start() {
         let t = Thread { [self] in run() }
@@ -47,7 +49,7 @@ public final class SceneWorker: @unchecked Sendable {
             let s = sceneRequest, l = liveRequest
             if s != nil { sceneRequest = nil } else { liveRequest = nil }
             cond.unlock()
-            if let i = s { inbox.post(.scene(prepare(i))) } else if let r = l, let m = live(r) { inbox.post(m) }
+            if let i = s { inbox.post(.scene(prepare(i), generation: generation)) } else if let r = l, let m = live(r) { inbox.post(m) }
         }
     }
 
@@ -137,6 +139,6 @@ public final class SceneWorker: @unchecked Sendable {
         liveCount.add(1, ordering: .relaxed)
         let lm = LiveMap(sampleIndex: r.sampleIndex, condition: r.condition, windowStart: r.start, windowEnd: r.end,
                          map: out[0], compare: out.count > 1 ? out[1] : nil)
-        return .live(lm, computeMS: (monotonicSeconds() - t0) * 1000)
+        return .live(lm, computeMS: (monotonicSeconds() - t0) * 1000, generation: generation)
     }
 }

@@ -79,8 +79,9 @@ final class Scorer: Sendable {
     private let cancelled = Atomic<Bool>(false)
     let session: Session
     let inbox: Inbox
+    let generation: Int
 
-    init(session: Session, inbox: Inbox) { self.session = session; self.inbox = inbox }
+    init(session: Session, inbox: Inbox, generation: Int) { self.session = session; self.inbox = inbox; self.generation = generation }
 
     func cancel() { cancelled.store(true, ordering: .relaxed) }
 
@@ -112,9 +113,9 @@ final class Scorer: Sendable {
             if cancelled.load(ordering: .relaxed) { return }
             let (s, p) = Self.score(session, i)
             if p != nil { failed += 1 }
-            inbox.post(.score(i, s, problem: p))
+            inbox.post(.score(i, s, problem: p, generation: generation))
         }
         let dt = monotonicSeconds() - t0
-        inbox.post(.scoringFinished(String(format: "%.1f s", dt) + (failed > 0 ? ", \(failed) with problems" : "")))
+        inbox.post(.scoringFinished(String(format: "%.1f s", dt) + (failed > 0 ? ", \(failed) with problems" : ""), generation: generation))
     }
 }
