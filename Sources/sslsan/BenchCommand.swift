@@ -25,6 +25,12 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print compact single-line JSON.")
     var json = false
 
+    @Flag(help: "Also run the bench in a child process with the other OpenBLAS kernel: OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE removed when set, or set to Haswell/512 when absent.")
+    var compareKernels = false
+
+    @Flag(help: "Use im2col GEMMs for every convolution (no Winograd), for comparison.")
+    var noWinograd = false
+
     func run() throws {
         try reportingErrors {
             if let t = threads {
@@ -39,16 +45,42 @@ struct BenchCommand: ParsableCommand {
             options.config = try model?.config ?? ModelConfig.named(config)
             options.batchSizes = batches
             options.repeats = max(1, repeats)
-            let report = EngineBench.run(model: model, options: options, frontEnd: EngineFrontEndBench.frontEnd(options.config))
+            if noWinograd { Conv2d.winogradEnabled = false }
+            let report = EngineBench.run(model: model, options: options)
             var out: [String: Any] = ["engine": report]
             if let checkpoint { out["checkpoint"] = checkpoint }
+            if compareKernels { out["engine_other_kernel"] = try otherKernelReport() }
             let data = try JSONSerialization.data(withJSONObject: out, options: json ? [.sortedKeys] : [.sortedKeys, .prettyPrinted])
             print(String(decoding: data, as: UTF8.self))
         }
     }
 }
 
-/// The audio front end's per-clip cost, once the front end is in the build.
-enum EngineFrontEndBench {
-    static func frontEnd(_ config: ModelConfig) -> (() -> Void)? { nil }
-}
+    /// Re-runs this bench in a child process with the other OpenBLAS kernel (the kernel is
+    /// chosen when the library loads, so it cannot be switched inside this process).
+    private func otherKernelReport() throws -> Any {
+        var env = ProcessInfo.processInfo.environment
+        if env["OPENBLAS_CORETYPE"] != nil || env["OPENBLAS_L2_SIZE"] != nil {
+            env["OPENBLAS_CORETYPE"] = nil; env["OPENBLAS_L2_SIZE"] = nil
+        } else {
+            env["OPENBLAS_CORETYPE"] = "Haswell"; env["OPENBLAS_L2_SIZE"] = "512"
+        }
+        var args = CommandLine.arguments.dropFirst().filter { $0 != "--compare-kernels" }
+        if !args.contains("--json") { args.append("--json") }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        if !FileManager.default.isExecutableFile(atPath: p.executableURL!.path) {
+            p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        }
+        p.arguments = Array(args)
+        p.environment = env
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0, let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw SSLSaNError("the bench child process with the other OpenBLAS kernel failed (status \(p.terminationStatus))")
+        }
+        return obj["engine"] ?? obj
+    }

@@ -44,8 +44,9 @@ public struct EngineBench {
         return Timing(samples: s.sorted())
     }
 
-    /// Benchmarks `model` (or a randomly initialised one of `options.config`). `frontEnd`, when
-    /// given, computes one clip's log-mel (the audio front end lives outside Core/Model).
+    /// Benchmarks `model` (or a randomly initialised one of `options.config`). `frontEnd`
+    /// overrides the audio front-end case (default: `MelSpectrogram.logMel` of a 3 s clip,
+    /// tiled to the window as real clips are).
     public static func run(model: SSLSaNModel? = nil, options: Options = Options(),
                            frontEnd: (() -> Void)? = nil) -> [String: Any] {
         let model = model ?? SSLSaNModel(config: options.config, seed: 0)
@@ -55,9 +56,10 @@ public struct EngineBench {
         let imageFlop = 2.0 * Double(model.imageEncoder.macs(height: side, width: side))
         let audioFlop = 2.0 * Double(model.audioEncoder.macs(height: mels, width: frames))
         var cases: [String: Any] = [:]
-        if let frontEnd {
-            cases["audio_front_end_per_clip"] = time(warmup: options.warmup, repeats: options.repeats, frontEnd).json(flop: nil)
-        }
+        let mel = MelSpectrogram(config: cfg)
+        var noise = ParameterRNG(seed: 2)
+        let clip = AudioClip(samples: (0..<(3 * cfg.sampleRate)).map { _ in Float(0.1 * noise.normal()) }, sampleRate: cfg.sampleRate)
+        cases["audio_front_end_per_clip"] = time(warmup: options.warmup, repeats: options.repeats, frontEnd ?? { _ = mel.logMel(clip) }).json(flop: nil)
         for b in options.batchSizes {
             let reps = b == 1 ? options.repeats : max(3, options.repeats / 2)
             let img = Tensor(shape: [b, 3, side, side]); rng.fillNormal(img, std: 1)
@@ -76,6 +78,8 @@ public struct EngineBench {
             "image_input": [side, side], "audio_input": [mels, frames],
             "blas_core": BLAS.coreName, "blas_threads": BLAS.threads, "workers": Parallel.workers,
             "openblas_coretype_env": ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset",
+            "openblas_l2_size_env": ProcessInfo.processInfo.environment["OPENBLAS_L2_SIZE"] ?? "unset",
+            "winograd": Conv2d.winogradEnabled,
             "reference_pytorch_ms": ["full_pair_b1": 96, "image_encoder_b1": 21, "audio_encoder_b1": 71],
             "cases": cases,
         ]
