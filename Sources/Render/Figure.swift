@@ -48,7 +48,9 @@ public enum Figure {
         // Shared colour range.
         let lo = Float(options.threshold ?? Double(maps.map { $0.map.min }.min() ?? 0))
         var hi = maps.map { $0.map.max }.max() ?? 1
-        if !(hi > lo) { hi = lo + 1e-3 }
+        // No map above U (e.g. an untrained model): any span is arbitrary; 0.1 is a typical
+        // spread of cosine maps and keeps the colour bar labels distinct.
+        if !(hi > lo) { hi = lo + 0.1 }
 
         let thresholdText = options.threshold.map { "U=" + formatFixed($0, digits: 3) } ?? "RAW MAPS (NO THRESHOLD)"
         BitmapFont.draw("\(id)   \(thresholdText)   \(options.colorMap.rawValue) \(formatFixed(Double(lo), digits: 3))-\(formatFixed(Double(hi), digits: 3))",
