@@ -17,24 +17,29 @@ final class ExplorerEndToEndTests: XCTestCase {
         if !session.isEmpty { _ = Self.sh(["tmux", "kill-session", "-t", session]) }
     }
 
+    /// Runs a command and returns its status and standard output. Uses posix_spawn + waitpid:
+    /// Foundation's `Process.waitUntilExit` was seen to miss the exit of tmux's daemonising client
+    /// under load and hang forever. Output goes through a file, not a pipe: a tmux server started
+    /// by new-session inherits the descriptor and a pipe would never reach end of file.
     @discardableResult
     static func sh(_ args: [String]) -> (status: Int32, out: String) {
-        // Output goes through a file, not a pipe: a tmux server started by new-session inherits
-        // the descriptor and a pipe would never reach end of file.
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("sslsan-e2e-sh-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: out) }
-        guard let h = try? FileHandle(forWritingTo: out) else { return (-1, "") }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = args.first == "tmux" && args.count > 1 ? ["tmux", "-L", socket] + args.dropFirst() : args
-        p.standardOutput = args.contains("new-session") ? FileHandle.nullDevice : h
-        p.standardError = FileHandle.nullDevice
-        p.standardInput = FileHandle.nullDevice
-        do { try p.run() } catch { return (-1, "") }
-        p.waitUntilExit()
-        try? h.close()
-        return (p.terminationStatus, (try? String(contentsOf: out, encoding: .utf8)) ?? "")
+        let argv = args.first == "tmux" && args.count > 1 ? ["tmux", "-L", socket] + args.dropFirst() : args
+        let out = NSTemporaryDirectory() + "sslsan-e2e-sh-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        defer { unlink(out) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, args.contains("new-session") ? "/dev/null" : out, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let cargs = (["/usr/bin/env"] + argv).map { strdup($0) } + [nil]
+        defer { cargs.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, "/usr/bin/env", &actions, nil, cargs, environ) == 0 else { return (-1, "") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
+        return (code, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "")
     }
 
     func binary() throws -> String {
