@@ -7,6 +7,9 @@ import Foundation
 /// (Y = Aᵀ M A). The transform constants are 0, ±½, ±1, so float32 error stays at a few ulps of
 /// the direct convolution (checked against the golden tensors).
 public enum Winograd {
+    /// Working-set target of one block of tiles (transformed input + products).
+    nonisolated(unsafe) public static var blockBytes = 4 << 20
+
     /// U[ξ][co][ci] = (G g Gᵀ)[ξ] for weights (Cout, Cin, 3, 3) → 16·Cout·Cin floats.
     public static func transformWeights(_ w: Tensor) -> Tensor {
         let co = w.shape[0], ci = w.shape[1], n = co * ci
@@ -41,9 +44,9 @@ public enum Winograd {
     public static func forward(_ x: UnsafePointer<Float>, channels ci: Int, height H: Int, width W: Int,
                                u: Tensor, outChannels co: Int, into y: UnsafeMutablePointer<Float>) {
         let th = (H + 1) / 2, tw = (W + 1) / 2
-        // Aim for ~4 MB of V + M per block, but at least 128 tiles wide for the GEMMs.
+        // Aim for `blockBytes` of V + M per block, but at least 128 tiles wide for the GEMMs.
         let perTile = 16 * (ci + co) * 4
-        let rowsPerBlock = max(1, min(th, max(128 / tw + 1, (4 << 20) / (perTile * tw))))
+        let rowsPerBlock = max(1, min(th, max(128 / tw + 1, blockBytes / (perTile * tw))))
         let maxTiles = rowsPerBlock * tw
         let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * ci * maxTiles)
         let m = UnsafeMutablePointer<Float>.allocate(capacity: 16 * co * maxTiles)
