@@ -5,7 +5,7 @@ import Core
 struct DebugCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "debug", abstract: "Developer tools (one train step for parity checks, training speed).",
-        subcommands: [DebugTrainStep.self, DebugTrainBench.self])
+        subcommands: [DebugTrainStep.self, DebugTrainBench.self, DebugGenPairs.self, DebugValidate.self])
 }
 
 struct DebugTrainStep: ParsableCommand {
@@ -65,6 +65,78 @@ struct DebugTrainBench: ParsableCommand {
             let bs = batches.split(separator: ",").compactMap { Int($0) }
             let r = TrainingBench.run(configs: cfgs, batches: bs, steps: steps, parallelBranches: !serial, equivariance: equivariance)
             for k in r.keys.sorted() { print(String(format: "%-40@ %.4f", k as NSString, r[k]!)) }
+        }
+    }
+}
+
+/// Stop-gap writer of a generated folder in the manifest format (same SceneGenerator as `sslsan samples`).
+struct DebugGenPairs: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "gen-pairs", abstract: "Write COUNT generated scenes (manifest format) without the samples command's extras.", shouldDisplay: false)
+    @Option var out: String
+    @Option var count: Int
+    @Option var seed: UInt64
+    @Option var split: String = "train"
+
+    func run() throws {
+        try reportingErrors {
+            let fm = FileManager.default
+            for sub in ["", "/images", "/masks", "/audio"] { try? fm.createDirectory(atPath: out + sub, withIntermediateDirectories: true) }
+            let gen = SceneGenerator(seed: seed, digits: max(4, String(count).count))
+            let lines = Box2<[[String]]>(Array(repeating: [], count: count))
+            let err = Box2<Error?>(nil)
+            let o = out, sp = split
+            DispatchQueue.concurrentPerform(iterations: 2) { t in
+                var i = t
+                while i < count {
+                    let sc = gen.scene(index: i)
+                    do {
+                        try PNGFile.write(sc.image, to: "\(o)/images/\(sc.id).png")
+                        var ls: [String] = []
+                        for ob in sc.objects {
+                            let id = "\(sc.id)_\(ob.cls.rawValue)"
+                            try WAVFile.write(ob.clip, to: "\(o)/audio/\(id).wav")
+                            try PNGFile.writeGray(width: sc.image.width, height: sc.image.height, pixels: ob.mask, to: "\(o)/masks/\(id).png")
+                            let objs = sc.classes.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+                            ls.append("{\"id\": \"\(id)\", \"image\": \"images/\(sc.id).png\", \"audio\": \"audio/\(id).wav\", \"label\": \"\(ob.cls.rawValue)\", \"objects\": [\(objs)], \"boxes\": [[\(ob.box.map { "\($0)" }.joined(separator: ", "))]], \"mask\": \"masks/\(id).png\", \"split\": \"\(sp)\", \"scene\": \"\(sc.id)\"}")
+                        }
+                        lines.set(i, ls)
+                    } catch { err.value = error }
+                    i += 2
+                }
+            }
+            if let e = err.value { throw e }
+            try (lines.value.flatMap { $0 }.joined(separator: "\n") + "\n").write(toFile: out + "/manifest.jsonl", atomically: true, encoding: .utf8)
+            print("wrote \(count) scenes (\(2 * count) pairs) to \(out)")
+        }
+    }
+}
+
+final class Box2<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    var value: T
+    init(_ v: T) { value = v }
+    func set<E>(_ i: Int, _ e: E) where T == [E] { lock.lock(); value[i] = e; lock.unlock() }
+}
+
+/// The trainer's validation metrics for one checkpoint on one folder (or random weights).
+struct DebugValidate: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "validate", abstract: "Training-validation metrics (cIoU@U, pIA S/N/O, F_LOC, separability, object accuracy) of a checkpoint on a manifest folder.")
+    @Option(help: "Checkpoint; omit with --random CONFIG for random weights.") var checkpoint: String?
+    @Option(help: "Random weights of this configuration.") var random: String?
+    @Option(help: "Folder with manifest.jsonl.") var data: String
+    @Option(help: "Pairs (first N).") var pairs: Int = 100000
+    @Option(help: "Seed for the random weights.") var seed: UInt64 = 4
+
+    func run() throws {
+        try reportingErrors {
+            let model: TrainableModel
+            if let c = checkpoint { model = try TrainableModel.load(c) }
+            else if let r = random { model = TrainableModel(config: try ModelConfig.named(r), seed: seed) }
+            else { throw SSLSaNError("give --checkpoint FILE or --random CONFIG") }
+            let v = try TrainingValidator(pairs: try TrainingManifest.read(data), config: model.config, limit: pairs)
+            let m = v.evaluate(model: model)
+            let d = m.dictionary
+            for k in d.keys.sorted() { print(String(format: "%-22@ %.4f", k as NSString, d[k]!)) }
         }
     }
 }

@@ -1,7 +1,112 @@
 import ArgumentParser
+import Foundation
 import Core
 
+/// Set by SIGINT; the training loop finishes its current step, saves `last` and returns.
+private final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    private var count = 0
+    func raise() -> Int { lock.lock(); value = true; count += 1; let c = count; lock.unlock(); return c }
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+}
+
 struct TrainCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "train", abstract: "Train an SSL-SaN (or SSL-TIE baseline) model on the CPU.")
-    func run() throws { throw SSLSaNError("'train' is not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "train", abstract: "Train an SSL-SaN (or SSL-TIE baseline) model on the CPU.",
+        discussion: """
+        Reads a folder in sslsan's manifest format (`sslsan samples --out DIR` makes one). Writes into RUN_DIR:
+        log.jsonl (one line per step and per epoch, with validation metrics), last.safetensors +
+        last.optim.safetensors (every epoch and on Ctrl-C; --resume continues from them) and best.safetensors
+        (highest validation separability by default, see --select). Ctrl-C finishes the current step, saves
+        and exits; a second Ctrl-C exits at once. The baseline (SSL-TIE) is --no-silence --no-noise.
+        """)
+
+    @Option(help: "Training folder (manifest.jsonl).") var data: String
+    @Option(help: "Validation folder (manifest.jsonl with masks/boxes); metrics after every epoch.") var val: String?
+    @Option(help: "Model configuration (\(ModelConfig.presets.map(\.name).joined(separator: ", "))).") var config: String = "demo"
+    @Option(help: "Epochs.") var epochs: Int = 10
+    @Option(help: "Run folder.") var out: String
+    @Flag(help: "Continue from RUN_DIR/last.safetensors.") var resume = false
+    @Option(help: "Learning rate (Adam).") var lr: Double = 1e-3
+    @Option(help: "Batch size.") var batch: Int = 32
+    @Option(help: "Weight decay (L2 added to the gradient, as torch Adam).") var weightDecay: Double = 1e-4
+    @Flag(inversion: .prefixedNo, help: "Silence as a negative pair (L_S).") var silence = true
+    @Flag(inversion: .prefixedNo, help: "Noise as a negative pair (L_N).") var noise = true
+    @Flag(name: .customLong("neg-loss"), inversion: .prefixedNo, help: "The L_S/L_N loss terms.") var negLoss = true
+    @Option(help: "λ weighting L_S + L_N.") var lambda: Double = 1
+    @Flag(inversion: .prefixedNo, help: "SSL-TIE equivariance branch.") var equivariance = true
+    @Flag(inversion: .prefixedNo, help: "Similar Audio Mixing between epochs.") var sam = true
+    @Flag(name: .customLong("spec-augment"), inversion: .prefixedNo, help: "SpecAugment on the positive audio.") var specAugment = true
+    @Flag(name: .customLong("image-augment"), inversion: .prefixedNo, help: "Image augmentation (crop, colour, grey, blur, flip).") var imageAugment = true
+    @Option(help: "Smallest RandomResizedCrop area fraction (SSL-TIE: 0.3).") var cropScale: Double = 0.3
+    @Option(help: "Random seed.") var seed: UInt64 = 4
+    @Option(help: "Pairs per epoch (default: all).") var epochSize: Int?
+    @Option(help: "Validation pairs.") var valPairs: Int = 200
+    @Option(help: "best.safetensors by: sep (separability), floc (F_LOC), objacc (object accuracy).") var select: String = "sep"
+    @Option(help: "ReduceLROnPlateau patience (epochs).") var patience: Int = 10
+    @Flag(help: "One training thread with 2 BLAS threads instead of image/audio branches on two threads.") var serial = false
+
+    func run() throws {
+        try reportingErrors {
+            guard ["sep", "floc", "objacc"].contains(select) else { throw SSLSaNError("--select must be sep, floc or objacc (got '\(select)')") }
+            guard batch >= 2 else { throw SSLSaNError("--batch must be at least 2") }
+            var o = TrainingOptions(dataDir: data, outDir: out)
+            o.valDir = val; o.config = config; o.epochs = epochs; o.batch = batch; o.lr = lr; o.weightDecay = weightDecay
+            o.silence = silence; o.noise = noise; o.negLoss = negLoss; o.lambda = lambda; o.equivariance = equivariance
+            o.sam = sam; o.specAugment = specAugment; o.imageAugment = imageAugment; o.cropScale = cropScale; o.seed = seed; o.epochSize = epochSize
+            o.valPairs = valPairs; o.select = select; o.resume = resume; o.plateauPatience = patience; o.parallelBranches = !serial
+            let trainer = try Trainer(options: o)
+
+            let flag = StopFlag()
+            signal(SIGINT, SIG_IGN)
+            let src = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+            src.setEventHandler {
+                if flag.raise() > 1 { FileHandle.standardError.write(Data("\nsslsan: interrupted twice, exiting without saving\n".utf8)); Foundation.exit(130) }
+                FileHandle.standardError.write(Data("\nsslsan: stopping after this step (Ctrl-C again to quit at once)\n".utf8))
+            }
+            src.resume()
+            defer { src.cancel(); signal(SIGINT, SIG_DFL) }
+
+            let tty = isatty(STDOUT_FILENO) != 0
+            var lastPrint = Date.distantPast
+            let out = FileHandle.standardOutput
+            func say(_ s: String) { out.write(Data(s.utf8)) }
+            try trainer.run(progress: { ev in
+                switch ev {
+                case let .started(pairs, valPairs, params, steps, startEpoch):
+                    say("training '\(trainer.config.name)' (\(String(format: "%.2f", Double(params) / 1e6)) M parameters) on \(pairs) pairs, \(steps) steps of \(o.batch) per epoch"
+                        + (valPairs > 0 ? ", validating on \(valPairs) pairs" : "") + (startEpoch > 1 ? ", resuming at epoch \(startEpoch)" : "") + "\n")
+                case let .step(epoch, step, n, parts, sps, lr):
+                    let desc = Self.describe(parts)
+                    if tty {
+                        let w = 24, filled = Int(Double(w) * Double(step + 1) / Double(max(n, 1)))
+                        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: w - filled)
+                        say("\r\u{1B}[2Kepoch \(epoch)/\(o.epochs) \(bar) \(step + 1)/\(n) \(String(format: "%.1f", sps)) samples/s lr \(String(format: "%.0e", lr)) \(desc)")
+                    } else if Date().timeIntervalSince(lastPrint) > 30 || step + 1 == n {
+                        lastPrint = Date()
+                        say("epoch \(epoch) step \(step + 1)/\(n) \(String(format: "%.1f", sps)) samples/s \(desc)\n")
+                    }
+                case let .phase(p):
+                    if tty { say("\r\u{1B}[2K\(p)…") } else { say("\(p)…\n") }
+                case let .epochEnd(epoch, means, val, secs, best):
+                    var s = (tty ? "\r\u{1B}[2K" : "") + "epoch \(epoch) done in \(String(format: "%.0f", secs)) s: \(Self.describe(means))"
+                    if let v = val {
+                        s += String(format: " | val cIoU %.1f pIA S/N/O %.1f/%.1f/%.1f F %.1f sep %.3f U %.3f", v["ciou_uth"] ?? .nan, v["pia_s"] ?? .nan,
+                                    v["pia_n"] ?? .nan, v["pia_o"] ?? .nan, v["f_loc"] ?? .nan, v["separability"] ?? .nan, v["universal_threshold"] ?? .nan)
+                        if let oa = v["object_accuracy"] { s += String(format: " objacc %.1f", oa) }
+                    }
+                    say(s + (best ? " (best)" : "") + "\n")
+                case let .stopped(msg):
+                    say((tty ? "\r\u{1B}[2K" : "") + msg + "\n")
+                }
+            }, shouldStop: { flag.isSet })
+        }
+    }
+
+    static func describe(_ parts: [String: Double]) -> String {
+        let order = ["loss", "loss_cl", "loss_cl_ts", "loss_equiv", "loss_S", "loss_N"]
+        let short = ["loss": "L", "loss_cl": "cl", "loss_cl_ts": "ts", "loss_equiv": "eq", "loss_S": "S", "loss_N": "N"]
+        return order.compactMap { k in parts[k].map { "\(short[k]!) \(String(format: $0 < 0.01 ? "%.2e" : "%.3f", $0))" } }.joined(separator: " ")
+    }
 }

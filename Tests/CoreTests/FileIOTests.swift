@@ -2,30 +2,33 @@ import Foundation
 import XCTest
 @testable import Core
 
-/// A scratch folder removed after the test.
-func makeTempDir() throws -> String {
-    let dir = NSTemporaryDirectory() + "sslsan-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir
-}
+/// Fixtures shared by the front-end tests (namespaced so they cannot clash with other suites).
+enum FrontEndFixtures {
+    /// A scratch folder; each test removes it in tearDown.
+    static func tempDir() throws -> String {
+        let dir = NSTemporaryDirectory() + "sslsan-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
 
-/// Hand-written RIFF/WAVE PCM16 writer, so the tests can make multi-channel and odd-rate files
-/// without going through the code under test.
-func writeTestWAV(_ path: String, channels: [[Float]], sampleRate: Int) throws {
-    let n = channels[0].count, c = channels.count
-    var b = [UInt8]()
-    func u32(_ v: Int) { for k in 0..<4 { b.append(UInt8((v >> (8 * k)) & 0xFF)) } }
-    func u16(_ v: Int) { for k in 0..<2 { b.append(UInt8((v >> (8 * k)) & 0xFF)) } }
-    b += Array("RIFF".utf8); u32(36 + n * c * 2); b += Array("WAVE".utf8)
-    b += Array("fmt ".utf8); u32(16); u16(1); u16(c); u32(sampleRate); u32(sampleRate * c * 2); u16(c * 2); u16(16)
-    b += Array("data".utf8); u32(n * c * 2)
-    for t in 0..<n { for ch in 0..<c { u16(Int(Int16(max(-32768, min(32767, (channels[ch][t] * 32768).rounded()))))) } }
-    try Data(b).write(to: URL(fileURLWithPath: path))
+    /// Hand-written RIFF/WAVE PCM16 writer, so the tests can make multi-channel and odd-rate files
+    /// without going through the code under test.
+    static func writeWAV(_ path: String, channels: [[Float]], sampleRate: Int) throws {
+        let n = channels[0].count, c = channels.count
+        var b = [UInt8]()
+        func u32(_ v: Int) { for k in 0..<4 { b.append(UInt8((v >> (8 * k)) & 0xFF)) } }
+        func u16(_ v: Int) { for k in 0..<2 { b.append(UInt8((v >> (8 * k)) & 0xFF)) } }
+        b += Array("RIFF".utf8); u32(36 + n * c * 2); b += Array("WAVE".utf8)
+        b += Array("fmt ".utf8); u32(16); u16(1); u16(c); u32(sampleRate); u32(sampleRate * c * 2); u16(c * 2); u16(16)
+        b += Array("data".utf8); u32(n * c * 2)
+        for t in 0..<n { for ch in 0..<c { u16(Int(Int16(max(-32768, min(32767, (channels[ch][t] * 32768).rounded()))))) } }
+        try Data(b).write(to: URL(fileURLWithPath: path))
+    }
 }
 
 final class FileIOTests: XCTestCase {
     var dir = ""
-    override func setUpWithError() throws { dir = try makeTempDir() }
+    override func setUpWithError() throws { dir = try FrontEndFixtures.tempDir() }
     override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
 
     func testPNGRoundTripRGBAndGray() throws {
@@ -124,7 +127,7 @@ final class FileIOTests: XCTestCase {
         let a: [Float] = (0..<800).map { Float($0 % 100) / 256 }
         let b: [Float] = (0..<800).map { -Float($0 % 50) / 256 }
         let p = dir + "/stereo.wav"
-        try writeTestWAV(p, channels: [a, b], sampleRate: 16000)
+        try FrontEndFixtures.writeWAV(p, channels: [a, b], sampleRate: 16000)
         XCTAssertEqual(try AudioFile.read(p, sampleRate: 16000).samples, a)
         let m = try AudioFile.read(p, sampleRate: 16000, mixdown: true).samples
         for i in 0..<800 { XCTAssertEqual(m[i], (a[i] + b[i]) / 2, accuracy: 1e-7) }
@@ -134,7 +137,7 @@ final class FileIOTests: XCTestCase {
         let sr = 44100, n = 2 * sr
         let sine: [Float] = (0..<n).map { Float(0.5 * sin(2 * Double.pi * 440 * Double($0) / Double(sr))) }
         let p = dir + "/44k.wav"
-        try writeTestWAV(p, channels: [sine, [Float](repeating: 0, count: n)], sampleRate: sr)
+        try FrontEndFixtures.writeWAV(p, channels: [sine, [Float](repeating: 0, count: n)], sampleRate: sr)
         let clip = try AudioFile.read(p, sampleRate: 16000)
         XCTAssertEqual(clip.sampleRate, 16000)
         XCTAssertEqual(clip.samples.count, 32000)
@@ -159,14 +162,21 @@ final class FileIOTests: XCTestCase {
         try Data("definitely not audio, just some text bytes".utf8).write(to: URL(fileURLWithPath: dir + "/t.wav"))
         expect(dir + "/t.wav", "not a readable audio file")
         let p = dir + "/full.wav"
-        try writeTestWAV(p, channels: [(0..<4000).map { Float($0 % 7) / 10 }], sampleRate: 16000)
+        try FrontEndFixtures.writeWAV(p, channels: [(0..<4000).map { Float($0 % 7) / 10 }], sampleRate: 16000)
         let d = try Data(contentsOf: URL(fileURLWithPath: p))
         try d.prefix(d.count / 2).write(to: URL(fileURLWithPath: dir + "/cut.wav"))
         expect(dir + "/cut.wav", "truncated")
-        try writeTestWAV(dir + "/empty.wav", channels: [[]], sampleRate: 16000)
+        try FrontEndFixtures.writeWAV(dir + "/empty.wav", channels: [[]], sampleRate: 16000)
         expect(dir + "/empty.wav", "empty")
         try WAVFile.write(AudioClip(samples: [Float](repeating: .nan, count: 100), sampleRate: 16000), to: dir + "/nan.wav", encoding: .float32)
         expect(dir + "/nan.wav", "NaN")
         XCTAssertThrowsError(try WAVFile.write(AudioClip(samples: [], sampleRate: 16000), to: dir + "/e.wav"))
+        // A header announcing zero channels.
+        var z = [UInt8](try Data(contentsOf: URL(fileURLWithPath: p)))
+        z[22] = 0; z[23] = 0
+        try Data(z).write(to: URL(fileURLWithPath: dir + "/zero.wav"))
+        XCTAssertThrowsError(try AudioFile.read(dir + "/zero.wav", sampleRate: 16000)) { e in
+            XCTAssertEqual((e as? SSLSaNError)?.file, self.dir + "/zero.wav", "\(e)")
+        }
     }
 }

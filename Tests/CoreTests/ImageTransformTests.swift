@@ -87,6 +87,15 @@ final class ImageTransformTests: XCTestCase {
         XCTAssertTrue(stride(from: 0, to: flat.pixels.count, by: 3).allSatisfy { flat.pixels[$0] == 7 && flat.pixels[$0 + 1] == 128 && flat.pixels[$0 + 2] == 250 })
     }
 
+    func testBinaryMask() {
+        // Left half white on a 40×20 mask → squashed to 10×10: columns 0–4 are 1, 5–9 are 0.
+        var px = [UInt8](repeating: 0, count: 40 * 20)
+        for y in 0..<20 { for x in 0..<20 { px[y * 40 + x] = 255 } }
+        let m = ImageTransform.binaryMask(width: 40, height: 20, pixels: px, size: 10)
+        XCTAssertEqual(m.count, 100)
+        for y in 0..<10 { for x in 0..<10 { XCTAssertEqual(m[y * 10 + x], x < 5 ? 1 : 0, "(\(x),\(y))") } }
+    }
+
     func testCentreCropRoundsHalfToEven() {
         func rows(_ h: Int) -> RGBImage {
             var img = RGBImage(width: 4, height: h)

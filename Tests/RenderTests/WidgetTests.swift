@@ -174,3 +174,16 @@ final class WidgetTests: XCTestCase {
         assertLines(b, ["     ", "  ┌ l", "  │  "])
     }
 }
+
+final class ColorBarTests: XCTestCase {
+    func testColorBar() {
+        var b = CellBuffer(width: 24, height: 1)
+        ColorBar.draw(.jet, range: 0.25...0.5, in: b.area, into: &b)
+        assertLines(b, ["0.250 ████████████ 0.500"] .map { $0 + String(repeating: " ", count: 24 - $0.count) })
+        XCTAssertEqual(b[6, 0].fg, ColorMap.jet.color(at: 0))
+        XCTAssertEqual(b[17, 0].fg, ColorMap.jet.color(at: 1))
+        var a = CellBuffer(width: 24, height: 1)
+        ColorBar.draw(.viridis, range: 0.25...0.5, in: a.area, into: &a, theme: Theme(mode: .monochrome))
+        assertLines(a, ["0.250   .:-=+*#%@@ 0.500"])   // the luminance ramp over 12 cells
+    }
+}

@@ -15,6 +15,9 @@ public struct MelFilterbank: Sendable {
     /// all-zero filters). Each bin feeds at most two filters, so the mel product is ~2·nFreqs
     /// multiply-adds per frame instead of nFreqs·nMels.
     public let sparse: [(start: Int, weights: [Double])]
+    /// The same bands flattened for the hot loop: filter m uses bins bandStart[m] ..< bandStart[m] + bandCount[m]
+    /// with weights flatWeights[bandOffset[m] ..< bandOffset[m] + bandCount[m]].
+    let bandStart: [Int], bandCount: [Int], bandOffset: [Int], flatWeights: [Double]
 
     public init(nFreqs: Int, nMels: Int, sampleRate: Int, fMin: Double = 0, fMax: Double? = nil) {
         self.nFreqs = nFreqs; self.nMels = nMels
@@ -46,6 +49,12 @@ public struct MelFilterbank: Sendable {
             guard let a = nz.first, let b = nz.last else { return (0, []) }
             return (a, (a...b).map { Double(w[$0 * nMels + m]) })
         }
+        bandStart = sparse.map(\.start)
+        bandCount = sparse.map(\.weights.count)
+        var offsets = [Int](), flat = [Double]()
+        for band in sparse { offsets.append(flat.count); flat += band.weights }
+        bandOffset = offsets
+        flatWeights = flat
     }
 
     /// Indices of filters whose weights are all zero.

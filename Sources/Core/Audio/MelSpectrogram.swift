@@ -91,11 +91,16 @@ public struct MelSpectrogram: Sendable {
         var spec = [Double](repeating: 0, count: nBins)
         let scratch = RealFFT.Scratch(n: n)
         let inv = 1 / windowEnergy
+        let fbank = filterbank
         x.withUnsafeBufferPointer { xs in
         hann.withUnsafeBufferPointer { w in
         frame.withUnsafeMutableBufferPointer { fb in
         spec.withUnsafeMutableBufferPointer { sb in
         mel.withUnsafeMutableBufferPointer { out in
+        fbank.bandStart.withUnsafeBufferPointer { bandStart in
+        fbank.bandCount.withUnsafeBufferPointer { bandCount in
+        fbank.bandOffset.withUnsafeBufferPointer { bandOffset in
+        fbank.flatWeights.withUnsafeBufferPointer { weights in
             let f = fb.baseAddress!, s = sb.baseAddress!
             for t in 0..<frames {
                 let begin = t * hop - pad
@@ -106,15 +111,13 @@ public struct MelSpectrogram: Sendable {
                 }
                 fft.power(f, into: s, scratch: scratch)
                 for m in 0..<nMels {
-                    let band = filterbank.sparse[m]
+                    let k0 = bandStart[m], o = bandOffset[m]
                     var acc = 0.0
-                    band.weights.withUnsafeBufferPointer { bw in
-                        for i in 0..<bw.count { acc += bw[i] * s[band.start + i] }
-                    }
+                    for i in 0..<bandCount[m] { acc += weights[o + i] * s[k0 + i] }
                     out[m * frames + t] = acc * inv
                 }
             }
-        }}}}}
+        }}}}}}}}}
         return (mel, frames)
     }
 

@@ -66,7 +66,7 @@ public enum AudioFile {
         let channels = Int(info.channels)
         // Some formats (MP3, some OGG) report an approximate or unknown length: read in blocks.
         var out = [Float]()
-        if info.frames > 0 && info.frames < Int64(1) << 40 { out.reserveCapacity(Int(info.frames) * channels) }
+        if info.frames > 0 { out.reserveCapacity(Int(min(info.frames, 1 << 26)) * channels) }  // a header can lie
         let block = 65536
         var buf = [Float](repeating: 0, count: block * channels)
         while true {

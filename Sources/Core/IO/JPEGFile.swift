@@ -14,17 +14,16 @@ public enum JPEGFile {
     static let signature: [UInt8] = [0xFF, 0xD8, 0xFF]
 
     public static func read(_ path: String) throws -> RGBImage {
-        let data = try FileCheck.contents(path)
-        guard data.count >= 3, [UInt8](data.prefix(3)) == signature else { throw SSLSaNError("not a JPEG file", file: path) }
-        return try decode(data, file: path)
+        try decode(try FileCheck.contents(path), file: path)
     }
 
     /// Decodes JPEG bytes. `file` only names the source in errors.
     public static func decode(_ data: Data, file: String? = nil) throws -> RGBImage {
+        guard data.count >= 3, [UInt8](data.prefix(3)) == signature else { throw SSLSaNError("not a JPEG file", file: file) }
         guard let tj = tjInitDecompress() else { throw SSLSaNError("cannot initialise TurboJPEG", file: file) }
         defer { tjDestroy(tj) }
         return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> RGBImage in
-            let src = raw.bindMemory(to: UInt8.self).baseAddress!
+            let src = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
             let size = UInt(raw.count)
             var w: Int32 = 0, h: Int32 = 0, subsamp: Int32 = 0, colorspace: Int32 = 0
             if tjDecompressHeader3(tj, src, size, &w, &h, &subsamp, &colorspace) != 0 {

@@ -46,24 +46,27 @@ public enum WAVFile {
     /// announces more bytes than the file holds (a cut-off download or copy). Streaming
     /// writers put 0 or 0xFFFFFFFF in the size: those are accepted.
     static func checkChunks(_ path: String) throws {
-        let d = try FileCheck.contents(path)
-        let b = [UInt8](d)
-        func u32(_ i: Int) -> Int { Int(b[i]) | Int(b[i + 1]) << 8 | Int(b[i + 2]) << 16 | Int(b[i + 3]) << 24 }
-        var i = 12
+        guard let fh = FileHandle(forReadingAtPath: path) else { throw SSLSaNError("cannot open the file", file: path) }
+        defer { try? fh.close() }
+        let fileSize = Int((try? fh.seekToEnd()) ?? 0)
+        var pos = 12
         var sawFmt = false
-        while i + 8 <= b.count {
-            let id = String(decoding: b[i..<(i + 4)], as: UTF8.self)
-            let size = u32(i + 4)
+        while pos + 8 <= fileSize {
+            try? fh.seek(toOffset: UInt64(pos))
+            guard let hd = try? fh.read(upToCount: 8), hd.count == 8 else { break }
+            let b = [UInt8](hd)
+            let id = String(decoding: b[0..<4], as: UTF8.self)
+            let size = Int(b[4]) | Int(b[5]) << 8 | Int(b[6]) << 16 | Int(b[7]) << 24
             if id == "fmt " { sawFmt = true }
             if id == "data" {
                 if !sawFmt { throw SSLSaNError("corrupt WAV: data chunk before fmt chunk", file: path) }
                 if size == 0 || size == 0xFFFF_FFFF { return }
-                if i + 8 + size > b.count {
-                    throw SSLSaNError("truncated WAV: data chunk announces \(size) bytes, file holds \(b.count - i - 8)", file: path)
+                if pos + 8 + size > fileSize {
+                    throw SSLSaNError("truncated WAV: data chunk announces \(size) bytes, file holds \(fileSize - pos - 8)", file: path)
                 }
                 return
             }
-            i += 8 + size + (size & 1)
+            pos += 8 + size + (size & 1)
         }
         throw SSLSaNError(sawFmt ? "truncated WAV: no data chunk" : "corrupt WAV: no fmt chunk", file: path)
     }

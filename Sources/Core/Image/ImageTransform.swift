@@ -44,6 +44,20 @@ public enum ImageTransform {
         return centreCrop(resized, size: size)
     }
 
+    /// A ground-truth mask as the ALIGN code loads it (SPEC §6.2, A7): Pillow bicubic resize of the
+    /// 8-bit gray mask to size×size (a squash, like the boxes' normalisation to the full frame),
+    /// then 1 where the value is ≥ 128, else 0. Row-major, size·size bytes of 0/1.
+    /// (Pillow would use nearest-neighbour for a 1-bit or palette file; `PNGFile.readGray` has
+    /// already turned those into 0/255 luminance, where bicubic + threshold gives the same mask
+    /// away from the edges.)
+    public static func binaryMask(width: Int, height: Int, pixels: [UInt8], size: Int) -> [UInt8] {
+        precondition(pixels.count == width * height, "binaryMask: \(pixels.count) bytes for \(width)×\(height)")
+        var rgb = [UInt8](repeating: 0, count: pixels.count * 3)
+        for i in 0..<pixels.count { rgb[3 * i] = pixels[i]; rgb[3 * i + 1] = pixels[i]; rgb[3 * i + 2] = pixels[i] }
+        let r = PillowResize.bicubic(RGBImage(width: width, height: height, pixels: rgb), width: size, height: size)
+        return (0..<(size * size)).map { r.pixels[3 * $0] >= 128 ? 1 : 0 }
+    }
+
     /// torchvision `CenterCrop` on an image at least `size` in both sides.
     public static func centreCrop(_ image: RGBImage, size: Int) -> RGBImage {
         let top = Int((Double(image.height - size) / 2).rounded(.toNearestOrEven))

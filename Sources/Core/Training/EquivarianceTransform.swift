@@ -117,21 +117,26 @@ public struct EquivarianceTransform: Sendable {
 
     public func outputSize(_ h: Int) -> Int { Int(Double(h) * scale) }
 
-    private func stages(h: Int, w: Int, sample: Int) -> [PlaneResampler] {
+    private func stages(h: Int, w: Int, sample: Int, target: (Int, Int)?) -> [PlaneResampler] {
         var st: [PlaneResampler] = []
         if h != canvas || w != canvas { st.append(.resize(inH: h, inW: w, outH: canvas, outW: canvas)) }
         st.append(.warpAffine(matrices[sample], h: canvas, w: canvas))
         st.append(.resize(inH: canvas, inW: canvas, outH: outputSize(h), outW: outputSize(w)))
+        if let (th, tw) = target, th != outputSize(h) || tw != outputSize(w) {
+            // SSL-TIE's forward resizes the target when the transformed map has another size (bilinear).
+            st.append(.resize(inH: outputSize(h), inW: outputSize(w), outH: th, outW: tw))
+        }
         return st
     }
 
-    /// x (B,C,h,w) → (B,C,int(h·s),int(w·s)).
-    public func apply(_ x: Tensor) -> Tensor {
+    /// x (B,C,h,w) → (B,C,int(h·s),int(w·s)), or (B,C,target) when a target size is given
+    /// (for maps: the size of the map of the transformed image, which differs when S/16 is odd).
+    public func apply(_ x: Tensor, target: (Int, Int)? = nil) -> Tensor {
         let (b, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        let oh = outputSize(h), ow = outputSize(w)
+        let oh = target?.0 ?? outputSize(h), ow = target?.1 ?? outputSize(w)
         let y = Tensor(shape: [b, c, oh, ow])
         for n in 0..<b {
-            let st = stages(h: h, w: w, sample: n)
+            let st = stages(h: h, w: w, sample: n, target: target)
             for ch in 0..<c {
                 var cur = Array(UnsafeBufferPointer(start: x.data + (n * c + ch) * h * w, count: h * w))
                 for s in st {
@@ -154,7 +159,7 @@ public struct EquivarianceTransform: Sendable {
         let oh = dy.shape[2], ow = dy.shape[3]
         let dx = Tensor(shape: inputShape)
         for n in 0..<b {
-            let st = stages(h: h, w: w, sample: n)
+            let st = stages(h: h, w: w, sample: n, target: (oh, ow))
             for ch in 0..<c {
                 let g = dy.data + (n * c + ch) * oh * ow
                 var cur = [Float](repeating: 0, count: oh * ow)

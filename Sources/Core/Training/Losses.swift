@@ -136,6 +136,7 @@ public enum SquaredMapLoss {
 /// Mean squared error over all elements; gradients for both arguments.
 public enum MSELoss {
     public static func forward(_ x: Tensor, _ y: Tensor) -> Float {
+        precondition(x.shape == y.shape, "MSE of \(x.shape) and \(y.shape)")
         var s = 0.0
         for i in 0..<x.count { let d = Double(x[i] - y[i]); s += d * d }
         return Float(s / Double(x.count))

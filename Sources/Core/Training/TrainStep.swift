@@ -111,7 +111,7 @@ public struct TrainObjective: Sendable {
             scaleInPlace(clt.dA0, 0.5)
             SimilarityHead.allPairMapsBackward(clt.dA0, visual: v2, audio: aPos, dVisual: d2, dAudio: dAPos)
             let at = Self.diagonal(a0t)
-            let ta = tf.apply(simMap)
+            let ta = tf.apply(simMap, target: (at.shape[2], at.shape[3]))
             let leq = MSELoss.forward(at, ta)
             let (dAt, dTA) = MSELoss.backward(at, ta, scale: equivarianceWeight)
             SimilarityHead.pairMapsBackward(dAt, visual: v2, audio: aPos, dVisual: d2, dAudio: dAPos)

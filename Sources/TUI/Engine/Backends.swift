@@ -14,7 +14,7 @@ enum Backends {
 
     static func model(_ path: String) throws -> any ExplorerModel {
         guard FileManager.default.fileExists(atPath: path) else { throw TUIError("\(path): no such checkpoint") }
-        return PlaceholderModel(name: URL(fileURLWithPath: path).lastPathComponent)
+        do { return try SSLSaNExplorerModel(path: path) } catch { throw TUIError("\(error)") }
     }
 
     static func trainer() -> (any TrainingDriver)? { nil }

@@ -1,0 +1,361 @@
+import Foundation
+
+#if os(Linux)
+@_silgen_name("mallopt") private func c_mallopt(_ param: Int32, _ value: Int32) -> Int32
+#endif
+
+/// Everything a training run is configured with (also recorded in the checkpoints and the log).
+public struct TrainingOptions: Codable, Sendable {
+    public var dataDir: String
+    public var valDir: String?
+    public var outDir: String
+    public var config: String = "demo"
+    public var epochs: Int = 10
+    public var batch: Int = 32
+    public var lr: Double = 1e-3
+    public var weightDecay: Double = 1e-4
+    /// SSL-SaN negatives and their loss (λ·(L_S + L_N)).
+    public var silence = true
+    public var noise = true
+    public var negLoss = true
+    public var lambda: Double = 1
+    /// SSL-TIE's equivariance branch (0.5·(L_cl + L_cl_ts) + λ_eq·L_eq).
+    public var equivariance = true
+    public var equivarianceWeight: Double = 1
+    public var maxRotation = 30
+    /// Similar Audio Mixing between epochs (best reading A5: α = min(0.01·e, 0.5), every sample from epoch 2).
+    public var sam = true
+    public var samQueue = 4000
+    public var specAugment = true
+    public var imageAugment = true
+    /// Smallest RandomResizedCrop area fraction (SSL-TIE: 0.3).
+    public var cropScale: Double = 0.3
+    public var seed: UInt64 = 4
+    /// ReduceLROnPlateau on the selection metric (mode max).
+    public var plateauPatience = 10
+    public var plateauFactor = 0.1
+    /// Pairs per epoch (nil: the whole training set); epochs then draw fresh random subsets.
+    public var epochSize: Int? = nil
+    /// Validation pairs (first N of the validation manifest).
+    public var valPairs = 200
+    /// best.safetensors by: sep (separability, default), floc, objacc.
+    public var select = "sep"
+    public var resume = false
+    /// Image and audio branches on two threads with single-threaded BLAS (true), or one thread with 2 BLAS threads.
+    public var parallelBranches = true
+    /// Log one JSONL step line every N steps.
+    public var logEvery = 1
+
+    public init(dataDir: String, outDir: String) { self.dataDir = dataDir; self.outDir = outDir }
+}
+
+public enum TrainingEvent: Sendable {
+    case started(pairs: Int, valPairs: Int, parameters: Int, stepsPerEpoch: Int, startEpoch: Int)
+    case step(epoch: Int, step: Int, stepsInEpoch: Int, parts: [String: Double], samplesPerSecond: Double, lr: Double)
+    case phase(String)
+    case epochEnd(epoch: Int, meanParts: [String: Double], validation: [String: Double]?, seconds: Double, best: Bool)
+    case stopped(String)
+}
+
+/// The training loop as a library: `Trainer(options).run(progress:shouldStop:)`.
+/// Writes `log.jsonl`, `last.safetensors` (+ `last.optim.safetensors`: Adam moments, step, RNG,
+/// scheduler, SAM pairs) every epoch and on interruption, `best.safetensors` by the selection metric.
+public final class Trainer: @unchecked Sendable {
+    public let options: TrainingOptions
+    public let config: ModelConfig
+    public let model: TrainableModel
+    let optimizer: AdamOptimizer
+    let train: [TrainingPair]
+    let validator: TrainingValidator?
+    let frontEnd: TrainingFrontEnd
+    var rng: TrainingRNG
+    var scheduler: ReduceLROnPlateau
+    var startEpoch = 1
+    var bestScore = -Double.infinity
+    var samPairs: [Int: Int] = [:]
+    var samAlpha: Float = 0
+    var globalStep = 0
+    let log: FileHandle
+
+    public init(options o: TrainingOptions) throws {
+        options = o
+        config = try ModelConfig.named(o.config)
+        #if os(Linux)
+        // Keep big activation buffers in the heap (avoids a page-fault storm from mmap'd allocations):
+        // M_TRIM_THRESHOLD = -1, M_MMAP_THRESHOLD = -3.
+        _ = c_mallopt(-1, 1 << 30)
+        _ = c_mallopt(-3, 1 << 30)
+        #endif
+        train = try TrainingManifest.read(o.dataDir)
+        guard train.count >= o.batch else { throw SSLSaNError("only \(train.count) pairs for batch size \(o.batch)", file: o.dataDir) }
+        if let v = o.valDir {
+            validator = try TrainingValidator(pairs: try TrainingManifest.read(v), config: config, limit: o.valPairs)
+        } else { validator = nil }
+        var ia = ImageAugment()
+        ia.cropScale = min(1, max(0.05, o.cropScale))...1.0
+        if !o.imageAugment { ia = .none }
+        frontEnd = TrainingFrontEnd(config: config, imageAugment: ia, specAugment: o.specAugment)
+        let fm = FileManager.default
+        do { try fm.createDirectory(atPath: o.outDir, withIntermediateDirectories: true) } catch {
+            throw SSLSaNError("cannot create the run folder", file: o.outDir)
+        }
+        rng = TrainingRNG(seed: o.seed)
+        model = TrainableModel(config: config, seed: o.seed)
+        optimizer = AdamOptimizer(params: model.parameters, lr: Float(o.lr), weightDecay: Float(o.weightDecay))
+        scheduler = ReduceLROnPlateau(mode: .max, factor: o.plateauFactor, patience: o.plateauPatience)
+        let logPath = o.outDir + "/log.jsonl"
+        if !fm.fileExists(atPath: logPath) || !o.resume { fm.createFile(atPath: logPath, contents: nil) }
+        guard let h = FileHandle(forWritingAtPath: logPath) else { throw SSLSaNError("cannot write the log", file: logPath) }
+        h.seekToEndOfFile()
+        log = h
+        if o.resume { try loadLast() }
+    }
+
+    var lastPath: String { options.outDir + "/last.safetensors" }
+    var optimPath: String { options.outDir + "/last.optim.safetensors" }
+    var bestPath: String { options.outDir + "/best.safetensors" }
+
+    // MARK: checkpoints
+
+    func metadata(epoch: Int, extra: [String: String] = [:]) -> [String: String] {
+        var m = extra
+        m["sslsan.epoch"] = String(epoch)
+        m["sslsan.step"] = String(globalStep)
+        if let d = try? JSONEncoder().encode(options), let s = String(data: d, encoding: .utf8) { m["sslsan.training"] = s }
+        return m
+    }
+
+    /// `last` (+ optimizer state) after `epoch` completed epochs.
+    func saveLast(epoch: Int) throws {
+        try model.save(to: lastPath, metadata: metadata(epoch: epoch))
+        var w = SafetensorsWriter(metadata: [
+            "sslsan.epoch": String(epoch), "sslsan.step": String(globalStep), "adam.step": String(optimizer.step),
+            "lr": String(optimizer.lr), "rng": rng.words.map(String.init).joined(separator: ","),
+            "best": String(bestScore), "sam.alpha": String(samAlpha),
+            "scheduler": String(data: (try? JSONEncoder().encode(scheduler)) ?? Data(), encoding: .utf8) ?? "",
+        ])
+        for (n, t) in optimizer.stateTensors() { w.add(n, t) }
+        if !samPairs.isEmpty {
+            let keys = samPairs.keys.sorted()
+            w.add("sam.pairs", int64s: keys.flatMap { [Int64($0), Int64(samPairs[$0]!)] }, shape: [keys.count, 2])
+        }
+        try w.write(to: optimPath)
+    }
+
+    func loadLast() throws {
+        guard FileManager.default.fileExists(atPath: lastPath) else {
+            throw SSLSaNError("--resume: no last.safetensors in the run folder", file: options.outDir)
+        }
+        let f = try SafetensorsFile(path: lastPath)
+        let cfg = try ModelConfig.from(metadata: f.metadata, file: lastPath)
+        guard cfg == config else { throw SSLSaNError("--resume: checkpoint configuration '\(cfg.name)' differs from --config \(config.name)", file: lastPath) }
+        try model.load(f)
+        let o = try SafetensorsFile(path: optimPath)
+        let m = o.metadata
+        try optimizer.loadState(o, step: Int(m["adam.step"] ?? "0") ?? 0)
+        if let lr = m["lr"].flatMap(Float.init) { optimizer.lr = lr }
+        if let r = m["rng"]?.split(separator: ",").compactMap({ UInt64($0) }), r.count == 4 { rng = TrainingRNG(words: r) }
+        if let b = m["best"].flatMap(Double.init) { bestScore = b }
+        if let a = m["sam.alpha"].flatMap(Float.init) { samAlpha = a }
+        if let s = m["scheduler"], let d = s.data(using: .utf8), let sc = try? JSONDecoder().decode(ReduceLROnPlateau.self, from: d) { scheduler = sc }
+        if o.contains("sam.pairs") {
+            let v = try o.int64s("sam.pairs")
+            for i in stride(from: 0, to: v.count - 1, by: 2) where Int(v[i]) < train.count && Int(v[i + 1]) < train.count {
+                samPairs[Int(v[i])] = Int(v[i + 1])
+            }
+        }
+        startEpoch = (Int(m["sslsan.epoch"] ?? "0") ?? 0) + 1
+        globalStep = Int(m["sslsan.step"] ?? "0") ?? 0
+    }
+
+    func writeLog(_ obj: [String: Any]) {
+        if let d = try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]) {
+            log.write(d); log.write(Data("\n".utf8))
+        }
+    }
+
+    // MARK: batches
+
+    func makeBatch(indices: [Int], seed: UInt64) throws -> TrainBatch {
+        var r = TrainingRNG(seed: seed)
+        let b = indices.count, s = config.imageSize
+        let per = config.nMels * config.frames
+        let images = Tensor(shape: [b, 3, s, s])
+        let pos = Tensor(shape: [b, 1, config.nMels, config.frames])
+        let sil: Tensor? = options.silence && options.negLoss ? Tensor(shape: pos.shape) : nil
+        let noi: Tensor? = options.noise && options.negLoss ? Tensor(shape: pos.shape) : nil
+        for (k, i) in indices.enumerated() {
+            let p = train[i]
+            let img = try ImageFile.read(p.imagePath)
+            frontEnd.imageAugment.apply(img, size: s, rng: &r, into: images.data + k * 3 * s * s)
+            var wave = try frontEnd.loadWaveform(p)
+            if samAlpha > 0, let j = samPairs[i], j != i {
+                wave = TrainingFrontEnd.mix(wave, try frontEnd.loadWaveform(train[j]), alpha: samAlpha)
+            }
+            pos.data.advanced(by: k * per).update(from: frontEnd.spectrogram(wave, augment: true, rng: &r).data, count: per)
+            if let sil { sil.data.advanced(by: k * per).update(from: frontEnd.silenceSpec.data, count: per) }
+            if let noi { noi.data.advanced(by: k * per).update(from: frontEnd.noiseSpec(seed: r.next()).data, count: per) }
+        }
+        return TrainBatch(images: images, specPos: pos, specSilence: sil, specNoise: noi)
+    }
+
+    // MARK: Similar Audio Mixing (SPEC §4.4)
+
+    func retrieveSimilarAudio(epoch: Int, shouldStop: () -> Bool) throws {
+        let n = train.count
+        let c = config.widths[3]
+        let emb = Tensor(shape: [n, c])
+        var r = rng.fork()
+        var i = 0
+        let per = config.nMels * config.frames
+        while i < n {
+            if shouldStop() { return }
+            let nb = min(64, n - i)
+            let sp = Tensor(shape: [nb, 1, config.nMels, config.frames])
+            for k in 0..<nb {
+                let w = try frontEnd.loadWaveform(train[i + k])
+                sp.data.advanced(by: k * per).update(from: frontEnd.spectrogram(w, augment: true, rng: &r).data, count: per)
+            }
+            let a = model.encodeAudio(sp)
+            emb.data.advanced(by: i * c).update(from: a.data, count: nb * c)
+            i += nb
+        }
+        var pairs: [Int: Int] = [:]
+        var q0 = 0
+        while q0 < n {
+            let nq = min(256, n - q0)
+            var queue = Array(0..<n)
+            for j in 0..<min(options.samQueue, n) { queue.swapAt(j, j + Int(r.next() % UInt64(n - j))) }
+            queue = Array(queue.prefix(min(options.samQueue, n)))
+            for q in q0..<(q0 + nq) {
+                var best = -Float.infinity, bi = q
+                let qa = emb.data + q * c
+                for j in queue {
+                    let ja = emb.data + j * c
+                    var dot: Float = 0, nq2: Float = 0, nj2: Float = 0
+                    for t in 0..<c { dot += qa[t] * ja[t]; nq2 += qa[t] * qa[t]; nj2 += ja[t] * ja[t] }
+                    let cs = dot / max(nq2.squareRoot() * nj2.squareRoot(), 1e-6)
+                    if cs > best { best = cs; bi = j }
+                }
+                pairs[q] = bi
+            }
+            q0 += nq
+        }
+        samPairs = pairs
+        samAlpha = min(0.01 * Float(epoch), 0.5)
+    }
+
+    // MARK: run
+
+    /// Trains until `options.epochs` epochs are done, `shouldStop()` returns true (the current step
+    /// finishes, `last` is saved) or the loss stops being finite (stops with an error; the last good
+    /// checkpoint is kept).
+    @discardableResult
+    public func run(progress: (TrainingEvent) -> Void, shouldStop: () -> Bool) throws -> TrainingValidator.Metrics? {
+        let o = options
+        let savedThreads = BLAS.threads
+        BLAS.threads = o.parallelBranches ? 1 : 2
+        defer { BLAS.threads = savedThreads }
+        var objective = TrainObjective(config: config)
+        objective.lambda = Float(o.lambda)
+        objective.negativeLoss = o.negLoss && (o.silence || o.noise)
+        objective.equivarianceWeight = Float(o.equivarianceWeight)
+        objective.parallelBranches = o.parallelBranches
+        let epochPairs = min(o.epochSize ?? train.count, train.count)
+        let stepsPerEpoch = epochPairs / o.batch
+        progress(.started(pairs: train.count, valPairs: validator?.count ?? 0, parameters: model.parameterCount,
+                          stepsPerEpoch: stepsPerEpoch, startEpoch: startEpoch))
+        if startEpoch == 1 {
+            writeLog(["type": "start", "pairs": train.count, "parameters": model.parameterCount, "config": config.name,
+                      "options": (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(o))) ?? [:]])
+        } else {
+            writeLog(["type": "resume", "epoch": startEpoch, "step": globalStep])
+        }
+        var lastMetrics: TrainingValidator.Metrics? = nil
+        if startEpoch > o.epochs { progress(.stopped("already trained for \(o.epochs) epochs")); return nil }
+        for epoch in startEpoch...o.epochs {
+            let t0 = Date()
+            var order = Array(0..<train.count)
+            for j in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(j, Int(rng.next() % UInt64(j + 1))) }
+            let jobs = (0..<stepsPerEpoch).map { s in
+                BatchProducer.Job(indices: Array(order[(s * o.batch)..<((s + 1) * o.batch)]), seed: rng.next())
+            }
+            let producer = BatchProducer(jobs: jobs) { [unowned self] job in try self.makeBatch(indices: job.indices, seed: job.seed) }
+            defer { producer.stop() }
+            var sums: [String: Double] = [:]
+            var done = 0
+            for s in 0..<stepsPerEpoch {
+                if shouldStop() {
+                    try saveLast(epoch: epoch - 1)
+                    writeLog(["type": "interrupted", "epoch": epoch, "step": s, "global_step": globalStep])
+                    progress(.stopped("interrupted in epoch \(epoch) at step \(s); saved \(lastPath) (resume restarts epoch \(epoch))"))
+                    return lastMetrics
+                }
+                let ts = Date()
+                let batch = try producer.batch(s)
+                let tf = o.equivariance ? EquivarianceTransform.random(batch: o.batch, maxAngle: o.maxRotation,
+                                                                        canvas: config.imageSize, rng: &rng) : nil
+                optimizer.zeroGrad()
+                let r = objective.step(model: model, batch: batch, transform: tf)
+                if !r.lossTotal.isFinite {
+                    writeLog(["type": "nan", "epoch": epoch, "step": s, "global_step": globalStep])
+                    throw SSLSaNError("loss became \(r.lossTotal) at epoch \(epoch), step \(s) (parts \(r.parts)); stopped. The last good checkpoint is \(lastPath)" +
+                                      " — try a lower --lr")
+                }
+                optimizer.update()
+                globalStep += 1
+                done += 1
+                let parts = r.parts
+                for (k, v) in parts { sums[k, default: 0] += v }
+                let sps = Double(o.batch) / Date().timeIntervalSince(ts)
+                if o.logEvery > 0 && (s % o.logEvery == 0) {
+                    var line: [String: Any] = ["type": "step", "epoch": epoch, "step": s, "global_step": globalStep,
+                                               "lr": Double(optimizer.lr), "samples_per_s": sps]
+                    for (k, v) in parts { line[k] = v }
+                    writeLog(line)
+                }
+                progress(.step(epoch: epoch, step: s, stepsInEpoch: stepsPerEpoch, parts: parts, samplesPerSecond: sps, lr: Double(optimizer.lr)))
+            }
+            let means = sums.mapValues { $0 / Double(max(done, 1)) }
+            var valDict: [String: Double]? = nil
+            var isBest = false
+            if let v = validator {
+                progress(.phase("validating"))
+                let m = v.evaluate(model: model)
+                lastMetrics = m
+                valDict = m.dictionary
+                let score: Double
+                switch o.select {
+                case "floc": score = m.fLoc
+                case "objacc": score = m.objectAccuracy ?? m.separability
+                default: score = m.separability
+                }
+                if score.isFinite && score > bestScore {
+                    bestScore = score; isBest = true
+                    try model.save(to: bestPath, metadata: metadata(epoch: epoch, extra: ["sslsan.selected_by": o.select, "sslsan.score": String(score)]))
+                }
+                let newLR = scheduler.step(metric: score, lr: Double(optimizer.lr))
+                if newLR != Double(optimizer.lr) {
+                    writeLog(["type": "lr", "epoch": epoch, "lr": newLR])
+                    optimizer.lr = Float(newLR)
+                }
+            } else {
+                try model.save(to: bestPath, metadata: metadata(epoch: epoch, extra: ["sslsan.selected_by": "last (no --val)"]))
+            }
+            if o.sam && epoch < o.epochs {
+                progress(.phase("similar audio retrieval"))
+                try retrieveSimilarAudio(epoch: epoch, shouldStop: shouldStop)
+            }
+            try saveLast(epoch: epoch)
+            let secs = Date().timeIntervalSince(t0)
+            var line: [String: Any] = ["type": "epoch", "epoch": epoch, "global_step": globalStep, "seconds": secs,
+                                       "lr": Double(optimizer.lr), "best": isBest, "sam_alpha": Double(samAlpha)]
+            for (k, v) in means { line[k] = v }
+            if let vd = valDict { for (k, v) in vd { line["val_" + k] = v.isFinite ? v : -1 } }
+            writeLog(line)
+            progress(.epochEnd(epoch: epoch, meanParts: means, validation: valDict, seconds: secs, best: isBest))
+        }
+        progress(.stopped("finished \(o.epochs) epochs"))
+        return lastMetrics
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+
+/// One pair of a training or validation folder (sslsan manifest format: `manifest.jsonl` with
+/// `id`, `image`, `audio`, `label`, `objects`, `boxes`, `mask`, `scene`; paths relative to the folder).
+public struct TrainingPair: Sendable {
+    public var id: String
+    public var imagePath: String
+    public var audioPath: String
+    public var label: String
+    public var objects: [String]
+    public var boxes: [[Double]]
+    public var maskPath: String?
+    public var scene: String
+}
+
+public enum TrainingManifest {
+    /// Reads `dir/manifest.jsonl`. Lines that cannot be used are reported in the error (first few).
+    public static func read(_ dir: String) throws -> [TrainingPair] {
+        let path = dir + "/manifest.jsonl"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw SSLSaNError(FileManager.default.fileExists(atPath: dir) ? "no readable manifest.jsonl in this folder (make one with `sslsan samples`)" : "no such folder", file: FileManager.default.fileExists(atPath: dir) ? path : dir)
+        }
+        var out: [TrainingPair] = []
+        var problems: [String] = []
+        for (ln, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
+            guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let image = obj["image"] as? String, let audio = obj["audio"] as? String else {
+                problems.append("line \(ln + 1): not a JSON object with 'image' and 'audio'"); continue
+            }
+            func abs(_ p: String) -> String { p.hasPrefix("/") ? p : dir + "/" + p }
+            let id = (obj["id"] as? String) ?? "line\(ln + 1)"
+            let boxes = (obj["boxes"] as? [[Any]])?.map { $0.compactMap { ($0 as? NSNumber)?.doubleValue } } ?? []
+            out.append(TrainingPair(id: id, imagePath: abs(image), audioPath: abs(audio), label: (obj["label"] as? String) ?? "",
+                                    objects: (obj["objects"] as? [String]) ?? [], boxes: boxes,
+                                    maskPath: (obj["mask"] as? String).map(abs), scene: (obj["scene"] as? String) ?? id))
+        }
+        if out.isEmpty {
+            throw SSLSaNError("manifest has no usable pairs" + (problems.isEmpty ? "" : " (" + problems.prefix(3).joined(separator: "; ") + ")"), file: path)
+        }
+        return out
+    }
+}
+
+/// Turns pairs into network inputs: augmented images, SpecAugmented log-mel spectrograms (with
+/// Similar Audio Mixing), silence and noise spectrograms. Thread-safe (immutable tables only).
+public struct TrainingFrontEnd: Sendable {
+    public let config: ModelConfig
+    public let mel: MelSpectrogram
+    public var imageAugment: ImageAugment
+    public var specAugment: SpecAugment?
+    public let silenceSpec: Tensor
+
+    public init(config: ModelConfig, imageAugment: ImageAugment, specAugment: Bool) {
+        self.config = config
+        mel = MelSpectrogram(config: config)
+        self.imageAugment = imageAugment
+        self.specAugment = specAugment ? SpecAugment(config: config) : nil
+        silenceSpec = NegativeAudio.spectrogram(.silence, config: config, seed: 0)
+    }
+
+    public func loadWaveform(_ p: TrainingPair) throws -> [Float] {
+        try AudioFile.read(p.audioPath, sampleRate: config.sampleRate).samples
+    }
+
+    /// SAM mixing on raw waveforms: (1−α)·x0[:L] + α·x1[:L], L = min length (SPEC §4.4).
+    public static func mix(_ x0: [Float], _ x1: [Float], alpha: Float) -> [Float] {
+        let l = min(x0.count, x1.count)
+        return (0..<l).map { (1 - alpha) * x0[$0] + alpha * x1[$0] }
+    }
+
+    /// log-mel (1,1,mels,frames): window → power → SpecAugment (if on and `augment`) → dB.
+    public func spectrogram(_ wave: [Float], augment: Bool, rng: inout TrainingRNG) -> Tensor {
+        let p = mel.power(mel.window(wave))
+        if augment, let sa = specAugment { sa.apply(p, rng: &rng) }
+        return MelSpectrogram.decibels(p)
+    }
+
+    public func noiseSpec(seed: UInt64) -> Tensor { NegativeAudio.spectrogram(.noise, config: config, seed: seed) }
+}
+
+/// Builds batches on a background thread (one batch ahead).
+final class BatchProducer: @unchecked Sendable {
+    struct Job { let indices: [Int]; let seed: UInt64 }
+    private let lock = NSCondition()
+    private var ready: [Int: Result<TrainBatch, Error>] = [:]
+    private var jobs: [Job]
+    private var next = 0
+    private var stopped = false
+    private let make: @Sendable (Job) throws -> TrainBatch
+    let ahead: Int
+
+    init(jobs: [Job], ahead: Int = 2, make: @escaping @Sendable (Job) throws -> TrainBatch) {
+        self.jobs = jobs; self.make = make; self.ahead = ahead
+        let t = Thread { [unowned self] in self.loop() }
+        t.stackSize = 8 << 20
+        t.start()
+    }
+
+    private func loop() {
+        var i = 0
+        while true {
+            lock.lock()
+            while !stopped && (ready.count >= ahead || i >= jobs.count) {
+                if i >= jobs.count { lock.unlock(); return }
+                lock.wait()
+            }
+            if stopped { lock.unlock(); return }
+            let job = jobs[i]
+            lock.unlock()
+            let r = Result { try make(job) }
+            lock.lock()
+            ready[i] = r
+            lock.broadcast()
+            lock.unlock()
+            i += 1
+        }
+    }
+
+    /// The batch for job `i` (blocks until built).
+    func batch(_ i: Int) throws -> TrainBatch {
+        lock.lock()
+        while ready[i] == nil { lock.wait() }
+        let r = ready.removeValue(forKey: i)!
+        lock.broadcast()
+        lock.unlock()
+        return try r.get()
+    }
+
+    func stop() { lock.lock(); stopped = true; lock.broadcast(); lock.unlock() }
+}

@@ -1,0 +1,257 @@
+import XCTest
+@testable import Core
+
+/// Finite-difference checks of every training-only backward (heads, losses, equivariance transform,
+/// trainable layers), plus Adam / ReduceLROnPlateau / augmentation behaviour.
+final class TrainingHeadsTests: XCTestCase {
+    var rng = TrainingRNG(seed: 11)
+
+    func randn(_ shape: [Int], scale: Double = 1, offset: Double = 0) -> Tensor {
+        let t = Tensor(shape: shape)
+        for i in 0..<t.count { t[i] = Float(offset + scale * rng.normal()) }
+        return t
+    }
+
+    func relu(_ t: Tensor) -> Tensor { for i in 0..<t.count { t[i] = max(0, t[i]) + 0.01 }; return t }
+
+    /// Central differences in Double via Float perturbations; compares a few coordinates.
+    func check(_ name: String, x: Tensor, analytic: Tensor, samples: Int = 12, eps: Float = 1e-2, tol: Double = 2e-2,
+               _ f: () -> Double) {
+        var worst = 0.0
+        var amax = 0.0
+        for i in 0..<analytic.count { amax = max(amax, abs(Double(analytic[i]))) }
+        let floor = max(1e-6, 0.05 * amax)   // float32 loss: finite differences are noisy below ~5 % of the largest entry
+        for k in 0..<samples {
+            let i = (k * 7919 + 13) % x.count
+            let old = x[i]
+            x[i] = old + eps; let fp = f()
+            x[i] = old - eps; let fm = f()
+            x[i] = old
+            let num = (fp - fm) / (2 * Double(eps))
+            let an = Double(analytic[i])
+            let err = abs(num - an) / max(floor, abs(num) + abs(an))
+            worst = max(worst, err)
+            XCTAssertLessThan(err, tol, "\(name)[\(i)]: numeric \(num) analytic \(an)")
+        }
+        print("\(name): worst relative error \(String(format: "%.2e", worst))")
+    }
+
+    /// A fixed random linear functional of a tensor, to turn outputs into a scalar loss.
+    func probe(_ shape: [Int], seed: UInt64) -> Tensor {
+        var r = TrainingRNG(seed: seed)
+        let t = Tensor(shape: shape)
+        for i in 0..<t.count { t[i] = Float(r.normal()) }
+        return t
+    }
+    func dot(_ a: Tensor, _ b: Tensor) -> Double { var s = 0.0; for i in 0..<a.count { s += Double(a[i]) * Double(b[i]) }; return s }
+
+    func testVisualNormalisation() {
+        let f = relu(randn([2, 5, 3, 3]))
+        let g = probe(f.shape, seed: 1)
+        let s = SimilarityHead.normalizeVisual(f)
+        let df = SimilarityHead.normalizeVisualBackward(g, s)
+        check("normalizeVisual", x: f, analytic: df, eps: 1e-3) { dot(SimilarityHead.normalizeVisual(f).vhat, g) }
+    }
+
+    func testAudioPoolNormalisation() {
+        let x = randn([3, 4, 2, 5])
+        let g = probe([3, 4], seed: 2)
+        let s = SimilarityHead.poolNormalizeAudio(x)
+        let dx = SimilarityHead.poolNormalizeAudioBackward(g, s)
+        // routes to the arg-max only
+        var nonzero = 0
+        for i in 0..<dx.count where dx[i] != 0 { nonzero += 1 }
+        XCTAssertLessThanOrEqual(nonzero, 12)
+        check("poolNormalizeAudio", x: x, analytic: dx, eps: 1e-3) { dot(SimilarityHead.poolNormalizeAudio(x).ahat, g) }
+    }
+
+    func testContrastiveLossAndMaps() {
+        let b = 3, c = 6
+        let v = relu(randn([b, c, 3, 3])), a = relu(randn([b, c]))
+        var head = ContrastiveLoss(config: .full)
+        head.tau = 0.3 // smoother sigmoids for finite differences
+        func loss() -> Double {
+            let vh = SimilarityHead.normalizeVisual(v).vhat
+            let ah = SimilarityHead.poolNormalizeAudio(Tensor(shape: [b, c, 1, 1], values: a.array)).ahat
+            return Double(head(SimilarityHead.allPairMaps(visual: vh, audio: ah)).loss)
+        }
+        let vs = SimilarityHead.normalizeVisual(v)
+        let asv = SimilarityHead.poolNormalizeAudio(Tensor(shape: [b, c, 1, 1], values: a.array))
+        let r = head(SimilarityHead.allPairMaps(visual: vs.vhat, audio: asv.ahat))
+        XCTAssertEqual(r.logits.shape, [b, b + 2])
+        let dv = Tensor(shape: v.shape), da = Tensor(shape: [b, c])
+        SimilarityHead.allPairMapsBackward(r.dA0, visual: vs.vhat, audio: asv.ahat, dVisual: dv, dAudio: da)
+        let dvRaw = SimilarityHead.normalizeVisualBackward(dv, vs)
+        let daRaw = SimilarityHead.poolNormalizeAudioBackward(da, asv)
+        check("contrastive dV", x: v, analytic: dvRaw, eps: 1e-3, tol: 3e-2, loss)
+        let daFlat = Tensor(shape: [b, c], values: daRaw.array)
+        check("contrastive dA", x: a, analytic: daFlat, eps: 1e-3, tol: 3e-2, loss)
+    }
+
+    func testContrastiveDiagonalMaskAndNoNaN() {
+        // A ≈ 1 everywhere: 1 − σ would round to 0 (0/0); σ(−x) keeps sim2 finite.
+        let a0 = Tensor(shape: [2, 2, 2, 2], repeating: 0.999)
+        let r = ContrastiveLoss(config: .full)(a0)
+        XCTAssertTrue(r.loss.isFinite)
+        XCTAssertEqual(r.logits[1] , -99 * 0.999 / 0.07, accuracy: 1e-2) // diagonal easy negative ×(−99)
+        XCTAssertEqual(r.logits[2], 0.999 / 0.07, accuracy: 1e-3)
+    }
+
+    func testSquaredMapLossAndMSE() {
+        let m = randn([2, 1, 3, 3])
+        let d = SquaredMapLoss.backward(m, scale: 1)
+        check("L_S", x: m, analytic: d) { Double(SquaredMapLoss.forward(m)) }
+        let x = randn([2, 1, 2, 2]), y = randn([2, 1, 2, 2])
+        let (dx, dy) = MSELoss.backward(x, y)
+        check("MSE dx", x: x, analytic: dx) { Double(MSELoss.forward(x, y)) }
+        check("MSE dy", x: y, analytic: dy) { Double(MSELoss.forward(x, y)) }
+    }
+
+    func testEquivarianceTransformAdjointAndGeometry() {
+        let tf = EquivarianceTransform(matrices: [EquivarianceTransform.rotationMatrix(angleDegrees: 17, scale: 0.5, center: (112, 112)),
+                                                  EquivarianceTransform.rotationMatrix(angleDegrees: -30, scale: 0.5, center: (112, 112))],
+                                       scale: 0.5, flip: true)
+        let x = randn([2, 1, 14, 14])
+        let y = tf.apply(x)
+        XCTAssertEqual(y.shape, [2, 1, 7, 7])
+        let g = probe(y.shape, seed: 5)
+        let dx = tf.backward(g, inputShape: x.shape)
+        // linear map: <T x, g> = <x, Tᵀ g>
+        XCTAssertEqual(dot(y, g), dot(x, dx), accuracy: 1e-4 * max(1, abs(dot(y, g))))
+        // target size differing from int(h·s) (odd maps): still adjoint
+        let y2 = tf.apply(x, target: (4, 4))
+        let g2 = probe(y2.shape, seed: 6)
+        XCTAssertEqual(dot(y2, g2), dot(x, tf.backward(g2, inputShape: x.shape)), accuracy: 1e-4 * max(1, abs(dot(y2, g2))))
+        // identity transform at scale 1, angle 0, no flip leaves an image unchanged
+        let id = EquivarianceTransform(matrices: [EquivarianceTransform.rotationMatrix(angleDegrees: 0, scale: 1, center: (112, 112))], scale: 1, flip: false)
+        let img = randn([1, 3, 224, 224])
+        let out = id.apply(img)
+        var mx: Float = 0
+        for i in 0..<img.count { mx = max(mx, abs(out[i] - img[i])) }
+        XCTAssertLessThan(mx, 1e-5)
+    }
+
+    func testLayersBackward() {
+        // conv (stride 2, pad) + train BN + ReLU + maxpool, one sample group and grouped columns
+        let conv = TrainConv2d(name: "c", cin: 2, cout: 3, k: 3, stride: 2, pad: 1)
+        for i in 0..<conv.weight.value.count { conv.weight.value[i] = Float(rng.normal() * 0.5) }
+        let bn = TrainBatchNorm2d(name: "bn", channels: 3)
+        for i in 0..<3 { bn.weight.value[i] = Float(1 + 0.3 * rng.normal()); bn.bias.value[i] = Float(0.2 * rng.normal()) }
+        let x = randn([3, 2, 7, 6])
+        let ws = TrainWorkspace()
+        let g = probe([3, 3, 2, 2], seed: 9)
+        func forward() -> (Tensor, TrainBatchNorm2d.Saved, Tensor, [Int32]) {
+            let c = conv.forward(x, ws)
+            let (y, s) = bn.forwardTrain(c)
+            TrainReLU.forwardInPlace(y)
+            let (p, idx) = TrainMaxPool.forward(y)
+            return (y, s, p, idx)
+        }
+        let (y, s, p, idx) = forward()
+        XCTAssertEqual(p.shape, [3, 3, 2, 2])
+        conv.weight.grad.fill(0); bn.weight.grad.fill(0); bn.bias.grad.fill(0)
+        let dy = TrainMaxPool.backward(g, indices: idx, inputShape: y.shape)
+        TrainReLU.backwardInPlace(dy, output: y)
+        let dc = bn.backward(dy, s)
+        let dx = conv.backward(dc, input: x, needInput: true, ws)!
+        let loss = { () -> Double in self.dot(forward().2, g) }
+        check("conv+bn+relu+pool dx", x: x, analytic: dx, eps: 1e-3, tol: 3e-2, loss)
+        check("conv weight", x: conv.weight.value, analytic: conv.weight.grad, eps: 1e-3, tol: 3e-2, loss)
+        check("bn gamma", x: bn.weight.value, analytic: bn.weight.grad, samples: 3, eps: 1e-3, tol: 3e-2, loss)
+        check("bn beta", x: bn.bias.value, analytic: bn.bias.grad, samples: 3, eps: 1e-3, tol: 3e-2, loss)
+        // grouped im2col path gives the same forward
+        let saved = trainMaxColumnFloats
+        trainMaxColumnFloats = 1
+        let c1 = conv.forward(x, ws)
+        trainMaxColumnFloats = saved
+        let c2 = conv.forward(x, ws)
+        for i in 0..<c1.count { XCTAssertEqual(c1[i], c2[i], accuracy: 1e-5) }
+    }
+
+    func testTinyModelStepGradient() {
+        // Whole objective (core + equivariance + L_S/L_N) on a tiny model: d loss / d param by finite differences.
+        let cfg = ModelConfig(name: "tiny", widths: [4, 4, 8, 8], imageSize: 64, clipSeconds: 0.2, hop: 160, nMels: 16, tau: 0.2)
+        let model = TrainableModel(config: cfg, seed: 3)
+        let b = 3
+        let batch = TrainBatch(images: randn([b, 3, 64, 64]), specPos: randn([b, 1, 16, cfg.frames], scale: 10, offset: -20),
+                               // (a constant silence batch makes deep train-mode BN ill-conditioned for finite differences;
+                               // the golden test covers it)
+                               specSilence: randn([b, 1, 16, cfg.frames], scale: 3, offset: -50),
+                               specNoise: randn([b, 1, 16, cfg.frames], scale: 3, offset: -5))
+        let tf = EquivarianceTransform(matrices: (0..<b).map { EquivarianceTransform.rotationMatrix(angleDegrees: Double(10 * $0 - 10), scale: 0.5, center: (32, 32)) },
+                                       scale: 0.5, flip: true, canvas: 64)
+        var obj = TrainObjective(config: cfg)
+        obj.parallelBranches = false
+        model.zeroGrad()
+        _ = obj.step(model: model, batch: batch, transform: tf)
+        let params = model.parameters
+        func loss() -> Double {
+            // BN running statistics change on every forward but do not affect train-mode outputs.
+            let grads = params.map { $0.grad.copy() }
+            let l = Double(obj.step(model: model, batch: batch, transform: tf).lossTotal)
+            for (p, g) in zip(params, grads) { p.grad.copy(from: g) }
+            return l
+        }
+        for name in ["imgnet.layer4.1.conv2.weight", "audnet.layer4.1.bn2.weight", "imgnet.layer1.0.conv1.weight", "audnet.bn1.bias"] {
+            let p = params.first { $0.name == name }!
+            check(name, x: p.value, analytic: p.grad.copy(), samples: 4, eps: 3e-3, tol: 5e-2, loss)
+        }
+    }
+
+    func testAdamMatchesTorchFormula() {
+        let p = TrainParam(name: "w", shape: [2])
+        p.value[0] = 1; p.value[1] = -2
+        let opt = AdamOptimizer(params: [p], lr: 0.1, weightDecay: 0.01)
+        p.grad[0] = 0.5; p.grad[1] = 0
+        opt.update()
+        // step 1: m = 0.1 g', v = 0.001 g'^2, update = lr · g'/|g'| (bias-corrected)
+        XCTAssertEqual(p.value[0], 1 - 0.1, accuracy: 1e-5)
+        XCTAssertEqual(p.value[1], -2 + 0.1, accuracy: 1e-5) // decay-only gradient −0.02 → sign
+    }
+
+    func testPlateauScheduler() {
+        var s = ReduceLROnPlateau(mode: .max, factor: 0.1, patience: 2)
+        var lr = 1.0
+        for m in [1.0, 0.9, 0.9, 0.9] { lr = s.step(metric: m, lr: lr) }
+        XCTAssertEqual(lr, 0.1, accuracy: 1e-12)
+        lr = s.step(metric: 2, lr: lr)
+        XCTAssertEqual(lr, 0.1, accuracy: 1e-12)
+    }
+
+    func testSpecAugmentMasksBands() {
+        let cfg = try! ModelConfig.named("demo")
+        var sa = SpecAugment(config: cfg)
+        sa.probability = 1
+        let p = Tensor(shape: [1, 1, cfg.nMels, cfg.frames], repeating: 1)
+        var r = TrainingRNG(seed: 5)
+        sa.apply(p, rng: &r)
+        var zeros = 0
+        for i in 0..<p.count where p[i] == 0 { zeros += 1 }
+        XCTAssertGreaterThan(zeros, 0)
+        XCTAssertLessThan(zeros, p.count / 2)
+    }
+
+    func testImageAugmentShapesAndRange() {
+        var img = RGBImage(width: 224, height: 224)
+        for i in 0..<img.pixels.count { img.pixels[i] = UInt8(i % 251) }
+        let out = Tensor(shape: [3, 128, 128])
+        var r = TrainingRNG(seed: 1)
+        for _ in 0..<5 { ImageAugment().apply(img, size: 128, rng: &r, into: out.data) }
+        for i in 0..<out.count { XCTAssertTrue(out[i].isFinite && out[i] > -2.2 && out[i] < 2.7) }
+    }
+
+    func testCheckpointRoundTripLoadsIntoEngineModel() throws {
+        let cfg = try ModelConfig.named("demo")
+        let m = TrainableModel(config: cfg, seed: 5)
+        let path = NSTemporaryDirectory() + "/sslsan-train-ckpt-\(getpid()).safetensors"
+        try m.save(to: path)
+        defer { unlink(path) }
+        let back = try TrainableModel.load(path)
+        XCTAssertEqual(back.parameters[5].value.array, m.parameters[5].value.array)
+        let engine = try SSLSaNModel.load(path)
+        XCTAssertEqual(engine.config, cfg)
+        let img = randn([1, 3, 128, 128])
+        let v1 = engine.encodeImage(img), v2 = m.encodeImage(img)
+        for i in stride(from: 0, to: v1.count, by: 97) { XCTAssertEqual(v1[i], v2[i], accuracy: 1e-5) }
+    }
+}
