@@ -17,29 +17,27 @@ final class ExplorerEndToEndTests: XCTestCase {
         if !session.isEmpty { _ = Self.sh(["tmux", "kill-session", "-t", session]) }
     }
 
-    /// Runs a command and returns its status and standard output. Uses posix_spawn + waitpid:
-    /// Foundation's `Process.waitUntilExit` was seen to miss the exit of tmux's daemonising client
-    /// under load and hang forever. Output goes through a file, not a pipe: a tmux server started
-    /// by new-session inherits the descriptor and a pipe would never reach end of file.
+    /// Runs a command (posix_spawn + waitpid; output through a temporary file, since a tmux
+    /// server started by new-session inherits descriptors and a pipe would never close).
     @discardableResult
-    static func sh(_ args: [String]) -> (status: Int32, out: String) {
-        let argv = args.first == "tmux" && args.count > 1 ? ["tmux", "-L", socket] + args.dropFirst() : args
+    static func sh(_ args0: [String]) -> (status: Int32, out: String) {
+        let args = args0.first == "tmux" && args0.count > 1 ? ["tmux", "-L", socket] + args0.dropFirst() : args0
         let out = NSTemporaryDirectory() + "sslsan-e2e-sh-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         defer { unlink(out) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, args.contains("new-session") ? "/dev/null" : out, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let cargs = (["/usr/bin/env"] + argv).map { strdup($0) } + [nil]
+        var fa: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&fa)
+        defer { posix_spawn_file_actions_destroy(&fa) }
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&fa, 1, args.contains("new-session") ? "/dev/null" : out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0)
+        let cargs = args.map { strdup($0) } + [nil]
         defer { cargs.forEach { free($0) } }
         var pid: pid_t = 0
-        guard posix_spawn(&pid, "/usr/bin/env", &actions, nil, cargs, environ) == 0 else { return (-1, "") }
+        guard posix_spawnp(&pid, args[0], &fa, nil, cargs, environ) == 0 else { return (-1, "") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
-        return (code, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "")
+        let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+        return ((status >> 8) & 0xff, text)
     }
 
     func binary() throws -> String {
@@ -60,6 +58,12 @@ final class ExplorerEndToEndTests: XCTestCase {
            FileManager.default.fileExists(atPath: demo) {
             return (samples.path, demo, true)
         }
+        let g = try generated()
+        return (g.data, g.checkpoint, false)
+    }
+
+    /// Four generated scenes (8 pairs) and a random-weight demo-configuration checkpoint.
+    func generated() throws -> (data: String, checkpoint: String) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sslsan-e2e-\(getpid())").path
         try? FileManager.default.removeItem(atPath: dir)
         for sub in ["", "/images", "/masks", "/audio"] { try FileManager.default.createDirectory(atPath: dir + sub, withIntermediateDirectories: true) }
@@ -79,7 +83,7 @@ final class ExplorerEndToEndTests: XCTestCase {
         try (lines.joined(separator: "\n") + "\n").write(toFile: dir + "/manifest.jsonl", atomically: true, encoding: .utf8)
         let ckpt = dir + "/random-demo.safetensors"
         try SSLSaNModel(config: try ModelConfig.named("demo"), seed: 3).save(to: ckpt)
-        return (dir, ckpt, false)
+        return (dir, ckpt)
     }
 
     func capture(colours: Bool = false) -> String {
@@ -116,6 +120,9 @@ final class ExplorerEndToEndTests: XCTestCase {
         guard let line = text.split(separator: "\n").last(where: { $0.contains("ckpt ") }) else { return nil }
         return Self.value(after: "thr", in: String(line))
     }
+
+    /// The typed command contains "SSLSAN-EXIT=$?"; its output has a digit after the "=".
+    static func exited(_ text: String) -> Bool { text.range(of: #"SSLSAN-EXIT=\d"#, options: .regularExpression) != nil }
 
     func startShell() {
         session = "sslsan-e2e-\(getpid())-\(Int.random(in: 0..<1_000_000))"
@@ -176,7 +183,7 @@ final class ExplorerEndToEndTests: XCTestCase {
         startShell()
         // Unknown TERM: one line on stderr and status 1, not a silent exit.
         send("TERM=no-such-terminal \(bin) explore --data \(data) --checkpoint \(ckpt); echo SSLSAN-EXIT=$?", "Enter")
-        var text = waitFor("the unknown-terminal error") { $0.contains("SSLSAN-EXIT=") }
+        var text = waitFor("the unknown-terminal error") { Self.exited($0) }
         XCTAssertTrue(text.contains("unknown terminal type 'no-such-terminal'"), text)
         XCTAssertTrue(text.contains("SSLSAN-EXIT=1"))
         send("clear", "Enter")
@@ -190,7 +197,33 @@ final class ExplorerEndToEndTests: XCTestCase {
         let pid = Self.sh(["pgrep", "-n", "-f", "sslsan explore --data \(data)"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
         XCTAssertFalse(pid.isEmpty)
         if let p = Int32(pid) { kill(p, SIGTERM) }
-        text = waitFor("the shell after SIGTERM") { $0.contains("SSLSAN-EXIT=") }
+        text = waitFor("the shell after SIGTERM") { Self.exited($0) }
         XCTAssertEqual(Self.sh(["tmux", "display-message", "-p", "-t", session, "#{alternate_on}"]).out.trimmingCharacters(in: .whitespacesAndNewlines), "0")
+    }
+
+    func testCorruptSampleIsANoticeNotACrash() throws {
+        let bin = try binary()
+        let (data, ckpt) = try generated()
+        // A second dataset: one good pair and one whose image and audio are garbage.
+        let bad = data + "-corrupt"
+        try? FileManager.default.removeItem(atPath: bad)
+        try FileManager.default.createDirectory(atPath: bad, withIntermediateDirectories: true)
+        let good = try String(contentsOfFile: data + "/manifest.jsonl", encoding: .utf8).split(separator: "\n")[0]
+        try Data("not an image".utf8).write(to: URL(fileURLWithPath: bad + "/broken.png"))
+        try Data("not a sound".utf8).write(to: URL(fileURLWithPath: bad + "/broken.wav"))
+        let goodAbs = good.replacingOccurrences(of: "\"images/", with: "\"\(data)/images/")
+            .replacingOccurrences(of: "\"audio/", with: "\"\(data)/audio/").replacingOccurrences(of: "\"masks/", with: "\"\(data)/masks/")
+        let broken = #"{"id": "zz_broken", "image": "broken.png", "audio": "broken.wav", "label": "circle", "objects": ["circle"], "boxes": [[0.1, 0.1, 0.5, 0.5]], "scene": "zz"}"#
+        try (goodAbs + "\n" + broken + "\n").write(toFile: bad + "/manifest.jsonl", atomically: true, encoding: .utf8)
+        startShell()
+        send("SSLSAN_NO_SOUND=1 \(bin) explore --data \(bad) --checkpoint \(ckpt); echo SSLSAN-EXIT=$?", "Enter")
+        waitFor("the browser") { $0.contains("Samples 2/2") }
+        send("G")
+        let text = waitFor("a notice about the broken sample") { $0.contains("zz_broken") && $0.contains("⚠") }
+        XCTAssertTrue(text.contains("Samples 2/2"))
+        send("2", "3", "4", "1", " ", "k")
+        waitFor("the good sample's scene") { self.sceneMax($0) != nil }
+        send("q")
+        waitFor("a clean exit") { $0.contains("SSLSAN-EXIT=0") }
     }
 }

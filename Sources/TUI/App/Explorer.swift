@@ -343,7 +343,7 @@ public final class Explorer {
         let t = state.training
         let run = t.runDirectory ?? (options.exportDirectory + "/runs/explore-\(Self.timestamp())")
         let resume: String? = t.status == .stopped ? t.lastCheckpoint : nil
-        let req = TrainingRequest(data: t.data, config: t.configs.isEmpty ? "demo" : t.configs[t.configIndex], epochs: t.epochs,
+        let req = TrainingRequest(data: t.data, validation: options.dataDirectory, config: t.configs.isEmpty ? "demo" : t.configs[t.configIndex], epochs: t.epochs,
                                   useSilence: t.useSilence, useNoise: t.useNoise, useEquivariance: t.useEquivariance,
                                   learningRate: t.learningRates[t.lrIndex], runDirectory: run, resume: resume)
         try? FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true)
@@ -392,7 +392,9 @@ public final class Explorer {
             let report = ExportReport.make(state)
             try AtomicFile.write(report.json, to: base + ".json")
             try AtomicFile.write(Data(report.ids.utf8), to: base + ".txt")
-            state.setNotice("exported \(state.tagged.count) ids + figures to \(base).json/.txt", now: now)
+            state.setNotice("exported \(state.tagged.count) ids + figures to \(base).json/.txt; drawing PNG figures…", now: now)
+            FigureExport.start(session: session, indices: state.tagged.sorted(), threshold: state.threshold,
+                               colorMap: state.colorMap, folder: base + "-figures", inbox: inbox)
         } catch {
             state.setNotice("export failed: \(error)", now: now)
         }

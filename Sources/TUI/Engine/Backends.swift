@@ -9,7 +9,7 @@ enum Backends {
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
             throw TUIError("\(dir): no such dataset folder")
         }
-        return try ManifestData(directory: dir)
+        do { return try CoreDataset(directory: dir) } catch let e as TUIError { throw e } catch { throw TUIError("\(error)") }
     }
 
     static func model(_ path: String) throws -> any ExplorerModel {
@@ -17,5 +17,5 @@ enum Backends {
         do { return try SSLSaNExplorerModel(path: path) } catch { throw TUIError("\(error)") }
     }
 
-    static func trainer() -> (any TrainingDriver)? { nil }
+    static func trainer() -> (any TrainingDriver)? { CoreTrainingDriver() }
 }

@@ -20,6 +20,9 @@ public final class SceneWorker: @unchecked Sendable {
     private var closed = false
     /// Waveforms of the current scene per condition (worker thread only).
     private var current: (index: Int, waves: [[Float]])?
+    /// v̂ of the current scene per model, kept here so live maps never wait for an encode even
+    /// when the scorer has pushed the scene out of the shared LRU cache.
+    private var currentFeatures: [Tensor?] = []
     /// Live updates computed (for the bench).
     let liveCount = Atomic<Int>(0)
 
@@ -95,9 +98,11 @@ public final class SceneWorker: @unchecked Sendable {
             }
         }
         current = (i, waves)
+        currentFeatures = []
         st.waves = waves
         st.sampleRate = model.sampleRate
         if st.image != nil {
+            currentFeatures = session.caches.map { try? session.features($0, i) }
             for (k, cache) in session.caches.enumerated() {
                 do {
                     let (maps, problem) = try session.maps(cache, i)
@@ -120,12 +125,12 @@ public final class SceneWorker: @unchecked Sendable {
         let wave = cur.waves[r.condition.index]
         guard !wave.isEmpty else { return nil }
         var out: [SimilarityMap] = []
-        for cache in session.caches {
+        for (k, cache) in session.caches.enumerated() {
             let m = cache.model
             let a = max(0, min(wave.count - 1, Int(r.start * Double(m.sampleRate))))
             let b = max(a + 1, min(wave.count, Int(r.end * Double(m.sampleRate))))
             let window = Array(wave[a..<b])
-            guard let v = try? session.features(cache, r.sampleIndex) else { return nil }
+            guard let v = k < currentFeatures.count ? currentFeatures[k] : nil else { return nil }
             let e = m.encodeAudio(window, negative: r.condition == .silence || r.condition == .noise)
             out.append(similarityMap(visual: v, audio: e))
         }

@@ -96,8 +96,8 @@ final class Scorer: Sendable {
             let (maps, problem) = try session.maps(session.main, i)
             guard let pos = maps[0] else { return (nil, problem ?? "no positive map") }
             let negs = maps[1...3].map { $0 ?? SimilarityMap(width: pos.width, height: pos.height, values: .init(repeating: 0, count: pos.values.count)) }
-            let gt = session.data.groundTruth(session.data.samples[i])
-            let counts = gt.isEmpty ? nil : ThresholdCounts(positive: pos, negatives: negs, groundTruth: Upsample.groundTruth(gt))
+            let gt = session.data.groundTruthMap(session.data.samples[i])
+            let counts = gt.map { ThresholdCounts(positive: pos, negatives: negs, groundTruth: $0) }
             return (SampleScore(maxes: maps.map { $0?.max ?? .nan }, counts: counts), problem)
         } catch {
             return (nil, "\(error)")
