@@ -29,12 +29,13 @@ public struct FigureOptions: Sendable {
 public enum Figure {
     static let background: (UInt8, UInt8, UInt8) = (255, 255, 255)
     static let ink: (UInt8, UInt8, UInt8) = (25, 25, 25)
-    static let fontScale = 2
 
     public static func sample(id: String, image: RGBImage, groundTruth: GroundTruth,
                               maps: [(condition: AudioCondition, map: SimilarityMap)], options: FigureOptions = FigureOptions()) -> RGBImage {
         let p = Swift.max(16, options.panelSize)
         let margin = 12, gap = 10
+        // Captions at twice the font size, unless panels are too narrow for "offscreen" at ×2.
+        let fontScale = p >= 150 ? 2 : 1
         let line = BitmapFont.height(scale: fontScale), lineGap = 6
         let panelCount = 2 + maps.count
         let barX = margin + panelCount * (p + gap), barWidth = 16
@@ -48,7 +49,9 @@ public enum Figure {
         // Shared colour range.
         let lo = Float(options.threshold ?? Double(maps.map { $0.map.min }.min() ?? 0))
         var hi = maps.map { $0.map.max }.max() ?? 1
-        if !(hi > lo) { hi = lo + 1e-3 }
+        // No map above U (e.g. an untrained model): any span is arbitrary; 0.1 is a typical
+        // spread of cosine maps and keeps the colour bar labels distinct.
+        if !(hi > lo) { hi = lo + 0.1 }
 
         let thresholdText = options.threshold.map { "U=" + formatFixed($0, digits: 3) } ?? "RAW MAPS (NO THRESHOLD)"
         BitmapFont.draw("\(id)   \(thresholdText)   \(options.colorMap.rawValue) \(formatFixed(Double(lo), digits: 3))-\(formatFixed(Double(hi), digits: 3))",
@@ -62,7 +65,7 @@ public enum Figure {
         // 1. The image.
         var x = margin
         blit(square, into: &fig, x: x, y: panelY)
-        caption(["image", "\(image.width)x\(image.height)"], into: &fig, x: x, y: captionY)
+        caption(["image", "\(image.width)x\(image.height)"], into: &fig, x: x, y: captionY, scale: fontScale)
         x += p + gap
 
         // 2. The ground truth: outline, outside dimmed so the region reads at a glance.
@@ -79,7 +82,7 @@ public enum Figure {
         var parts: [String] = []
         if !groundTruth.boxes.isEmpty { parts.append("\(groundTruth.boxes.count) box\(groundTruth.boxes.count == 1 ? "" : "es")") }
         if groundTruth.mask != nil { parts.append("mask") }
-        caption(["ground truth", parts.isEmpty ? "none" : parts.joined(separator: " + ")], into: &fig, x: x, y: captionY)
+        caption(["ground truth", parts.isEmpty ? "none" : parts.joined(separator: " + ")], into: &fig, x: x, y: captionY, scale: fontScale)
         x += p + gap
 
         // 3. One panel per condition.
@@ -92,7 +95,7 @@ public enum Figure {
             blit(panel, into: &fig, x: x, y: panelY)
             // Condition colour swatch between panel and caption.
             fillRect(&fig, x: x, y: panelY + p + 3, width: p, height: 5, colour: tuple(options.theme.color(for: condition)))
-            caption([condition.rawValue, "max " + formatFixed(Double(map.max), digits: 2)], into: &fig, x: x, y: captionY)
+            caption([condition.rawValue, "max " + formatFixed(Double(map.max), digits: 2)], into: &fig, x: x, y: captionY, scale: fontScale)
             x += p + gap
         }
 
@@ -107,7 +110,7 @@ public enum Figure {
         return fig
     }
 
-    static func caption(_ lines: [String], into fig: inout RGBImage, x: Int, y: Int) {
+    static func caption(_ lines: [String], into fig: inout RGBImage, x: Int, y: Int, scale fontScale: Int) {
         for (i, text) in lines.enumerated() {
             BitmapFont.draw(text, into: &fig, x: x, y: y + i * (BitmapFont.height(scale: fontScale) + 6), scale: fontScale, color: ink)
         }

@@ -67,6 +67,7 @@ final class DatasetTests: XCTestCase {
         XCTAssertTrue(ds.problems.contains { $0.hasPrefix("e: no box or mask") })
         XCTAssertTrue(ds.problems.contains { $0.hasPrefix("line 6:") })
         XCTAssertEqual(ds.samples[0].scene, ds.samples[1].scene, "same image → same scene")
+        XCTAssertEqual(ds.samples[0].scene, "a")
         XCTAssertEqual(ds.samples[0].maskPath, tmp + "/m/a.png")
         XCTAssertEqual(ds.classes, ["car", "dog"])
         XCTAssertTrue(ds.summary.hasPrefix("2 samples (manifest, 6 listed, 4 skipped"))
@@ -85,6 +86,7 @@ final class DatasetTests: XCTestCase {
         print(String(format: "5000-item manifest indexed in %.3f s", dt))
         XCTAssertEqual(ds.samples.count, 5000)
         XCTAssertLessThan(dt, 1.0)
+        XCTAssertEqual(ds.samples[7].scene, "s7", "an explicit scene is kept")
     }
 
     // MARK: native layouts

@@ -117,6 +117,12 @@ final class LayerGradientTests: XCTestCase {
         let pr = random(py.shape)
         let dx = pool.backward(saved: saved, gradOutput: pr)
         check("maxpool dx", param: x, analytic: dx, samples: 60, h: 1e-3) { dot(pool.forward(x), pr) }
+        // The separable eval path equals the generic window loop, odd and even sizes.
+        for (h, w) in [(9, 9), (8, 10), (1, 1), (2, 3), (7, 4)] {
+            let t = random([2, 3, h, w])
+            XCTAssertEqual(pool.forward(t).array, pool.forwardTrain(t).output.array, "\(h)×\(w)")
+            XCTAssertEqual(pool.forward(t).shape, pool.forwardTrain(t).output.shape)
+        }
         // −∞ padding: an all-negative input never pools a padding zero.
         let neg = Tensor(shape: [1, 1, 4, 4], repeating: -5)
         XCTAssertEqual(pool.forward(neg).maxValue, -5)

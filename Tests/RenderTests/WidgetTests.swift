@@ -53,6 +53,21 @@ final class WidgetTests: XCTestCase {
         XCTAssertNil(layout.row(atY: 3))
     }
 
+    /// Columns wider than the rect are clipped, never drawn outside it.
+    func testTableNarrowerThanColumns() {
+        var b = CellBuffer(width: 14, height: 3)
+        b.fill(b.area, with: Cell("x"))
+        let layout = Table.draw(columns: [TableColumn("identifier", width: 10), TableColumn("value", width: 8)],
+                                rows: [["abcdefghijkl", "0.123456"]], state: TableState(), in: Rect(x: 0, y: 0, width: 12, height: 3), into: &b)
+        // The one-column remainder of "value" shows only the cut mark; cells right of the table stay.
+        assertLines(b, [
+            "identifier …xx",
+            "abcdefghi… …xx",
+            "            xx",
+        ])
+        XCTAssertEqual(layout.columnSpans, [0..<10, 11..<12])
+    }
+
     func testTableASCII() {
         var b = CellBuffer(width: 30, height: 6)
         Table.draw(columns: columns, rows: rows, state: TableState(selected: 19, sortColumn: 0), in: b.area, into: &b, theme: Theme(mode: .ascii))

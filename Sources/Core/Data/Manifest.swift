@@ -36,6 +36,7 @@ enum ManifestReader {
         let decoder = JSONDecoder()
         var samples: [Sample] = [], problems: [String] = [], listed = 0
         var seenIDs = Set<String>()
+        var implicitScene = Set<Int>()   // samples whose scene defaults to their image
         var lineNo = 0
         for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNo += 1
@@ -69,13 +70,14 @@ enum ManifestReader {
                 if !DatasetFiles.exists(maskPath!) { problems.append("\(id): missing file '\(m)' (skipped)"); continue }
             }
             seenIDs.insert(id)
+            if row.scene == nil { implicitScene.insert(samples.count) }
             samples.append(Sample(id: id, imagePath: imagePath, audioPath: audioPath, label: label,
                                   objects: row.objects ?? [], boxes: boxes, maskPath: maskPath, split: row.split,
                                   scene: row.scene ?? imagePath))
         }
-        // Scenes default to the image path; show them as the first sample id of each image.
+        // Scenes default to the image path; name them after the first sample id of each image.
         var sceneName: [String: String] = [:]
-        for i in samples.indices {
+        for i in samples.indices.sorted() where implicitScene.contains(i) {
             if sceneName[samples[i].scene] == nil { sceneName[samples[i].scene] = samples[i].id }
             samples[i].scene = sceneName[samples[i].scene]!
         }

@@ -26,8 +26,10 @@ public struct ConvEpilogue: @unchecked Sendable {
 
 /// 2-D convolution without bias, square kernel (the only kind ResNet-18 uses).
 ///
-/// Forward: per sample, im2col then one `sgemm` W (Cout × Cin·k²) · col (Cin·k² × Ho·Wo); 1×1
-/// stride-1 convolutions skip im2col. Backward: dW += dY · colᵀ and dcol = Wᵀ · dY followed by
+/// Forward: 3×3 stride-1 convolutions (most of ResNet-18's work) use Winograd F(2×2, 3×3)
+/// (`Winograd`, 2.25× fewer multiplies); the others, per sample, im2col then one `sgemm`
+/// W (Cout × Cin·k²) · col (Cin·k² × Ho·Wo), with 1×1 stride-1 convolutions reading the input
+/// directly. Backward: dW += dY · colᵀ and dcol = Wᵀ · dY followed by
 /// col2im. The column matrix is rebuilt in backward rather than stored (memory over time).
 /// `forward` allocates its own scratch, so concurrent calls are safe; `backward` accumulates
 /// into `weightGrad` and must not run concurrently with itself.

@@ -7,6 +7,15 @@ import Foundation
 /// (Y = Aᵀ M A). The transform constants are 0, ±½, ±1, so float32 error stays at a few ulps of
 /// the direct convolution (checked against the golden tensors).
 public enum Winograd {
+    /// Working-set target of one block of tiles (transformed input + products); nil chooses by
+    /// width. Measured (1 thread): 64-channel convs run fastest in ~1 MB blocks (they stay in L2),
+    /// wider ones fastest unblocked, where the GEMMs get their widest N.
+    nonisolated(unsafe) public static var blockBytes: Int? = nil
+
+    static func blockBudget(channels ci: Int, outChannels co: Int) -> Int {
+        blockBytes ?? (ci + co <= 128 ? 1 << 20 : 32 << 20)
+    }
+
     /// U[ξ][co][ci] = (G g Gᵀ)[ξ] for weights (Cout, Cin, 3, 3) → 16·Cout·Cin floats.
     public static func transformWeights(_ w: Tensor) -> Tensor {
         let co = w.shape[0], ci = w.shape[1], n = co * ci
@@ -41,9 +50,9 @@ public enum Winograd {
     public static func forward(_ x: UnsafePointer<Float>, channels ci: Int, height H: Int, width W: Int,
                                u: Tensor, outChannels co: Int, into y: UnsafeMutablePointer<Float>) {
         let th = (H + 1) / 2, tw = (W + 1) / 2
-        // Aim for ~4 MB of V + M per block, but at least 128 tiles wide for the GEMMs.
+        // Aim for the block budget of V + M per block, but at least 128 tiles wide for the GEMMs.
         let perTile = 16 * (ci + co) * 4
-        let rowsPerBlock = max(1, min(th, max(128 / tw + 1, (4 << 20) / (perTile * tw))))
+        let rowsPerBlock = max(1, min(th, max(128 / tw + 1, blockBudget(channels: ci, outChannels: co) / (perTile * tw))))
         let maxTiles = rowsPerBlock * tw
         let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * ci * maxTiles)
         let m = UnsafeMutablePointer<Float>.allocate(capacity: 16 * co * maxTiles)
@@ -62,46 +71,39 @@ public enum Winograd {
     }
 
     /// V[ξ][c][t] = (Bᵀ d B)[ξ] for the 4×4 patch d at (2ty − 1, 2tx − 1), zero outside.
+    /// Works a tile row at a time: the four zero-padded input rows are combined once (Bᵀ d,
+    /// contiguous and vectorisable), then each tile's 4 columns (· B) are read from them.
     static func inputTransform(_ x: UnsafePointer<Float>, _ C: Int, _ H: Int, _ W: Int, tileRows: Range<Int>, tw: Int,
                                into v: UnsafeMutablePointer<Float>, stride nt: Int) {
         let plane = C * nt
+        let pw = 2 * tw + 2   // padded row: input columns −1 … 2·tw
         Parallel.chunks(C, costPerItem: nt * 32) { cs in
-            var patch = [Float](repeating: 0, count: 16)
-            patch.withUnsafeMutableBufferPointer { pb in
-                let p = pb.baseAddress!
-                for c in cs {
-                    let xc = x + c * H * W
-                    for ty in tileRows {
-                        let y0 = 2 * ty - 1
-                        let interiorRows = y0 >= 0 && y0 + 3 < H
+            let rows = UnsafeMutablePointer<Float>.allocate(capacity: 8 * pw)
+            defer { rows.deallocate() }
+            let d = rows, comb = rows + 4 * pw
+            for c in cs {
+                let xc = x + c * H * W
+                for ty in tileRows {
+                    // The four padded input rows d_r, r = 0…3, at input row 2ty − 1 + r.
+                    for r in 0..<4 {
+                        let iy = 2 * ty - 1 + r, dr = d + r * pw
+                        dr.update(repeating: 0, count: pw)
+                        if iy >= 0 && iy < H { (dr + 1).update(from: xc + iy * W, count: min(W, pw - 1)) }
+                    }
+                    // Bᵀ d: k0 = d0 − d2, k1 = d1 + d2, k2 = d2 − d1, k3 = d1 − d3.
+                    let d0 = d, d1 = d + pw, d2 = d + 2 * pw, d3 = d + 3 * pw
+                    let k0 = comb, k1 = comb + pw, k2 = comb + 2 * pw, k3 = comb + 3 * pw
+                    for j in 0..<pw {
+                        k0[j] = d0[j] - d2[j]; k1[j] = d1[j] + d2[j]; k2[j] = d2[j] - d1[j]; k3[j] = d1[j] - d3[j]
+                    }
+                    // (·) B on each tile's columns 2tx … 2tx+3, ξ = 4·row + col.
+                    let base = v + c * nt + (ty - tileRows.lowerBound) * tw
+                    for row in 0..<4 {
+                        let k = comb + row * pw
+                        let o0 = base + (row * 4) * plane, o1 = o0 + plane, o2 = o1 + plane, o3 = o2 + plane
                         for tx in 0..<tw {
-                            let x0 = 2 * tx - 1
-                            if interiorRows && x0 >= 0 && x0 + 3 < W {
-                                for r in 0..<4 { let s = xc + (y0 + r) * W + x0; p[r * 4] = s[0]; p[r * 4 + 1] = s[1]; p[r * 4 + 2] = s[2]; p[r * 4 + 3] = s[3] }
-                            } else {
-                                for r in 0..<4 {
-                                    let iy = y0 + r
-                                    for q in 0..<4 {
-                                        let ix = x0 + q
-                                        p[r * 4 + q] = (iy >= 0 && iy < H && ix >= 0 && ix < W) ? xc[iy * W + ix] : 0
-                                    }
-                                }
-                            }
-                            // Bᵀ d: row combinations.
-                            let r0 = (p[0] - p[8], p[1] - p[9], p[2] - p[10], p[3] - p[11])
-                            let r1 = (p[4] + p[8], p[5] + p[9], p[6] + p[10], p[7] + p[11])
-                            let r2 = (p[8] - p[4], p[9] - p[5], p[10] - p[6], p[11] - p[7])
-                            let r3 = (p[4] - p[12], p[5] - p[13], p[6] - p[14], p[7] - p[15])
-                            let t0 = (ty - tileRows.lowerBound) * tw + tx
-                            let base = v + c * nt + t0
-                            // (·) B: column combinations, ξ = 4·row + col.
-                            func store(_ row: Int, _ q: (Float, Float, Float, Float)) {
-                                base[(row * 4 + 0) * plane] = q.0 - q.2
-                                base[(row * 4 + 1) * plane] = q.1 + q.2
-                                base[(row * 4 + 2) * plane] = q.2 - q.1
-                                base[(row * 4 + 3) * plane] = q.1 - q.3
-                            }
-                            store(0, r0); store(1, r1); store(2, r2); store(3, r3)
+                            let a = k[2 * tx], b = k[2 * tx + 1], e = k[2 * tx + 2], f = k[2 * tx + 3]
+                            o0[tx] = a - e; o1[tx] = b + e; o2[tx] = e - b; o3[tx] = b - f
                         }
                     }
                 }
