@@ -154,8 +154,15 @@ final class ExplorerEndToEndTests: XCTestCase {
         }
         send("1")
         waitFor("back to positive") { $0.contains("audio:") && !$0.contains("audio: silence") }
-        // The threshold moves with ] and +.
+        // The threshold moves with ] and +. It follows U while the dataset is being scored until
+        // the user touches it, so touch it first (+ then -) and measure from there.
         text = waitFor("a threshold in the status line") { self.statusThreshold($0) != nil }
+        let before = statusThreshold(text)!
+        send("+")
+        waitFor("the first touch") { (self.statusThreshold($0) ?? before) != before }
+        send("-")
+        usleep(400_000)
+        text = capture()
         let t0 = statusThreshold(text)!
         send("]")
         text = waitFor("the threshold to move") { (self.statusThreshold($0) ?? t0) != t0 }
