@@ -226,7 +226,7 @@ final class ExplorerEndToEndTests: XCTestCase {
         send("SSLSAN_NO_SOUND=1 \(bin) explore --data \(bad) --checkpoint \(ckpt); echo SSLSAN-EXIT=$?", "Enter")
         waitFor("the browser") { $0.contains("Samples 2/2") }
         send("G")
-        let text = waitFor("a notice about the broken sample") { $0.contains("zz_broken") && $0.contains("⚠") }
+        let text = waitFor("a notice about the broken sample") { $0.contains("zz_broken") && $0.contains("! image:") }
         XCTAssertTrue(text.contains("Samples 2/2"))
         send("2", "3", "4", "1", " ", "k")
         waitFor("the good sample's scene") { self.sceneMax($0) != nil }
