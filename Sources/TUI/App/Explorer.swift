@@ -262,12 +262,14 @@ public final class Explorer {
                 state.cursor = (state.cursor + 1) % state.order.count
                 apply(state.selectionEffects())
             }
-            _ = state.setCondition(cond)
+            apply(state.setCondition(cond))
             d.caption = Self.caption(cond, state: state)
             d.step += 1
             state.demo = d
             changed = true
         } else if var d = state.demo {
+            // The demo plays each condition's clip so the live map moves with the sound.
+            if !state.playback.playing && currentWave() != nil { startPlayback() }
             let c = Self.caption(state.condition, state: state)
             if c != d.caption { d.caption = c; state.demo = d; changed = true }
         }

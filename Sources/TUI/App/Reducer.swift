@@ -73,6 +73,7 @@ extension ExplorerState {
             sort = all[(all.firstIndex(of: sort)! + 1) % all.count]
             descending = sort.descendingByDefault
             rebuildOrder()
+            cursor = 0  // the worst case (lowest IoU, biggest leak) comes first: show it
             setNotice("sorted by \(sort.title)\(descending ? " ↓" : " ↑")", now: now)
             return selectionEffects()
         case .char("S"):
