@@ -388,6 +388,13 @@ enum TrainMaxPool {
 // MARK: - Element-wise helpers
 
 extension Tensor {
+    /// Copies all of `self` into `dst` starting at element `offset`. (A method, so `self` stays alive
+    /// while its storage is read: never pass `temporary().data` to a copy, the temporary may be freed first.)
+    func copyInto(_ dst: Tensor, at offset: Int) {
+        precondition(offset + count <= dst.count)
+        (dst.data + offset).update(from: data, count: count)
+    }
+
     /// self += other (same count).
     func addInPlace(_ o: Tensor) {
         precondition(o.count == count)

@@ -192,9 +192,9 @@ public final class Trainer: @unchecked Sendable {
             if samAlpha > 0, let j = samPairs[i], j != i {
                 wave = TrainingFrontEnd.mix(wave, try frontEnd.loadWaveform(train[j]), alpha: samAlpha)
             }
-            pos.data.advanced(by: k * per).update(from: frontEnd.spectrogram(wave, augment: true, rng: &r).data, count: per)
-            if let sil { sil.data.advanced(by: k * per).update(from: frontEnd.silenceSpec.data, count: per) }
-            if let noi { noi.data.advanced(by: k * per).update(from: frontEnd.noiseSpec(seed: r.next()).data, count: per) }
+            frontEnd.spectrogram(wave, augment: true, rng: &r).copyInto(pos, at: k * per)
+            if let sil { frontEnd.silenceSpec.copyInto(sil, at: k * per) }
+            if let noi { frontEnd.noiseSpec(seed: r.next()).copyInto(noi, at: k * per) }
         }
         return TrainBatch(images: images, specPos: pos, specSilence: sil, specNoise: noi)
     }
@@ -214,10 +214,9 @@ public final class Trainer: @unchecked Sendable {
             let sp = Tensor(shape: [nb, 1, config.nMels, config.frames])
             for k in 0..<nb {
                 let w = try frontEnd.loadWaveform(train[i + k])
-                sp.data.advanced(by: k * per).update(from: frontEnd.spectrogram(w, augment: true, rng: &r).data, count: per)
+                frontEnd.spectrogram(w, augment: true, rng: &r).copyInto(sp, at: k * per)
             }
-            let a = model.encodeAudio(sp)
-            emb.data.advanced(by: i * c).update(from: a.data, count: nb * c)
+            model.encodeAudio(sp).copyInto(emb, at: i * c)
             i += nb
         }
         var pairs: [Int: Int] = [:]
@@ -241,6 +240,7 @@ public final class Trainer: @unchecked Sendable {
             }
             q0 += nq
         }
+        withExtendedLifetime(emb) {}
         samPairs = pairs
         samAlpha = min(0.01 * Float(epoch), 0.5)
     }

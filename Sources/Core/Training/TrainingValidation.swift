@@ -64,13 +64,13 @@ public final class TrainingValidator: @unchecked Sendable {
             if let c = imageCache[p.imagePath] { img = c } else { img = try ImageFile.read(p.imagePath); imageCache[p.imagePath] = img }
             ImageAugment.plain(img, size: s, into: images.data + i * 3 * s * s)
             let w = try fe.loadWaveform(p)
-            pos.data.advanced(by: i * per).update(from: fe.spectrogram(w, augment: false, rng: &rng).data, count: per)
-            sil.data.advanced(by: i * per).update(from: fe.silenceSpec.data, count: per)
-            noi.data.advanced(by: i * per).update(from: fe.noiseSpec(seed: rng.next()).data, count: per)
+            fe.spectrogram(w, augment: false, rng: &rng).copyInto(pos, at: i * per)
+            fe.silenceSpec.copyInto(sil, at: i * per)
+            fe.noiseSpec(seed: rng.next()).copyInto(noi, at: i * per)
             // off-screen: audio of a pair whose class is not in this scene
             let cands = allPairs.indices.filter { !p.objects.contains(allPairs[$0].label) && allPairs[$0].label != p.label }
             let oi = cands.isEmpty ? (i + 1) % allPairs.count : cands[rng.int(in: 0...(cands.count - 1))]
-            off.data.advanced(by: i * per).update(from: fe.spectrogram(try fe.loadWaveform(allPairs[oi]), augment: false, rng: &rng).data, count: per)
+            fe.spectrogram(try fe.loadWaveform(allPairs[oi]), augment: false, rng: &rng).copyInto(off, at: i * per)
             var g = [UInt8](repeating: 0, count: 224 * 224)
             for b in p.boxes where b.count == 4 {
                 let x0 = max(0, min(224, Int(b[0] * 224))), y0 = max(0, min(224, Int(b[1] * 224)))
