@@ -66,6 +66,7 @@ final class ExplorerEndToEndTests: XCTestCase {
     func generated() throws -> (data: String, checkpoint: String) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sslsan-e2e-\(getpid())").path
         try? FileManager.default.removeItem(atPath: dir)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir); try? FileManager.default.removeItem(atPath: dir + "-corrupt") }
         for sub in ["", "/images", "/masks", "/audio"] { try FileManager.default.createDirectory(atPath: dir + sub, withIntermediateDirectories: true) }
         let gen = SceneGenerator(seed: 7)
         var lines: [String] = []
