@@ -17,6 +17,12 @@ final class ExplorerEndToEndTests: XCTestCase {
         if !session.isEmpty { _ = Self.sh(["tmux", "kill-session", "-t", session]) }
     }
 
+    override class func tearDown() {
+        // The private server is gone with its last session; remove its socket file too.
+        _ = sh(["tmux", "kill-server"])
+        unlink("/tmp/tmux-\(getuid())/\(socket)")
+    }
+
     /// Runs a command (posix_spawn + waitpid; output through a temporary file, since a tmux
     /// server started by new-session inherits descriptors and a pipe would never close).
     @discardableResult
@@ -66,6 +72,7 @@ final class ExplorerEndToEndTests: XCTestCase {
     func generated() throws -> (data: String, checkpoint: String) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sslsan-e2e-\(getpid())").path
         try? FileManager.default.removeItem(atPath: dir)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir); try? FileManager.default.removeItem(atPath: dir + "-corrupt") }
         for sub in ["", "/images", "/masks", "/audio"] { try FileManager.default.createDirectory(atPath: dir + sub, withIntermediateDirectories: true) }
         let gen = SceneGenerator(seed: 7)
         var lines: [String] = []

@@ -337,7 +337,9 @@ public final class Explorer {
             t.lastCheckpoint = path
             state.setNotice("checkpoint saved: \(URL(fileURLWithPath: path).lastPathComponent) (L switches to it)", now: now)
         case .finished: t.status = .finished; trainingJob = nil
-        case .stopped: t.status = .stopped; trainingJob = nil
+        case .stopped:
+            t.status = .stopped; trainingJob = nil
+            if let run = t.runDirectory, FileManager.default.fileExists(atPath: run + "/last.safetensors") { t.lastCheckpoint = run + "/last.safetensors" }
         case .failed(let m): t.status = .failed(m); trainingJob = nil
         }
         state.training = t
@@ -348,8 +350,11 @@ public final class Explorer {
             state.setNotice("training is not available in this build", now: monotonicSeconds()); return
         }
         let t = state.training
-        let run = t.runDirectory ?? (options.exportDirectory + "/runs/explore-\(Self.timestamp())")
-        let resume: String? = t.status == .stopped ? t.lastCheckpoint : nil
+        // A stopped run resumes in its folder; anything else starts a new run folder.
+        let run = (t.status == .stopped ? t.runDirectory : nil) ?? (options.exportDirectory + "/runs/explore-\(Self.timestamp())")
+        // After a stop the trainer has saved last.safetensors in the run folder: resume from it.
+        let last = run + "/last.safetensors"
+        let resume: String? = t.status == .stopped && FileManager.default.fileExists(atPath: last) ? last : nil
         let req = TrainingRequest(data: t.data, validation: options.dataDirectory, config: t.configs.isEmpty ? "demo" : t.configs[t.configIndex], epochs: t.epochs,
                                   useSilence: t.useSilence, useNoise: t.useNoise, useEquivariance: t.useEquivariance,
                                   learningRate: t.learningRates[t.lrIndex], runDirectory: run, resume: resume)
