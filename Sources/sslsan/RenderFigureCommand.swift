@@ -72,7 +72,8 @@ enum FigureRendering {
     /// U), and draws the figure.
     static func render(data: String, checkpoint: String, id: String, threshold: Double?, colorMap: ColorMap,
                        passes: Int, panel: Int) throws -> Output {
-        let dataset = try Dataset.open(data)
+        // Unannotated pairs (e.g. the real IS3+ pairs without masks) are drawn too, without an outline.
+        let dataset = try Dataset.open(data, requireGroundTruth: false)
         guard let index = dataset.samples.firstIndex(where: { $0.id == id }) else {
             let near = dataset.samples.prefix(3).map(\.id).joined(separator: ", ")
             throw SSLSaNError("no sample with id '\(id)' in \(data) (\(dataset.samples.count) samples, e.g. \(near))")
