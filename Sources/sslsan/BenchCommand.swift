@@ -1,9 +1,13 @@
 import ArgumentParser
 import Foundation
 import Core
+import Render
+import TUI
 
 /// `sslsan bench`: median and spread of the engine's eval paths (image encoder, audio encoder,
-/// full pair; batch 1 and 16) with GFLOP/s and the OpenBLAS kernel. Prints JSON.
+/// full pair; batch 1 and 16) with GFLOP/s and the OpenBLAS kernel, the training step (seconds
+/// per sample at batch 8 and 32), frame rendering at 200×60, and the explorer's swap latency and
+/// live-playback rate. Prints JSON. Speed is measured here, never asserted in tests.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bench", abstract: "Measure engine, training and explorer speed; prints JSON.")
 
@@ -25,6 +29,21 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print compact single-line JSON.")
     var json = false
 
+    @Flag(help: "Also run the bench in a child process with the other OpenBLAS kernel: OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE removed when set, or set to Haswell/512 when absent.")
+    var compareKernels = false
+
+    @Flag(help: "Use im2col GEMMs for every convolution (no Winograd), for comparison.")
+    var noWinograd = false
+
+    @Option(help: "Comma-separated sections: engine, training, render, explorer (default: all).")
+    var sections: String = "engine,training,render,explorer"
+
+    @Option(help: "Training-step configurations (comma-separated presets).")
+    var trainConfigs: String = "full,demo"
+
+    @Option(help: "Dataset whose first sample the explorer figures use (default: samples/ when present).")
+    var data: String?
+
     func run() throws {
         try reportingErrors {
             if let t = threads {
@@ -39,16 +58,63 @@ struct BenchCommand: ParsableCommand {
             options.config = try model?.config ?? ModelConfig.named(config)
             options.batchSizes = batches
             options.repeats = max(1, repeats)
-            let report = EngineBench.run(model: model, options: options, frontEnd: EngineFrontEndBench.frontEnd(options.config))
-            var out: [String: Any] = ["engine": report]
+            if noWinograd { Conv2d.winogradEnabled = false }
+            let wanted = Set(sections.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+            let known: Set<String> = ["engine", "training", "render", "explorer"]
+            guard !wanted.isEmpty, wanted.isSubset(of: known) else {
+                throw SSLSaNError("--sections takes engine, training, render, explorer; got '\(sections)'")
+            }
+            var out: [String: Any] = ["openblas_core": BLAS.coreName,
+                                      "openblas_coretype_env": ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset"]
             if let checkpoint { out["checkpoint"] = checkpoint }
+            if wanted.contains("engine") {
+                out["engine"] = EngineBench.run(model: model, options: options)
+                if compareKernels { out["engine_other_kernel"] = try otherKernelReport() }
+            }
+            if wanted.contains("training") {
+                let cfgs = try trainConfigs.split(separator: ",").map { try ModelConfig.named(String($0)) }
+                out["training"] = TrainingBench.run(configs: cfgs, batches: [8, 32], steps: 2)
+            }
+            if wanted.contains("render") {
+                out["render"] = ["frame_200x60_ms": RenderBench.frame200x60()]
+            }
+            if wanted.contains("explorer") {
+                let dataDir = data ?? (FileManager.default.fileExists(atPath: "samples/manifest.jsonl") ? "samples" : nil)
+                let demo = FileManager.default.fileExists(atPath: "samples/demo.safetensors") ? "samples/demo.safetensors" : nil
+                out["explorer"] = try ExplorerBench.run(checkpoint: checkpoint ?? demo, data: dataDir)
+            }
             let data = try JSONSerialization.data(withJSONObject: out, options: json ? [.sortedKeys] : [.sortedKeys, .prettyPrinted])
             print(String(decoding: data, as: UTF8.self))
         }
     }
 }
 
-/// The audio front end's per-clip cost, once the front end is in the build.
-enum EngineFrontEndBench {
-    static func frontEnd(_ config: ModelConfig) -> (() -> Void)? { nil }
-}
+    /// Re-runs this bench in a child process with the other OpenBLAS kernel (the kernel is
+    /// chosen when the library loads, so it cannot be switched inside this process).
+    private func otherKernelReport() throws -> Any {
+        var env = ProcessInfo.processInfo.environment
+        if env["OPENBLAS_CORETYPE"] != nil || env["OPENBLAS_L2_SIZE"] != nil {
+            env["OPENBLAS_CORETYPE"] = nil; env["OPENBLAS_L2_SIZE"] = nil
+        } else {
+            env["OPENBLAS_CORETYPE"] = "Haswell"; env["OPENBLAS_L2_SIZE"] = "512"
+        }
+        var args = CommandLine.arguments.dropFirst().filter { $0 != "--compare-kernels" }
+        args.append(contentsOf: ["--sections", "engine"])
+        if !args.contains("--json") { args.append("--json") }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        if !FileManager.default.isExecutableFile(atPath: p.executableURL!.path) {
+            p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        }
+        p.arguments = Array(args)
+        p.environment = env
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0, let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw SSLSaNError("the bench child process with the other OpenBLAS kernel failed (status \(p.terminationStatus))")
+        }
+        return obj["engine"] ?? obj
+    }

@@ -1,7 +1,153 @@
 import ArgumentParser
 import Core
+import Foundation
 
+/// `sslsan eval`: the paper's metrics on a dataset scored with a checkpoint, or on maps computed
+/// elsewhere (`--maps`, in the layout of the golden `metrics_inputs.safetensors`).
 struct EvalCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "eval", abstract: "Compute the paper's metrics on a dataset or on exported maps.")
-    func run() throws { throw SSLSaNError("'eval' is not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Compute the paper's metrics on a dataset or on exported maps.",
+        discussion: """
+        Prints the paper's table (cIoU-Uth, cIoU-Adap, AUC-Uth, AUC-Adap, pIA and AUC_N for silence, \
+        noise and off-screen, F_LOC, F_AUC) then separability, alignment, magnitude, retrieval, object \
+        accuracy and quartiles of the map maxima. The universal threshold U is the third quartile of \
+        the negative maps' maxima of this run (--threshold auto) or a given value (e.g. the U of the \
+        same model on VGG-SS, as the paper reuses it).
+
+        Examples:
+          sslsan eval --data samples --checkpoint model.safetensors --json metrics.json
+          sslsan eval --maps metrics_inputs.safetensors --threshold 0.3338
+        """)
+
+    @Option(help: "Dataset folder (or manifest.jsonl).")
+    var data: String?
+
+    @Option(help: "Model checkpoint (.safetensors).")
+    var checkpoint: String?
+
+    @Option(help: "Dataset layout: auto, manifest, vggss, is3 or s4.")
+    var format: String = "auto"
+
+    @Option(help: "Evaluation passes (each draws new noise and off-screen audio; vssl_eval uses 10).")
+    var passes: Int = 10
+
+    @Option(help: "Universal threshold: 'auto' (Q3 of this run's negative maxima) or a number.")
+    var threshold: String = "auto"
+
+    @Option(help: "Maps computed elsewhere, in the layout of metrics_inputs.safetensors (instead of --data/--checkpoint).")
+    var maps: String?
+
+    @Option(help: "Write the report as JSON (summary + per-sample values).")
+    var json: String?
+
+    @Option(help: "Write per-sample values as CSV.")
+    var csv: String?
+
+    @Flag(help: "Keep samples without a box or mask (scored as vssl_eval scores an empty ground truth).")
+    var keepUnannotated = false
+
+    @Flag(help: "Skip retrieval (it costs one N×N similarity pass).")
+    var noRetrieval = false
+
+    @Option(help: "Worker threads (default: all cores).")
+    var threads: Int?
+
+    @Flag(help: "Score one sample at a time with multi-threaded BLAS, instead of samples in parallel.")
+    var serial = false
+
+    func validate() throws {
+        if maps == nil && (data == nil || checkpoint == nil) {
+            throw ValidationError("give --data and --checkpoint, or --maps")
+        }
+        if maps != nil && (data != nil || checkpoint != nil) {
+            throw ValidationError("--maps replaces --data/--checkpoint; give one or the other")
+        }
+        guard DatasetFormat(rawValue: format) != nil else {
+            throw ValidationError("--format must be one of \(DatasetFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard ThresholdChoice(argument: threshold) != nil else { throw ValidationError("--threshold must be 'auto' or a number") }
+        guard passes >= 1 && passes <= 1000 else { throw ValidationError("--passes must be between 1 and 1000") }
+        if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let choice = ThresholdChoice(argument: threshold)!
+            let set: MetricSet
+            var timing = ""
+            if let maps {
+                set = MetricSet(samples: try MapsFile.read(maps))
+                guard set.count > 0 else { throw SSLSaNError("no samples", file: maps) }
+            } else {
+                let ds = try Dataset.open(data!, format: DatasetFormat(rawValue: format)!, requireGroundTruth: !keepUnannotated)
+                Self.note(ds.summary)
+                for p in ds.problems.prefix(10) { Self.note("  \(p)") }
+                if ds.problems.count > 10 { Self.note("  … and \(ds.problems.count - 10) more") }
+                guard !ds.samples.isEmpty else { throw SSLSaNError("no usable samples", file: data) }
+                let model = try SSLSaNModel.load(checkpoint!)
+                var options = Evaluator.Options()
+                options.passes = passes
+                options.retrieval = !noRetrieval
+                if let threads { options.threads = threads }
+                options.parallelSamples = !serial
+                let evaluator = Evaluator(model: model, dataset: ds, options: options)
+                let bar = ProgressLine()
+                let cpu0 = Self.cpuSeconds()
+                let result = try evaluator.run(progress: { bar.update($0) })
+                let cpu = Self.cpuSeconds() - cpu0
+                bar.finish()
+                if !result.problems.isEmpty {
+                    Self.note("\(result.problems.count) sample(s) could not be scored:")
+                    for p in result.problems.prefix(10) { Self.note("  \(p)") }
+                }
+                set = result.metrics
+                guard set.count > 0 else { throw SSLSaNError("no sample could be scored") }
+                timing = String(format: "scored in %.1f s wall, %.1f s CPU: %.3f s wall / %.3f s CPU per sample (%d passes, %d sample thread(s), model %@)",
+                                result.seconds, cpu, result.seconds / Double(set.count), cpu / Double(set.count),
+                                passes, serial ? 1 : options.threads, model.config.name)
+            }
+            let report = set.report(threshold: choice)
+            print(report.table(), terminator: "")
+            if !timing.isEmpty { print(timing) }
+            if let json { try AtomicFile.write(try report.jsonData(), to: json) }
+            if let csv { try AtomicFile.write(Data(report.csv().utf8), to: csv) }
+        }
+    }
+
+    /// User + system CPU time of the process so far.
+    static func cpuSeconds() -> Double {
+        var u = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &u)
+        return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6
+    }
+
+    static func note(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+}
+
+/// A one-line progress bar on stderr, drawn only when stderr is a terminal.
+final class ProgressLine: @unchecked Sendable {
+    private let tty = isatty(2) != 0
+    private let lock = NSLock()
+    private var last = Date.distantPast
+    private var drawn = false
+
+    func update(_ p: Evaluator.Progress) {
+        guard tty else { return }
+        lock.lock(); defer { lock.unlock() }
+        let now = Date()
+        guard p.done == p.total || now.timeIntervalSince(last) > 0.1 else { return }
+        last = now
+        let width = 30
+        let frac = p.total > 0 ? Double(p.done) / Double(p.total) : 0
+        let filled = Int(frac * Double(width))
+        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(p.phase.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(bar) \(p.done)/\(p.total)".utf8))
+        drawn = true
+    }
+
+    func finish() {
+        lock.lock(); defer { lock.unlock() }
+        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
 }

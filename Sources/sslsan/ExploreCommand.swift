@@ -24,9 +24,19 @@ struct ExploreCommand: ParsableCommand {
     @Option(name: .long, help: "Folder for exported failure-case reports and training runs.")
     var exportDir: String = "."
 
+    @Flag(name: .long, help: "Print the explorer's speed figures as JSON instead of opening it.")
+    var bench = false
+
     func run() throws {
         try reportingErrors {
             do {
+                if bench {
+                    let ckpt = FileManager.default.fileExists(atPath: checkpoint) ? checkpoint : nil
+                    let r = try ExplorerBench.run(checkpoint: ckpt, data: data)
+                    let json = try JSONSerialization.data(withJSONObject: r, options: [.prettyPrinted, .sortedKeys])
+                    print(String(decoding: json, as: UTF8.self))
+                    return
+                }
                 let opts = ExplorerOptions(dataDirectory: data, checkpoint: checkpoint, compare: compare, demo: demo, exportDirectory: exportDir)
                 try ExplorerLauncher.run(opts)
             } catch let e as TUIError {

@@ -64,9 +64,10 @@ final class EngineModelTests: XCTestCase {
     }
 
     func testConcurrentEvalEncodesAgree() {
+        // `model` starts cold (no cached Winograd filters) so the threads race to build them.
         let model = SSLSaNModel(config: Self.demo, seed: 6)
         let img = Tensor(shape: [1, 3, 96, 96]); var rng = ParameterRNG(seed: 7); rng.fillNormal(img, std: 1)
-        let ref = model.encodeImage(img)
+        let ref = SSLSaNModel(config: Self.demo, seed: 6).encodeImage(img)
         let results = UnsafeMutableBufferPointer<Float>.allocate(capacity: 4); defer { results.deallocate() }
         let box = UnsafeSendable(results)
         DispatchQueue.concurrentPerform(iterations: 4) { i in
@@ -81,6 +82,18 @@ final class EngineModelTests: XCTestCase {
     // MARK: checkpoints
 
     func tmp(_ name: String) -> String { NSTemporaryDirectory() + "sslsan-engine-\(getpid())-\(name)" }
+
+    func testFullCheckpointSaveLoadTime() throws {
+        let model = SSLSaNModel(config: .full, seed: 12)
+        let path = tmp("full.safetensors"); defer { unlink(path) }
+        let t0 = Date()
+        try model.save(to: path)
+        let t1 = Date()
+        let back = try SSLSaNModel.load(path)
+        let t2 = Date()
+        print(String(format: "full checkpoint: save %.2f s, load %.2f s", t1.timeIntervalSince(t0), t2.timeIntervalSince(t1)))
+        XCTAssertEqual(back.audioEncoder.layers[3][1].conv2.weight.array, model.audioEncoder.layers[3][1].conv2.weight.array)
+    }
 
     func testSaveLoadRoundTrip() throws {
         let model = SSLSaNModel(config: Self.demo, seed: 8)

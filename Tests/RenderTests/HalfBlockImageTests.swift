@@ -50,6 +50,17 @@ final class HalfBlockImageTests: XCTestCase {
         for i in 0..<6 { XCTAssertEqual(r.pixel(i % 3, i / 3).0, 90); XCTAssertEqual(r.pixel(i % 3, i / 3).2, 210) }
     }
 
+    /// Small images are enlarged to fill the rect (box filter: each source pixel becomes a block).
+    func testUpscaling() {
+        var img = RGBImage(width: 2, height: 1)
+        img.setPixel(0, 0, (255, 0, 0)); img.setPixel(1, 0, (0, 0, 255))
+        var b = CellBuffer(width: 8, height: 2)
+        let p = HalfBlockImage.draw(img, in: b.area, into: &b, mode: .trueColor)
+        XCTAssertEqual(p.cells, Rect(x: 0, y: 0, width: 8, height: 2))
+        XCTAssertEqual(b[0, 0].fg, RGB(255, 0, 0)); XCTAssertEqual(b[3, 1].bg, RGB(255, 0, 0))
+        XCTAssertEqual(b[4, 0].fg, RGB(0, 0, 255)); XCTAssertEqual(b[7, 1].bg, RGB(0, 0, 255))
+    }
+
     func testRedBlueHalvesAt80x24() {
         var b = CellBuffer(width: 80, height: 24)
         let p = HalfBlockImage.draw(Fixtures.image(width: 64, height: 48), in: b.area, into: &b, mode: .trueColor)

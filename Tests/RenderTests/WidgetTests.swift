@@ -53,6 +53,21 @@ final class WidgetTests: XCTestCase {
         XCTAssertNil(layout.row(atY: 3))
     }
 
+    /// Columns wider than the rect are clipped, never drawn outside it.
+    func testTableNarrowerThanColumns() {
+        var b = CellBuffer(width: 14, height: 3)
+        b.fill(b.area, with: Cell("x"))
+        let layout = Table.draw(columns: [TableColumn("identifier", width: 10), TableColumn("value", width: 8)],
+                                rows: [["abcdefghijkl", "0.123456"]], state: TableState(), in: Rect(x: 0, y: 0, width: 12, height: 3), into: &b)
+        // The one-column remainder of "value" shows only the cut mark; cells right of the table stay.
+        assertLines(b, [
+            "identifier …xx",
+            "abcdefghi… …xx",
+            "            xx",
+        ])
+        XCTAssertEqual(layout.columnSpans, [0..<10, 11..<12])
+    }
+
     func testTableASCII() {
         var b = CellBuffer(width: 30, height: 6)
         Table.draw(columns: columns, rows: rows, state: TableState(selected: 19, sortColumn: 0), in: b.area, into: &b, theme: Theme(mode: .ascii))
@@ -172,5 +187,18 @@ final class WidgetTests: XCTestCase {
         let inner = Border.draw(Rect(x: 2, y: 1, width: 6, height: 5), title: "long title", into: &b)
         XCTAssertEqual(inner, Rect(x: 3, y: 2, width: 4, height: 3))
         assertLines(b, ["     ", "  ┌ l", "  │  "])
+    }
+}
+
+final class ColorBarTests: XCTestCase {
+    func testColorBar() {
+        var b = CellBuffer(width: 24, height: 1)
+        ColorBar.draw(.jet, range: 0.25...0.5, in: b.area, into: &b)
+        assertLines(b, ["0.250 ████████████ 0.500"] .map { $0 + String(repeating: " ", count: 24 - $0.count) })
+        XCTAssertEqual(b[6, 0].fg, ColorMap.jet.color(at: 0))
+        XCTAssertEqual(b[17, 0].fg, ColorMap.jet.color(at: 1))
+        var a = CellBuffer(width: 24, height: 1)
+        ColorBar.draw(.viridis, range: 0.25...0.5, in: a.area, into: &a, theme: Theme(mode: .monochrome))
+        assertLines(a, ["0.250   .:-=+*#%@@ 0.500"])   // the luminance ramp over 12 cells
     }
 }

@@ -18,6 +18,9 @@ public struct EngineBench {
 
     public struct Timing: Sendable {
         public let samples: [Double]   // milliseconds, sorted
+        /// Process CPU time (all threads) per run, sorted. On a shared machine cpu / threads is
+        /// what the wall time would be without the other load.
+        public var cpuSamples: [Double] = []
         public var median: Double { quantile(0.5) }
         public func quantile(_ q: Double) -> Double {
             let p = q * Double(samples.count - 1), lo = Int(p.rounded(.down)), hi = Int(p.rounded(.up))
@@ -27,6 +30,7 @@ public struct EngineBench {
             var d: [String: Any] = ["median_ms": r(median), "min_ms": r(samples.first!), "max_ms": r(samples.last!),
                                     "iqr_ms": r(quantile(0.75) - quantile(0.25)), "runs": samples.count]
             if let flop { d["gflops"] = r(flop / (median / 1000) / 1e9); d["gflop"] = r(flop / 1e9) }
+            if !cpuSamples.isEmpty { d["cpu_ms_median"] = r(cpuSamples[cpuSamples.count / 2]) }
             return d
         }
         private func r(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
@@ -35,17 +39,35 @@ public struct EngineBench {
     /// Runs `body` `warmup` times, then `repeats` timed times.
     public static func time(warmup: Int, repeats: Int, _ body: () -> Void) -> Timing {
         for _ in 0..<warmup { body() }
-        var s: [Double] = []
+        var s: [Double] = [], c: [Double] = []
         for _ in 0..<max(1, repeats) {
+            let c0 = cpuMilliseconds()
             let t0 = DispatchTime.now().uptimeNanoseconds
             body()
             s.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+            c.append(cpuMilliseconds() - c0)
         }
-        return Timing(samples: s.sorted())
+        var t = Timing(samples: s.sorted())
+        t.cpuSamples = c.sorted()
+        return t
     }
 
-    /// Benchmarks `model` (or a randomly initialised one of `options.config`). `frontEnd`, when
-    /// given, computes one clip's log-mel (the audio front end lives outside Core/Model).
+    /// CPU time of the whole process (every thread), in milliseconds.
+    public static func cpuMilliseconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) * 1000 + Double(ts.tv_nsec) / 1e6
+    }
+
+    /// 1-minute load average (other work on the machine skews wall times).
+    static func loadAverage() -> Double? {
+        guard let s = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8), let f = s.split(separator: " ").first else { return nil }
+        return Double(f)
+    }
+
+    /// Benchmarks `model` (or a randomly initialised one of `options.config`). `frontEnd`
+    /// overrides the audio front-end case (default: `MelSpectrogram.logMel` of a 3 s clip,
+    /// tiled to the window as real clips are).
     public static func run(model: SSLSaNModel? = nil, options: Options = Options(),
                            frontEnd: (() -> Void)? = nil) -> [String: Any] {
         let model = model ?? SSLSaNModel(config: options.config, seed: 0)
@@ -55,9 +77,10 @@ public struct EngineBench {
         let imageFlop = 2.0 * Double(model.imageEncoder.macs(height: side, width: side))
         let audioFlop = 2.0 * Double(model.audioEncoder.macs(height: mels, width: frames))
         var cases: [String: Any] = [:]
-        if let frontEnd {
-            cases["audio_front_end_per_clip"] = time(warmup: options.warmup, repeats: options.repeats, frontEnd).json(flop: nil)
-        }
+        let mel = MelSpectrogram(config: cfg)
+        var noise = ParameterRNG(seed: 2)
+        let clip = AudioClip(samples: (0..<(3 * cfg.sampleRate)).map { _ in Float(0.1 * noise.normal()) }, sampleRate: cfg.sampleRate)
+        cases["audio_front_end_per_clip"] = time(warmup: options.warmup, repeats: options.repeats, frontEnd ?? { _ = mel.logMel(clip) }).json(flop: nil)
         for b in options.batchSizes {
             let reps = b == 1 ? options.repeats : max(3, options.repeats / 2)
             let img = Tensor(shape: [b, 3, side, side]); rng.fillNormal(img, std: 1)
@@ -72,10 +95,13 @@ public struct EngineBench {
             }.json(flop: (imageFlop + audioFlop) * Double(b))
         }
         return [
+            "load_average_1m": loadAverage() ?? -1,
             "config": cfg.name,
             "image_input": [side, side], "audio_input": [mels, frames],
             "blas_core": BLAS.coreName, "blas_threads": BLAS.threads, "workers": Parallel.workers,
             "openblas_coretype_env": ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset",
+            "openblas_l2_size_env": ProcessInfo.processInfo.environment["OPENBLAS_L2_SIZE"] ?? "unset",
+            "winograd": Conv2d.winogradEnabled,
             "reference_pytorch_ms": ["full_pair_b1": 96, "image_encoder_b1": 21, "audio_encoder_b1": 71],
             "cases": cases,
         ]

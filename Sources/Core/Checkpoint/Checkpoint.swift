@@ -135,3 +135,19 @@ extension SSLSaNModel {
         try Checkpoint.save(self, to: path, metadata: metadata)
     }
 }
+
+extension SSLSaNModel {
+    /// The tensors the network uses (parameters and BatchNorm running statistics) with their
+    /// PyTorch names, state_dict order: the bridge for copying weights in or out by name.
+    public var namedTensors: [(name: String, value: Tensor)] {
+        Checkpoint.layout(self).compactMap { e in
+            if case .used(let t) = e.role { return (e.name, t) }
+            return nil
+        }
+    }
+
+    /// The used tensor with this PyTorch name (e.g. "audnet.layer4.1.bn2.running_var").
+    public func tensor(named name: String) -> Tensor? {
+        namedTensors.first { $0.name == name }?.value
+    }
+}

@@ -118,7 +118,12 @@ public struct SafetensorsFile: Sendable {
         data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             let p = raw.baseAddress!.advanced(by: dataStart - data.startIndex + e.range.lowerBound)
             switch e.dtype {
-            case .f32: for i in 0..<n { t.data[i] = Float(bitPattern: UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
+            case .f32:
+                #if _endian(little)
+                UnsafeMutableRawPointer(t.data).copyMemory(from: p, byteCount: 4 * n)
+                #else
+                for i in 0..<n { t.data[i] = Float(bitPattern: UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
+                #endif
             case .f64: for i in 0..<n { t.data[i] = Float(Double(bitPattern: UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)))) }
             case .f16: for i in 0..<n { t.data[i] = Self.halfToFloat(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) }
             case .bf16: for i in 0..<n { t.data[i] = Float(bitPattern: UInt32(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) << 16) }
@@ -173,7 +178,13 @@ public struct SafetensorsWriter {
     public mutating func add(_ name: String, floats: UnsafeBufferPointer<Float>, shape: [Int], as dtype: SafetensorsDType = .f32) {
         var d = Data(capacity: floats.count * dtype.byteSize)
         switch dtype {
-        case .f32: for v in floats { var x = v.bitPattern.littleEndian; withUnsafeBytes(of: &x) { d.append(contentsOf: $0) } }
+        case .f32:
+            // Bulk copy: float32 is stored little-endian, the byte order of every platform sslsan runs on.
+            #if _endian(little)
+            d.append(UnsafeBufferPointer(start: floats.baseAddress, count: floats.count))
+            #else
+            for v in floats { var x = v.bitPattern.littleEndian; withUnsafeBytes(of: &x) { d.append(contentsOf: $0) } }
+            #endif
         case .f64: for v in floats { var x = Double(v).bitPattern.littleEndian; withUnsafeBytes(of: &x) { d.append(contentsOf: $0) } }
         case .bf16: for v in floats { var x = UInt16(truncatingIfNeeded: Self.roundToBF16(v) >> 16).littleEndian; withUnsafeBytes(of: &x) { d.append(contentsOf: $0) } }
         case .f16: for v in floats { var x = Float16(v).bitPattern.littleEndian; withUnsafeBytes(of: &x) { d.append(contentsOf: $0) } }

@@ -15,7 +15,54 @@ public struct MaxPool2d: Sendable {
         public let argmax: [Int32]
     }
 
-    public func forward(_ x: Tensor) -> Tensor { run(x, recordArgmax: false).0 }
+    /// Eval forward. The ResNet stem's 3×3/2/1 pool takes a separable fast path (row maxima
+    /// first, each shared by two output rows); other shapes use the generic window loop.
+    public func forward(_ x: Tensor) -> Tensor {
+        kernel == 3 && stride == 2 && padding == 1 ? stemPool(x) : run(x, recordArgmax: false).0
+    }
+
+    /// 3×3, stride 2, pad 1 max pool as horizontal then vertical 3-wide maxima. NaN inputs are
+    /// not propagated (the generic path and PyTorch do); activations of a sane model have none.
+    private func stemPool(_ x: Tensor) -> Tensor {
+        let B = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3]
+        let oh = (H - 1) / 2 + 1, ow = (W - 1) / 2 + 1
+        let y = Tensor(shape: [B, C, oh, ow])
+        Parallel.chunks(B * C, costPerItem: H * W) { r in
+            let hmax = UnsafeMutablePointer<Float>.allocate(capacity: H * ow)
+            defer { hmax.deallocate() }
+            for bc in r {
+                let xp = x.data + bc * H * W, yp = y.data + bc * oh * ow
+                // hmax[iy][ox] = max over ix in {2ox−1, 2ox, 2ox+1} ∩ [0, W).
+                for iy in 0..<H {
+                    let row = xp + iy * W, h = hmax + iy * ow
+                    h[0] = W > 1 ? max(row[0], row[1]) : row[0]
+                    var ox = 1
+                    while ox < ow {
+                        let c = 2 * ox
+                        var m = max(row[c - 1], row[c])
+                        if c + 1 < W { m = max(m, row[c + 1]) }
+                        h[ox] = m
+                        ox += 1
+                    }
+                }
+                for oy in 0..<oh {
+                    let c = 2 * oy, o = yp + oy * ow
+                    let a = hmax + c * ow
+                    if oy > 0 {
+                        let p = hmax + (c - 1) * ow
+                        for ox in 0..<ow { o[ox] = max(p[ox], a[ox]) }
+                    } else {
+                        for ox in 0..<ow { o[ox] = a[ox] }
+                    }
+                    if c + 1 < H {
+                        let n = hmax + (c + 1) * ow
+                        for ox in 0..<ow { o[ox] = max(o[ox], n[ox]) }
+                    }
+                }
+            }
+        }
+        return y
+    }
 
     public func forwardTrain(_ x: Tensor) -> (output: Tensor, saved: Saved) {
         let (y, a) = run(x, recordArgmax: true)

@@ -19,16 +19,6 @@ public struct GroundTruthMap: Sendable, Equatable {
 
     public var isEmpty: Bool { count == 0 }
 
-    /// How box coordinates turn into pixel indices; the two conventions of vssl_eval.
-    public enum BoxConvention: String, Sendable, Codable {
-        /// VGG-SS: boxes normalised to the frame; index = int(clip(b, 0, 1)·224) (truncation).
-        case normalised
-        /// IS3 / S4: boxes given in 224-pixel units; index = int(b). Samples store them divided by
-        /// 224, so an index within 1e-9 of an integer snaps to it before truncation (undoing the
-        /// division's rounding, which would otherwise turn 37 into 36.999… → 36).
-        case pixels224
-    }
-
     /// Union of boxes [x0, y0, x1, y1] given normalised (0…1) to the full frame.
     public static func boxes(_ boxes: [[Double]], convention: BoxConvention = .normalised) -> GroundTruthMap {
         let n = side
@@ -80,16 +70,14 @@ public struct GroundTruthMap: Sendable, Equatable {
         precondition(values.count == width * height)
         var v = values
         if let m = v.max(), m == 1 { v = v.map { $0 == 0 ? 0 : 255 } }
-        let resized: [UInt8]
-        if width == side && height == side {
-            resized = v
-        } else {
-            switch resample {
-            case .bicubic: resized = PillowMaskResize.bicubic(v, width: width, height: height, to: side, side)
-            case .nearest: resized = PillowMaskResize.nearest(v, width: width, height: height, to: side, side)
-            }
+        if width == side && height == side { return GroundTruthMap(pixels: v.map { $0 >= 128 ? 1 : 0 }) }
+        switch resample {
+        case .bicubic:
+            // The front end's Pillow-exact bicubic (tested against Pillow's bytes), then ≥ 128.
+            return GroundTruthMap(pixels: ImageTransform.binaryMask(width: width, height: height, pixels: v, size: side))
+        case .nearest:
+            return GroundTruthMap(pixels: PillowMaskResize.nearest(v, width: width, height: height, to: side, side).map { $0 >= 128 ? 1 : 0 })
         }
-        return GroundTruthMap(pixels: resized.map { $0 >= 128 ? 1 : 0 })
     }
 
     /// Mean of `values` (a 224² map) over the foreground; NaN when empty. Used by object accuracy.
@@ -101,80 +89,9 @@ public struct GroundTruthMap: Sendable, Equatable {
     }
 }
 
-/// Pillow's 8-bit resampling (`ImagingResample`), enough of it to resize grey masks exactly as
-/// `Image.resize` does: separable convolution, horizontal pass first, normalised float
-/// coefficients rounded to 22-bit fixed point, support widened by the scale when shrinking.
+/// Pillow's nearest-neighbour resize (`Image.resize` for mode '1' and 'P' images): source index
+/// floor((x + 0.5)·in/out).
 enum PillowMaskResize {
-    private static let precisionBits = 32 - 8 - 2
-
-    private static func bicubicFilter(_ x0: Double) -> Double {
-        let a = -0.5
-        let x = abs(x0)
-        if x < 1 { return ((a + 2) * x - (a + 3)) * x * x + 1 }
-        if x < 2 { return (((x - 5) * x + 8) * x - 4) * a }
-        return 0
-    }
-
-    /// Per output index: first input index and fixed-point weights.
-    private static func coefficients(inSize: Int, outSize: Int) -> [(start: Int, k: [Int32])] {
-        let scale = Double(inSize) / Double(outSize)
-        let filterScale = Swift.max(scale, 1)
-        let support = 2.0 * filterScale
-        var result: [(Int, [Int32])] = []
-        for xx in 0..<outSize {
-            let center = (Double(xx) + 0.5) * scale
-            let ss = 1 / filterScale
-            var xmin = Int(center - support + 0.5); if xmin < 0 { xmin = 0 }
-            var xmax = Int(center + support + 0.5); if xmax > inSize { xmax = inSize }
-            xmax -= xmin
-            var k = [Double](repeating: 0, count: Swift.max(xmax, 0))
-            var ww = 0.0
-            for x in 0..<Swift.max(xmax, 0) {
-                let w = bicubicFilter((Double(x + xmin) - center + 0.5) * ss)
-                k[x] = w; ww += w
-            }
-            if ww != 0 { for x in 0..<k.count { k[x] /= ww } }
-            let one = Double(1 << precisionBits)
-            let fixed = k.map { Int32($0 < 0 ? -0.5 + $0 * one : 0.5 + $0 * one) }
-            result.append((xmin, fixed))
-        }
-        return result
-    }
-
-    private static func clip8(_ v: Int32) -> UInt8 {
-        let s = v >> Int32(precisionBits)
-        return UInt8(Swift.min(Swift.max(s, 0), 255))
-    }
-
-    static func bicubic(_ src: [UInt8], width: Int, height: Int, to outW: Int, _ outH: Int) -> [UInt8] {
-        var cur = src, w = width
-        if outW != width {
-            let c = coefficients(inSize: width, outSize: outW)
-            var out = [UInt8](repeating: 0, count: outW * height)
-            for y in 0..<height {
-                for xx in 0..<outW {
-                    var ss: Int32 = 1 << Int32(precisionBits - 1)
-                    for (j, k) in c[xx].k.enumerated() { ss &+= Int32(cur[y * w + c[xx].start + j]) &* k }
-                    out[y * outW + xx] = clip8(ss)
-                }
-            }
-            cur = out; w = outW
-        }
-        if outH != height {
-            let c = coefficients(inSize: height, outSize: outH)
-            var out = [UInt8](repeating: 0, count: w * outH)
-            for yy in 0..<outH {
-                for x in 0..<w {
-                    var ss: Int32 = 1 << Int32(precisionBits - 1)
-                    for (j, k) in c[yy].k.enumerated() { ss &+= Int32(cur[(c[yy].start + j) * w + x]) &* k }
-                    out[yy * w + x] = clip8(ss)
-                }
-            }
-            cur = out
-        }
-        return cur
-    }
-
     static func nearest(_ src: [UInt8], width: Int, height: Int, to outW: Int, _ outH: Int) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: outW * outH)
         let sx = Double(width) / Double(outW), sy = Double(height) / Double(outH)

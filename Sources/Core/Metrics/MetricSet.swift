@@ -229,9 +229,9 @@ public struct MetricSet: Sendable {
         let chunks = Swift.min(n, ProcessInfo.processInfo.activeProcessorCount * 4)
         var out = [R?](repeating: nil, count: n)
         out.withUnsafeMutableBufferPointer { buf in
-            let b = UncheckedBox(buf), its = UncheckedBox(items)
+            let b = SendableBox(buf), its = SendableBox(items)
             withoutActuallyEscaping(body) { body in
-                let f = UncheckedBox(body)
+                let f = SendableBox(body)
                 DispatchQueue.concurrentPerform(iterations: chunks) { c in
                     let lo = c * n / chunks, hi = (c + 1) * n / chunks
                     for i in lo..<hi { b.value[i] = f.value(its.value[i]) }
@@ -243,4 +243,4 @@ public struct MetricSet: Sendable {
 }
 
 /// Lets disjoint-index writes and a non-Sendable closure cross into `concurrentPerform`.
-struct UncheckedBox<T>: @unchecked Sendable { let value: T; init(_ v: T) { value = v } }
+struct SendableBox<T>: @unchecked Sendable { let value: T; init(_ v: T) { value = v } }

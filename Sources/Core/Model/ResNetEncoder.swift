@@ -1,6 +1,6 @@
 /// One SSL-TIE encoder: the ResNet-18 variant of SPEC §3.1 (layer4 stride 1), PyTorch-named.
 ///
-/// Eval (thread-safe, BatchNorm folded into the conv epilogues):
+/// Eval (thread-safe; BatchNorm, residual add and ReLU folded into the conv epilogues):
 ///     let feat = encoder.forward(x)                       // (B,Cin,H,W) → (B,w3,H/16,W/16)
 ///
 /// Training (not thread-safe; one encoder is driven by one thread):

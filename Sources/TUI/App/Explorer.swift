@@ -33,6 +33,9 @@ public final class Explorer {
     var trainingJob: TrainingJob?
     let term = Terminal()
     var lastLive: Double = 0
+    /// Messages from workers of an earlier model carry an older generation and are dropped.
+    var generation = 0
+    var scorerGeneration = 0
     var running = true
 
     /// - Parameters:
@@ -45,8 +48,8 @@ public final class Explorer {
         self.loadModel = loadModel
         inbox = Inbox(wakeup: wakeup)
         session = Session(data: data, model: model, compare: compare)
-        scorer = Scorer(session: session, inbox: inbox)
-        sceneWorker = SceneWorker(session: session, inbox: inbox)
+        scorer = Scorer(session: session, inbox: inbox, generation: 0)
+        sceneWorker = SceneWorker(session: session, inbox: inbox, generation: 0)
         sound = SoundOutput(inbox: inbox)
         state = ExplorerState(datasetName: data.name, checkpointName: model.name, compareName: compare?.name,
                               samples: data.samples, problems: data.problems)
@@ -178,8 +181,8 @@ public final class Explorer {
             case .stopTraining:
                 trainingJob?.cancel()
                 state.training.status = .stopping
-            case .switchCheckpoint(let path): switchCheckpoint(path)
-            case .toggleCompare: state.compareVisible.toggle()
+            case .switchCheckpoint(let path): switchCheckpoint(path, compare: nil)
+            case .compareWith(let path): switchCheckpoint(nil, compare: path)
             }
         }
     }
@@ -259,12 +262,14 @@ public final class Explorer {
                 state.cursor = (state.cursor + 1) % state.order.count
                 apply(state.selectionEffects())
             }
-            _ = state.setCondition(cond)
+            apply(state.setCondition(cond))
             d.caption = Self.caption(cond, state: state)
             d.step += 1
             state.demo = d
             changed = true
         } else if var d = state.demo {
+            // The demo plays each condition's clip so the live map moves with the sound.
+            if !state.playback.playing && currentWave() != nil { startPlayback() }
             let c = Self.caption(state.condition, state: state)
             if c != d.caption { d.caption = c; state.demo = d; changed = true }
         }
@@ -289,20 +294,22 @@ public final class Explorer {
         var scoresChanged = false
         for m in msgs {
             switch m {
-            case .scene(let sc):
-                if sc.sampleIndex == state.selectedIndex {
+            case let .scene(sc, gen):
+                if gen == generation && sc.sampleIndex == state.selectedIndex {
                     state.scene = sc
                     if let p = sc.problem { state.setNotice("\(state.samples[sc.sampleIndex].id): \(p)", now: now) }
                 }
-            case .live(let l, _):
-                if l.sampleIndex == state.scene?.sampleIndex && l.condition == state.condition { state.live = l }
-            case let .score(i, s, problem):
+            case let .live(l, _, gen):
+                if gen == generation && l.sampleIndex == state.scene?.sampleIndex && l.condition == state.condition { state.live = l }
+            case let .score(i, s, problem, gen):
+                guard gen == scorerGeneration else { continue }
                 state.scores[i] = s
                 state.problems[i] = problem
                 state.scoringDone += 1
                 scoresChanged = true
                 if let p = problem, state.notice == nil { state.setNotice("\(state.samples[i].id): \(p)", now: now) }
-            case .scoringFinished(let msg):
+            case let .scoringFinished(msg, gen):
+                guard gen == scorerGeneration else { continue }
                 state.scoringMessage = msg
                 state.scoringDone = state.scoringTotal
             case .notice(let n):
@@ -330,7 +337,9 @@ public final class Explorer {
             t.lastCheckpoint = path
             state.setNotice("checkpoint saved: \(URL(fileURLWithPath: path).lastPathComponent) (L switches to it)", now: now)
         case .finished: t.status = .finished; trainingJob = nil
-        case .stopped: t.status = .stopped; trainingJob = nil
+        case .stopped:
+            t.status = .stopped; trainingJob = nil
+            if let run = t.runDirectory, FileManager.default.fileExists(atPath: run + "/last.safetensors") { t.lastCheckpoint = run + "/last.safetensors" }
         case .failed(let m): t.status = .failed(m); trainingJob = nil
         }
         state.training = t
@@ -341,9 +350,12 @@ public final class Explorer {
             state.setNotice("training is not available in this build", now: monotonicSeconds()); return
         }
         let t = state.training
-        let run = t.runDirectory ?? (options.exportDirectory + "/runs/explore-\(Self.timestamp())")
-        let resume: String? = t.status == .stopped ? t.lastCheckpoint : nil
-        let req = TrainingRequest(data: t.data, config: t.configs.isEmpty ? "demo" : t.configs[t.configIndex], epochs: t.epochs,
+        // A stopped run resumes in its folder; anything else starts a new run folder.
+        let run = (t.status == .stopped ? t.runDirectory : nil) ?? (options.exportDirectory + "/runs/explore-\(Self.timestamp())")
+        // After a stop the trainer has saved last.safetensors in the run folder: resume from it.
+        let last = run + "/last.safetensors"
+        let resume: String? = t.status == .stopped && FileManager.default.fileExists(atPath: last) ? last : nil
+        let req = TrainingRequest(data: t.data, validation: options.dataDirectory, config: t.configs.isEmpty ? "demo" : t.configs[t.configIndex], epochs: t.epochs,
                                   useSilence: t.useSilence, useNoise: t.useNoise, useEquivariance: t.useEquivariance,
                                   learningRate: t.learningRates[t.lrIndex], runDirectory: run, resume: resume)
         try? FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true)
@@ -353,27 +365,37 @@ public final class Explorer {
         trainingJob = TrainingJob(driver: trainer, request: req, inbox: inbox)
     }
 
-    func switchCheckpoint(_ path: String) {
+    /// Replaces the main model (`path`) or the compare model (`compare`) and rescores.
+    func switchCheckpoint(_ path: String?, compare: String?) {
+        let shown = path ?? compare ?? ""
         do {
-            let model = try loadModel(path)
-            scorer.cancel()
+            let model = try path.map { try loadModel($0) } ?? session.main.model
+            let other = try compare.map { try loadModel($0) } ?? session.compare?.model
             sceneWorker.stop()
-            session = Session(data: data, model: model, compare: session.compare?.model)
-            scorer = Scorer(session: session, inbox: inbox)
-            sceneWorker = SceneWorker(session: session, inbox: inbox)
-            _ = inbox.drain()
-            state.checkpointName = model.name
-            state.scores = Array(repeating: nil, count: state.samples.count)
-            state.problems = Array(repeating: nil, count: state.samples.count)
-            state.scoringDone = 0; state.scoringMessage = nil
-            state.thresholdTouched = false
-            state.figures = DatasetFigures()
+            session = Session(data: data, model: model, compare: other)
+            state.compareName = other?.name
+            state.compareVisible = true
+            generation += 1
+            sceneWorker = SceneWorker(session: session, inbox: inbox, generation: generation)
+            if path != nil {
+                // A new main model: score the dataset again.
+                scorer.cancel()
+                scorerGeneration = generation
+                scorer = Scorer(session: session, inbox: inbox, generation: generation)
+                state.checkpointName = model.name
+                state.scores = Array(repeating: nil, count: state.samples.count)
+                state.problems = Array(repeating: nil, count: state.samples.count)
+                state.scoringDone = 0; state.scoringMessage = nil
+                state.thresholdTouched = false
+                state.figures = DatasetFigures()
+                scorer.start()
+            }
             state.scene = nil; state.live = nil
-            scorer.start(); sceneWorker.start()
+            sceneWorker.start()
             if let i = state.selectedIndex { apply([.loadScene(i)]) }
-            state.setNotice("switched to \(model.name)", now: monotonicSeconds())
+            state.setNotice(path != nil ? "switched to \(model.name)" : "comparing with \(other?.name ?? "")", now: monotonicSeconds())
         } catch {
-            state.setNotice("cannot load \(path): \(error)", now: monotonicSeconds())
+            state.setNotice("cannot load \(shown): \(error)", now: monotonicSeconds())
         }
     }
 
@@ -392,7 +414,9 @@ public final class Explorer {
             let report = ExportReport.make(state)
             try AtomicFile.write(report.json, to: base + ".json")
             try AtomicFile.write(Data(report.ids.utf8), to: base + ".txt")
-            state.setNotice("exported \(state.tagged.count) ids + figures to \(base).json/.txt", now: now)
+            state.setNotice("exported \(state.tagged.count) ids + figures to \(base).json/.txt; drawing PNG figures…", now: now)
+            FigureExport.start(session: session, indices: state.tagged.sorted(), threshold: state.threshold,
+                               colorMap: state.colorMap, folder: base + "-figures", inbox: inbox)
         } catch {
             state.setNotice("export failed: \(error)", now: now)
         }

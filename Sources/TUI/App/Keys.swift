@@ -14,20 +14,20 @@ public enum Effect: Equatable, Sendable {
     case export
     case startTraining, stopTraining
     case switchCheckpoint(String)
-    case toggleCompare
+    case compareWith(String)
     case redraw
 }
 
 /// The keys and what they do, for the help overlay (and the README).
 public enum KeyHelp {
     public static let sections: [(String, [(String, String)])] = [
-        ("Audio", [("1 2 3 4", "positive / silence / noise / off-screen"),
-                   ("space", "play / pause (map follows the sound)"),
+        ("Audio", [("1 2 3 4", "positive/silence/noise/off-screen"),
+                   ("space", "play/pause: the map follows the sound"),
                    ("← → , .", "seek (←/→ while playing)"), ("r", "loop on/off")]),
         ("Threshold", [("+ -", "small step (0.005)"), ("] [", "large step (0.05)"),
                        ("u", "snap to the universal threshold U")]),
         ("Overlay", [("m", "colour map jet / perceptual"), ("b", "style: highlight / dim / heat"),
-                     ("o", "ground-truth outline"), ("C", "compare checkpoint on/off")]),
+                     ("o", "ground-truth outline"), ("C", "compare checkpoints side by side")]),
         ("Samples", [("j k ↑ ↓", "move (PgUp PgDn g G)"), ("s S", "sort column / reverse"),
                      ("c", "cycle class filter"), ("f", "filter by text"), ("/ n", "jump to id / next"),
                      ("t", "tag as failure case"), ("e", "export tagged ids + figures"), ("Esc", "clear filters")]),

@@ -57,7 +57,9 @@ extension ExplorerState {
             style = all[(all.firstIndex(of: style)! + 1) % all.count]
         case .char("o"): showGroundTruth.toggle()
         case .char("C"):
-            if compareName == nil { setNotice("no compare checkpoint (start with --compare FILE)", now: now) } else { compareVisible.toggle() }
+            if compareName != nil { compareVisible.toggle() }
+            else if let c = training.lastCheckpoint { return [.compareWith(c)] }
+            else { setNotice("no compare checkpoint (start with --compare FILE, or train one: C then compares it)", now: now) }
         case .char("d"):
             demo = DemoState(step: 0, nextSwitch: now, caption: "")
         case .char("t"):
@@ -71,6 +73,7 @@ extension ExplorerState {
             sort = all[(all.firstIndex(of: sort)! + 1) % all.count]
             descending = sort.descendingByDefault
             rebuildOrder()
+            cursor = 0  // the worst case (lowest IoU, biggest leak) comes first: show it
             setNotice("sorted by \(sort.title)\(descending ? " ↓" : " ↑")", now: now)
             return selectionEffects()
         case .char("S"):

@@ -9,13 +9,13 @@ enum Backends {
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
             throw TUIError("\(dir): no such dataset folder")
         }
-        return try ManifestData(directory: dir)
+        do { return try CoreDataset(directory: dir) } catch let e as TUIError { throw e } catch { throw TUIError("\(error)") }
     }
 
     static func model(_ path: String) throws -> any ExplorerModel {
         guard FileManager.default.fileExists(atPath: path) else { throw TUIError("\(path): no such checkpoint") }
-        return PlaceholderModel(name: URL(fileURLWithPath: path).lastPathComponent)
+        do { return try SSLSaNExplorerModel(path: path) } catch { throw TUIError("\(error)") }
     }
 
-    static func trainer() -> (any TrainingDriver)? { nil }
+    static func trainer() -> (any TrainingDriver)? { CoreTrainingDriver() }
 }

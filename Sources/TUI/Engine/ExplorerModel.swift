@@ -74,9 +74,16 @@ public protocol ExplorerData: Sendable {
     /// The sample whose audio plays as the off-screen sound for sample i (a class absent from
     /// its scene), deterministic for a given seed.
     func offscreen(for i: Int, seed: UInt64) -> Int?
+    /// The 224×224 binary ground truth the metrics use (nil when the sample has none).
+    func groundTruthMap(_ sample: Sample) -> [UInt8]?
 }
 
 extension ExplorerData {
+    public func groundTruthMap(_ sample: Sample) -> [UInt8]? {
+        let g = groundTruth(sample)
+        return g.isEmpty ? nil : Upsample.groundTruth(g)
+    }
+
     /// Off-screen choice (SPEC §7.4 in spirit): a class not in the scene, then a file of it.
     public func defaultOffscreen(for i: Int, seed: UInt64) -> Int? {
         let s = samples[i]

@@ -20,10 +20,15 @@ public final class SceneWorker: @unchecked Sendable {
     private var closed = false
     /// Waveforms of the current scene per condition (worker thread only).
     private var current: (index: Int, waves: [[Float]])?
+    /// v̂ of the current scene per model, kept here so live maps never wait for an encode even
+    /// when the scorer has pushed the scene out of the shared LRU cache.
+    private var currentFeatures: [Tensor?] = []
     /// Live updates computed (for the bench).
     let liveCount = Atomic<Int>(0)
 
-    init(session: Session, inbox: Inbox) { self.session = session; self.inbox = inbox }
+    let generation: Int
+
+    init(session: Session, inbox: Inbox, generation: Int) { self.session = session; self.inbox = inbox; self.generation = generation }
 
     func start() {
         let t = Thread { [self] in run() }
@@ -44,7 +49,7 @@ public final class SceneWorker: @unchecked Sendable {
             let s = sceneRequest, l = liveRequest
             if s != nil { sceneRequest = nil } else { liveRequest = nil }
             cond.unlock()
-            if let i = s { inbox.post(.scene(prepare(i))) } else if let r = l, let m = live(r) { inbox.post(m) }
+            if let i = s { inbox.post(.scene(prepare(i), generation: generation)) } else if let r = l, let m = live(r) { inbox.post(m) }
         }
     }
 
@@ -95,9 +100,11 @@ public final class SceneWorker: @unchecked Sendable {
             }
         }
         current = (i, waves)
+        currentFeatures = []
         st.waves = waves
         st.sampleRate = model.sampleRate
         if st.image != nil {
+            currentFeatures = session.caches.map { try? session.features($0, i) }
             for (k, cache) in session.caches.enumerated() {
                 do {
                     let (maps, problem) = try session.maps(cache, i)
@@ -120,18 +127,18 @@ public final class SceneWorker: @unchecked Sendable {
         let wave = cur.waves[r.condition.index]
         guard !wave.isEmpty else { return nil }
         var out: [SimilarityMap] = []
-        for cache in session.caches {
+        for (k, cache) in session.caches.enumerated() {
             let m = cache.model
             let a = max(0, min(wave.count - 1, Int(r.start * Double(m.sampleRate))))
             let b = max(a + 1, min(wave.count, Int(r.end * Double(m.sampleRate))))
             let window = Array(wave[a..<b])
-            guard let v = try? session.features(cache, r.sampleIndex) else { return nil }
+            guard let v = k < currentFeatures.count ? currentFeatures[k] : nil else { return nil }
             let e = m.encodeAudio(window, negative: r.condition == .silence || r.condition == .noise)
             out.append(similarityMap(visual: v, audio: e))
         }
         liveCount.add(1, ordering: .relaxed)
         let lm = LiveMap(sampleIndex: r.sampleIndex, condition: r.condition, windowStart: r.start, windowEnd: r.end,
                          map: out[0], compare: out.count > 1 ? out[1] : nil)
-        return .live(lm, computeMS: (monotonicSeconds() - t0) * 1000)
+        return .live(lm, computeMS: (monotonicSeconds() - t0) * 1000, generation: generation)
     }
 }

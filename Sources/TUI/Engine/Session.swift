@@ -79,8 +79,9 @@ final class Scorer: Sendable {
     private let cancelled = Atomic<Bool>(false)
     let session: Session
     let inbox: Inbox
+    let generation: Int
 
-    init(session: Session, inbox: Inbox) { self.session = session; self.inbox = inbox }
+    init(session: Session, inbox: Inbox, generation: Int) { self.session = session; self.inbox = inbox; self.generation = generation }
 
     func cancel() { cancelled.store(true, ordering: .relaxed) }
 
@@ -96,8 +97,8 @@ final class Scorer: Sendable {
             let (maps, problem) = try session.maps(session.main, i)
             guard let pos = maps[0] else { return (nil, problem ?? "no positive map") }
             let negs = maps[1...3].map { $0 ?? SimilarityMap(width: pos.width, height: pos.height, values: .init(repeating: 0, count: pos.values.count)) }
-            let gt = session.data.groundTruth(session.data.samples[i])
-            let counts = gt.isEmpty ? nil : ThresholdCounts(positive: pos, negatives: negs, groundTruth: Upsample.groundTruth(gt))
+            let gt = session.data.groundTruthMap(session.data.samples[i])
+            let counts = gt.map { ThresholdCounts(positive: pos, negatives: negs, groundTruth: $0) }
             return (SampleScore(maxes: maps.map { $0?.max ?? .nan }, counts: counts), problem)
         } catch {
             return (nil, "\(error)")
@@ -112,9 +113,9 @@ final class Scorer: Sendable {
             if cancelled.load(ordering: .relaxed) { return }
             let (s, p) = Self.score(session, i)
             if p != nil { failed += 1 }
-            inbox.post(.score(i, s, problem: p))
+            inbox.post(.score(i, s, problem: p, generation: generation))
         }
         let dt = monotonicSeconds() - t0
-        inbox.post(.scoringFinished(String(format: "%.1f s", dt) + (failed > 0 ? ", \(failed) with problems" : "")))
+        inbox.post(.scoringFinished(String(format: "%.1f s", dt) + (failed > 0 ? ", \(failed) with problems" : ""), generation: generation))
     }
 }

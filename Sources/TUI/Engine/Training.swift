@@ -4,6 +4,8 @@ import Synchronization
 /// What the training panel asks for.
 public struct TrainingRequest: Sendable, Equatable {
     public var data: String
+    /// Validation set (the dataset being explored).
+    public var validation: String?
     public var config: String
     public var epochs: Int
     public var useSilence: Bool

@@ -35,10 +35,10 @@ final class Wakeup: Sendable {
 
 /// Messages from workers to the UI thread.
 enum WorkerMessage: Sendable {
-    case scene(SceneState)
-    case live(LiveMap, computeMS: Double)
-    case score(Int, SampleScore?, problem: String?)
-    case scoringFinished(String)
+    case scene(SceneState, generation: Int)
+    case live(LiveMap, computeMS: Double, generation: Int)
+    case score(Int, SampleScore?, problem: String?, generation: Int)
+    case scoringFinished(String, generation: Int)
     case notice(String)
     case training(TrainingUpdate)
 }

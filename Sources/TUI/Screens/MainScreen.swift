@@ -92,10 +92,10 @@ enum HelpOverlay {
             lines.append((title, true))
             for (k, d) in keys { lines.append(("  \(Fmt.pad(k, 10)) \(d)", false)) }
         }
-        let w = min(width - 4, 60)
-        let twoCols = lines.count + 4 > height - 2 && width >= 2 * w / 1 - 10
+        // One column when it fits, else two (80×24 needs two).
+        let twoCols = lines.count + 3 > height - 2
         let colLines = twoCols ? (lines.count + 1) / 2 : lines.count
-        let boxW = twoCols ? min(width - 2, 2 * w) : w
+        let boxW = twoCols ? min(width - 2, 124) : min(width - 4, 64)
         let h = min(height - 2, colLines + 3)
         let r = Rect(x: (width - boxW) / 2, y: (height - h) / 2, width: boxW, height: h)
         buf.fill(r, with: Cell(" ", bg: RGB(28, 28, 28)))

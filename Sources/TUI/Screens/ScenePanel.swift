@@ -58,7 +58,7 @@ public enum ScenePanel {
         let bottomRows = waveH + 2
         let imgRect = Rect(x: inner.x, y: inner.y + 2, width: inner.width, height: inner.height - 2 - bottomRows)
         if let problem = scene.problem {
-            buf.put("⚠ \(problem)", x: imgRect.x + 1, y: imgRect.y + 1, fg: Theme.bad, maxWidth: imgRect.width - 2)
+            buf.put("! \(problem)", x: imgRect.x + 1, y: imgRect.y + 1, fg: Theme.bad, maxWidth: imgRect.width - 2)
         } else if let img = scene.image {
             let gt = s.showGroundTruth && !scene.groundTruth.isEmpty ? scene.groundTruth : nil
             let compare = s.compareVisible && s.compareName != nil

@@ -24,9 +24,11 @@ enum SeparabilityPanel {
         var lists: [[Float]] = [[], [], [], []]
         for sc in s.scores.compactMap({ $0 }) { for k in 0..<4 { lists[k].append(sc.maxes[k]) } }
         let all = lists.flatMap { $0 }
-        var lo = Double(all.min() ?? 0), hi = Double(all.max() ?? 1)
-        lo = min(lo, s.threshold, 0); hi = max(hi, s.threshold + 0.01)
-        if hi - lo < 0.05 { hi = lo + 0.05 }
+        // Span the data and the threshold with a small margin (not 0…1: trained maps cluster).
+        var lo = min(Double(all.min() ?? 0), s.threshold), hi = max(Double(all.max() ?? 1), s.threshold)
+        if hi - lo < 0.05 { let m = (hi + lo) / 2; lo = m - 0.025; hi = m + 0.025 }
+        let margin = (hi - lo) * 0.04
+        lo -= margin; hi += margin
         let plotW = inner.width - 5
         let bands = 4
         let bandH = max(1, (inner.maxY - y - 2) / bands)

@@ -32,7 +32,7 @@ enum TrainingPanel {
         buf.put("status: \(t.available ? t.status.text : "trainer not in this build")", x: inner.x, y: y, fg: statusColour, maxWidth: inner.width)
         y += 1
         if t.stepsPerEpoch > 0, y < inner.maxY {
-            let done = Double(max(0, t.epoch - 1) * t.stepsPerEpoch + t.step) / Double(max(1, t.epochs * t.stepsPerEpoch))
+            let done = t.status == .finished ? 1 : Double(max(0, t.epoch - 1) * t.stepsPerEpoch + t.step) / Double(max(1, t.epochs * t.stepsPerEpoch))
             let label = "ep \(t.epoch)/\(t.epochs) "
             buf.put(label, x: inner.x, y: y)
             buf.progressBar(done, x: inner.x + label.count, y: y, width: inner.width - label.count)

@@ -164,8 +164,13 @@ enum SceneImage {
 extension SceneGroundTruth {
     /// The sample's mask (thresholded at 128) when it has a readable one, else its boxes.
     public static func load(_ s: Sample) -> SceneGroundTruth {
-        if let m = s.maskPath, let g = try? PNGFile.readGray(m) {
-            return SceneGroundTruth(boxes: s.boxes, mask: (g.width, g.height, g.pixels.map { $0 >= 128 ? 1 : 0 }))
+        if let m = s.maskPath {
+            if let g = try? PNGFile.readGray(m) {
+                return SceneGroundTruth(boxes: s.boxes, mask: (g.width, g.height, g.pixels.map { $0 >= 128 ? 1 : 0 }))
+            }
+            if let g = try? GroundTruthMap.mask(at: m) {
+                return SceneGroundTruth(boxes: s.boxes, mask: (GroundTruthMap.side, GroundTruthMap.side, g.pixels))
+            }
         }
         return SceneGroundTruth(boxes: s.boxes)
     }

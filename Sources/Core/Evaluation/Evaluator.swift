@@ -1,0 +1,247 @@
+import Foundation
+
+/// Scores a dataset with a model the way vssl_eval does (SPEC §6.0), without its waste: each
+/// image is encoded once (IS3 stores every scene twice; S4 shares a clip between 5 frames), each
+/// distinct audio file once, silence once, and noise once per pass with the pass's seed. Every
+/// sample then gets its raw 14×14 maps for the positive, silence, noise (per pass) and off-screen
+/// (per pass) audio, the pooled embeddings for alignment/magnitude, and a row of retrieval scores.
+///
+/// Use `run` for a whole dataset, or — for an explorer that shows results as they come —
+/// `prepare()` once, then `score(sample:)` per sample (any order, any thread) and
+/// `MetricSet.append`. Off-screen choices come from `OffscreenChoice` with the documented pass
+/// seeds, so a sample scores the same however it is scheduled.
+///
+/// Threads: by default `run` spreads the samples over the cores with OpenBLAS and the layers' own
+/// loops single-threaded (`parallelSamples`; it sets the process-wide `BLAS.threads` and
+/// `Parallel.workers` to 1 for its duration and restores them). Measured with the full model on
+/// `../shared/realdata` (10 samples × 10 passes, a machine loaded ~5× over its 2 cores): 7.8 s
+/// CPU in parallel against 9.3 s one sample at a time with 2 BLAS threads, at equal wall time.
+/// `score(sample:)` leaves the thread settings to its caller.
+public final class Evaluator: @unchecked Sendable {
+    public struct Options: Sendable {
+        /// vssl_eval's 10 passes (noise realisation and off-screen choice change per pass).
+        public var passes = 10
+        /// Compute retrieval scores (each image against every item's audio; O(N²·C·h·w)).
+        public var retrieval = true
+        /// Spread samples over threads (BLAS and layer loops single-threaded), or run one sample
+        /// at a time with multi-threaded BLAS.
+        public var parallelSamples = true
+        /// Threads for `parallelSamples` (default: the core count).
+        public var threads = ProcessInfo.processInfo.activeProcessorCount
+        public init() {}
+    }
+
+    /// What `progress` reports: a phase and how far it is.
+    public struct Progress: Sendable {
+        public enum Phase: String, Sendable { case negatives, audio, images, metrics }
+        public var phase: Phase
+        public var done: Int
+        public var total: Int
+    }
+
+    /// Thrown by `run` when `isCancelled` returned true.
+    public struct Cancelled: Error, CustomStringConvertible {
+        public var description: String { "evaluation cancelled" }
+    }
+
+    /// The outcome of `run`.
+    public struct Result: Sendable {
+        /// Everything needed to recompute metrics at any threshold.
+        public var metrics: MetricSet
+        /// Samples that could not be scored (unreadable image, audio or mask), with the reason.
+        public var problems: [String]
+        /// Wall time of the scoring, seconds.
+        public var seconds: Double
+    }
+
+    public let model: SSLSaNModel
+    public let samples: [Sample]
+    public let options: Options
+    public let seeds: [UInt64]
+    let offscreen: OffscreenChoice
+    let mel: MelSpectrogram
+
+    private let lock = NSLock()
+    private var silenceEmbedding: [Float]?
+    private var noiseEmbeddings: [[Float]] = []
+    private var audioCache: [String: [Float]] = [:]
+
+    public init(model: SSLSaNModel, samples: [Sample], options: Options = Options()) {
+        self.model = model; self.samples = samples; self.options = options
+        seeds = OffscreenChoice.seeds(passes: max(1, options.passes))
+        offscreen = OffscreenChoice(samples: samples)
+        mel = MelSpectrogram(config: model.config)
+    }
+
+    public convenience init(model: SSLSaNModel, dataset: Dataset, options: Options = Options()) {
+        self.init(model: model, samples: dataset.samples, options: options)
+    }
+
+    // MARK: - encoders
+
+    private func encodeAudio(_ spec: Tensor) -> [Float] { model.encodeAudio(spec).array }
+
+    /// Silence and the per-pass noise embeddings (idempotent).
+    public func prepare() {
+        lock.lock(); let done = silenceEmbedding != nil; lock.unlock()
+        if done { return }
+        let cfg = model.config
+        let s = encodeAudio(NegativeAudio.spectrogram(.silence, config: cfg, seed: 0))
+        let n = seeds.map { encodeAudio(NegativeAudio.spectrogram(.noise, config: cfg, seed: $0)) }
+        lock.lock(); silenceEmbedding = s; noiseEmbeddings = n; lock.unlock()
+    }
+
+    /// â of an audio file, encoded once and cached.
+    public func audioEmbedding(_ path: String) throws -> [Float] {
+        lock.lock(); let hit = audioCache[path]; lock.unlock()
+        if let hit { return hit }
+        let clip = try AudioFile.read(path, sampleRate: model.config.sampleRate)
+        let e = encodeAudio(mel.logMel(clip))
+        lock.lock(); audioCache[path] = e; lock.unlock()
+        return e
+    }
+
+    /// v̂ (1, C, h, w) of an image file.
+    public func visualFeatures(_ path: String) throws -> Tensor {
+        let image = try ImageFile.read(path)
+        return model.encodeImage(ImageTransform.evalTensor(image, size: model.config.imageSize))
+    }
+
+    // MARK: - one sample
+
+    /// Scores one sample (thread-safe; call `prepare()` first or it is called for you).
+    /// `visual` lets callers reuse an image already encoded for a scene-mate.
+    public func score(sample i: Int, visual: Tensor? = nil, retrievalAudio: Tensor? = nil) throws -> (sample: ScoredSample, retrievalRow: [Float]?) {
+        prepare()
+        let s = samples[i]
+        let v = try visual ?? visualFeatures(s.imagePath)
+        let c = v.shape[1], positions = v.shape[2] * v.shape[3]
+        let pos = try audioEmbedding(s.audioPath)
+        var picks: [Int?] = []
+        for seed in seeds { picks.append(offscreen.choose(for: i, seed: seed)) }
+        var rows: [[Float]] = [pos, silenceEmbedding!] + noiseEmbeddings
+        for p in picks.compactMap({ $0 }) { rows.append(try audioEmbedding(samples[p].audioPath)) }
+        let audio = Tensor(shape: [rows.count, c], values: rows.flatMap { $0 })
+        let maps = SSLSaNModel.maps(visual: v, image: 0, audio: audio)
+        let nNoise = noiseEmbeddings.count
+        let gt: GroundTruthMap?
+        do { gt = try GroundTruthMap.load(for: s) } catch { throw SSLSaNError("\(s.id): ground truth: \(error)") }
+        let scored = ScoredSample(
+            id: s.id, label: s.label, scene: s.scene, positive: maps[0], silence: maps[1],
+            noise: Array(maps[2..<(2 + nNoise)]), offscreen: Array(maps[(2 + nNoise)...]),
+            offscreenSources: picks.compactMap { $0.map { samples[$0].id } }, groundTruth: gt,
+            visualEmbedding: Alignment.pooledVisual(v.data, channels: c, positions: positions), audioEmbedding: pos)
+        var row: [Float]?
+        if let ra = retrievalAudio {
+            row = SSLSaNModel.maps(visual: v, image: 0, audio: ra).map { Float($0.max) }
+        }
+        return (scored, row)
+    }
+
+    // MARK: - whole dataset
+
+    /// Scores every sample and returns the metric set. `progress` is called from worker threads
+    /// (serialised); `isCancelled` is polled between items.
+    public func run(progress: @escaping @Sendable (Progress) -> Void = { _ in },
+                    isCancelled: @escaping @Sendable () -> Bool = { false }) throws -> Result {
+        let t0 = Date()
+        let savedBLAS = BLAS.threads, savedWorkers = Parallel.workers
+        if options.parallelSamples { BLAS.threads = 1; Parallel.workers = 1 }
+        defer { BLAS.threads = savedBLAS; Parallel.workers = savedWorkers }
+        let threads = options.parallelSamples ? max(1, options.threads) : 1
+
+        progress(Progress(phase: .negatives, done: 0, total: seeds.count + 1))
+        prepare()
+        if isCancelled() { throw Cancelled() }
+
+        // Distinct audio files, encoded once each.
+        var problems: [String] = []
+        let paths = Array(Set(samples.map(\.audioPath))).sorted()
+        let audioErrors = try forEach(paths.count, threads: threads, phase: .audio, progress: progress, isCancelled: isCancelled) { k in
+            _ = try self.audioEmbedding(paths[k])
+        }
+        var badAudio = Set<String>()
+        for (k, e) in audioErrors { badAudio.insert(paths[k]); problems.append("\((paths[k] as NSString).lastPathComponent): unreadable audio (\(e))") }
+
+        // Retrieval gallery: every usable item's audio, in item order.
+        let usable = samples.indices.filter { !badAudio.contains(samples[$0].audioPath) }
+        var galleryAudio: Tensor?
+        if options.retrieval && usable.count > 1 {
+            let rows = usable.map { audioCache[samples[$0].audioPath]! }
+            galleryAudio = Tensor(shape: [rows.count, rows[0].count], values: rows.flatMap { $0 })
+        }
+
+        // Images: one encoding per distinct image, shared by its samples.
+        var byImage: [String: [Int]] = [:], imageOrder: [String] = []
+        for i in usable {
+            if byImage[samples[i].imagePath] == nil { imageOrder.append(samples[i].imagePath) }
+            byImage[samples[i].imagePath, default: []].append(i)
+        }
+        let byImageFixed = byImage, imageOrderFixed = imageOrder, gallery = galleryAudio
+        var scored = [ScoredSample?](repeating: nil, count: samples.count)
+        var rows = [[Float]?](repeating: nil, count: samples.count)
+        let out = SendableBox((UnsafeMutablePointer<ScoredSample?>.allocate(capacity: samples.count),
+                                UnsafeMutablePointer<[Float]?>.allocate(capacity: samples.count)))
+        out.value.0.initialize(repeating: nil, count: samples.count)
+        out.value.1.initialize(repeating: nil, count: samples.count)
+        defer { out.value.0.deallocate(); out.value.1.deallocate() }
+        let sampleErrors = try forEach(imageOrder.count, threads: threads, phase: .images, progress: progress, isCancelled: isCancelled) { k in
+            let members = byImageFixed[imageOrderFixed[k]]!
+            let v: Tensor
+            do { v = try self.visualFeatures(imageOrderFixed[k]) } catch { throw SSLSaNError("unreadable image (\(error))") }
+            var firstRow: [Float]?
+            for i in members {
+                let r = try self.score(sample: i, visual: v, retrievalAudio: firstRow == nil ? gallery : nil)
+                if firstRow == nil { firstRow = r.retrievalRow }
+                out.value.0[i] = r.sample
+                out.value.1[i] = firstRow
+            }
+        }
+        for (k, e) in sampleErrors {
+            for i in byImage[imageOrder[k]]! where out.value.0[i] == nil { problems.append("\(samples[i].id): \(e)") }
+        }
+        for i in samples.indices { scored[i] = out.value.0[i]; rows[i] = out.value.1[i] }
+
+        progress(Progress(phase: .metrics, done: 0, total: 1))
+        let done = samples.indices.filter { scored[$0] != nil }
+        var retrieval: [[Float]]?
+        if galleryAudio != nil, done.count > 1 {
+            // Columns follow `usable`; keep those of scored items.
+            let col = Dictionary(uniqueKeysWithValues: usable.enumerated().map { ($1, $0) })
+            retrieval = done.map { i in done.map { rows[i]![col[$0]!] } }
+        }
+        let set = MetricSet(samples: done.map { scored[$0]! }, retrievalScores: retrieval)
+        progress(Progress(phase: .metrics, done: 1, total: 1))
+        return Result(metrics: set, problems: problems, seconds: Date().timeIntervalSince(t0))
+    }
+
+    /// Runs `body(k)` for k in 0..<n on `threads` workers pulling from a shared counter; returns
+    /// the per-item errors. Throws `Cancelled` when `isCancelled` turns true.
+    private func forEach(_ n: Int, threads: Int, phase: Progress.Phase, progress: @escaping @Sendable (Progress) -> Void,
+                         isCancelled: @escaping @Sendable () -> Bool, _ body: @escaping @Sendable (Int) throws -> Void) throws -> [(Int, String)] {
+        final class State: @unchecked Sendable {
+            let lock = NSLock(); var next = 0; var done = 0; var errors: [(Int, String)] = []; var cancelled = false
+        }
+        let st = State()
+        progress(Progress(phase: phase, done: 0, total: n))
+        DispatchQueue.concurrentPerform(iterations: min(threads, max(n, 1))) { _ in
+            while true {
+                st.lock.lock()
+                if st.cancelled || st.next >= n { st.lock.unlock(); return }
+                let k = st.next; st.next += 1
+                st.lock.unlock()
+                if isCancelled() { st.lock.lock(); st.cancelled = true; st.lock.unlock(); return }
+                var err: String?
+                do { try body(k) } catch { err = "\(error)" }
+                st.lock.lock()
+                if let err { st.errors.append((k, err)) }
+                st.done += 1
+                let d = st.done
+                progress(Progress(phase: phase, done: d, total: n))
+                st.lock.unlock()
+            }
+        }
+        if st.cancelled { throw Cancelled() }
+        return st.errors.sorted { $0.0 < $1.0 }
+    }
+}

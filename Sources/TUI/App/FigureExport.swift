@@ -1,0 +1,38 @@
+import Foundation
+import Core
+import Render
+
+/// Writes the paper's Fig. 2 style PNG (image, ground truth, the four conditions' maps at the
+/// threshold) for each tagged sample, in the background.
+enum FigureExport {
+    static func start(session: Session, indices: [Int], threshold: Double, colorMap: OverlayColorMap, folder: String, inbox: Inbox) {
+        let t = Thread {
+            var written = 0
+            var failures: [String] = []
+            do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+                inbox.post(.notice("cannot create \(folder): \(error.localizedDescription)")); return
+            }
+            for i in indices {
+                let s = session.data.samples[i]
+                do {
+                    let image = try session.data.image(s)
+                    let (maps, _) = try session.maps(session.main, i)
+                    let pairs = zip(AudioCondition.allCases, maps).compactMap { c, m in m.map { (condition: c, map: $0) } }
+                    let g = session.data.groundTruth(s)
+                    let gt = GroundTruth(boxes: g.boxes, mask: g.mask.map { GroundTruth.Mask(width: $0.width, height: $0.height, pixels: $0.bits) })
+                    var opts = FigureOptions(threshold: threshold)
+                    opts.colorMap = colorMap == .jet ? .jet : .viridis
+                    let fig = Figure.sample(id: s.id, image: image, groundTruth: gt, maps: pairs, options: opts)
+                    try PNGFile.write(fig, to: "\(folder)/\(s.id).png")
+                    written += 1
+                } catch {
+                    failures.append("\(s.id): \(error)")
+                }
+            }
+            inbox.post(.notice("wrote \(written) PNG figure\(written == 1 ? "" : "s") to \(folder)" + (failures.isEmpty ? "" : "; \(failures.count) failed (\(failures[0]))")))
+        }
+        t.name = "sslsan-figures"
+        t.stackSize = 8 << 20
+        t.start()
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import XCTest
+import Core
+
+/// Runs the real `sslsan` binary on good and bad input, as a user would: a bad file gets one
+/// line on stderr naming the file and the problem, a non-zero exit status, no crash and no
+/// partial output file. Skipped with a message when the release binary has not been built.
+final class CommandLineTests: XCTestCase {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    var tmp = ""
+
+    override func setUpWithError() throws {
+        tmp = NSTemporaryDirectory() + "sslsan-cli-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(atPath: tmp) }
+
+    func binary() throws -> String {
+        let bin = Self.repo.appendingPathComponent(".build/release/sslsan").path
+        guard FileManager.default.isExecutableFile(atPath: bin) else {
+            throw XCTSkip("\(bin) is missing: run `swift build -c release` first")
+        }
+        return bin
+    }
+
+    /// Runs the binary with posix_spawn; returns status, stdout and stderr.
+    func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+        let bin = try binary()
+        let outPath = tmp + "/stdout", errPath = tmp + "/stderr"
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let cargs = ([bin] + args).map { strdup($0) } + [nil]
+        defer { cargs.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, bin, &actions, nil, cargs, environ) == 0 else { throw XCTSkip("cannot start \(bin)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let signalled = (status & 0x7f) != 0
+        XCTAssertFalse(signalled, "sslsan \(args.joined(separator: " ")) crashed (signal \(status & 0x7f))")
+        return ((status >> 8) & 0xff,
+                (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+                (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+    }
+
+    /// A small random-weight demo checkpoint, one image and one clip from the synthetic generator.
+    func fixtures() throws -> (ckpt: String, image: String, audio: String) {
+        let ckpt = tmp + "/model.safetensors", image = tmp + "/scene.png", audio = tmp + "/clip.wav"
+        try SSLSaNModel(config: try ModelConfig.named("demo"), seed: 3).save(to: ckpt)
+        let scene = SceneGenerator(seed: 5).scene(index: 0)
+        try PNGFile.write(scene.image, to: image)
+        try WAVFile.write(scene.objects[0].clip, to: audio)
+        return (ckpt, image, audio)
+    }
+
+    func assertOneLineError(_ r: (status: Int32, out: String, err: String), mentions: [String],
+                            file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertNotEqual(r.status, 0, "expected a failure", file: file, line: line)
+        let lines = r.err.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1, "expected one error line, got:\n\(r.err)", file: file, line: line)
+        for m in mentions { XCTAssertTrue(r.err.contains(m), "error should mention '\(m)': \(r.err)", file: file, line: line) }
+    }
+
+    func testInferPrintsAMapAndDumpsTensors() throws {
+        let f = try fixtures()
+        let dump = tmp + "/dump.safetensors"
+        let r = try run(["infer", "--checkpoint", f.ckpt, "--image", f.image, "--audio", f.audio, "--dump", dump, "--json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let json = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any]
+        XCTAssertNotNil(json, "infer --json printed: \(r.out)")
+        let st = try SafetensorsFile(path: dump)
+        for name in ["logmel", "image", "img_feat", "aud_emb", "sim_map"] { XCTAssertTrue(st.contains(name), "dump lacks \(name)") }
+    }
+
+    func testBadInputsGiveOneLineErrorsAndNoPartialOutput() throws {
+        let f = try fixtures()
+        let dump = tmp + "/out.safetensors"
+        // Corrupt image: a PNG signature followed by garbage.
+        let badImage = tmp + "/broken.png"
+        try Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3, 4]).write(to: URL(fileURLWithPath: badImage))
+        assertOneLineError(try run(["infer", "--checkpoint", f.ckpt, "--image", badImage, "--silence", "--dump", dump]), mentions: [badImage])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dump))
+        // Not audio at all.
+        let notAudio = tmp + "/notes.wav"
+        try "hello".write(toFile: notAudio, atomically: true, encoding: .utf8)
+        assertOneLineError(try run(["infer", "--checkpoint", f.ckpt, "--image", f.image, "--audio", notAudio, "--dump", dump]), mentions: [notAudio])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dump))
+        // Missing file.
+        assertOneLineError(try run(["infer", "--checkpoint", f.ckpt, "--image", tmp + "/nope.png", "--noise"]), mentions: ["nope.png"])
+        // Truncated checkpoint.
+        let cut = tmp + "/cut.safetensors"
+        let whole = try Data(contentsOf: URL(fileURLWithPath: f.ckpt))
+        try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: cut))
+        assertOneLineError(try run(["infer", "--checkpoint", cut, "--image", f.image, "--silence"]), mentions: [cut])
+        // A checkpoint with a wrong tensor name is reported by name.
+        let st = try SafetensorsFile(path: f.ckpt)
+        var w = SafetensorsWriter(metadata: st.metadata)
+        for e in st.entries where e.name != "audnet.layer1.0.conv1.weight" {
+            if e.dtype == .i64 { w.add(e.name, int64s: try st.int64s(e.name), shape: e.shape) } else { w.add(e.name, try st.tensor(e.name)) }
+        }
+        let renamed = tmp + "/renamed.safetensors"
+        try w.write(to: renamed)
+        assertOneLineError(try run(["infer", "--checkpoint", renamed, "--image", f.image, "--silence"]), mentions: [renamed, "audnet.layer1.0.conv1.weight"])
+    }
+
+    func testEvalRejectsAMalformedManifest() throws {
+        let f = try fixtures()
+        let dir = tmp + "/data"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try "{\"id\": \"a\", \"image\": \n".write(toFile: dir + "/manifest.jsonl", atomically: true, encoding: .utf8)
+        let r = try run(["eval", "--data", dir, "--checkpoint", f.ckpt, "--passes", "1"])
+        XCTAssertNotEqual(r.status, 0)
+        // The bad line is reported with its number, then the run stops naming the folder.
+        XCTAssertTrue(r.err.contains("line 1"), r.err)
+        XCTAssertTrue(r.err.contains("sslsan: \(dir): no usable samples"), r.err)
+    }
+}
