@@ -35,6 +35,9 @@ struct TrainCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Noise as a negative pair (L_N).") var noise = true
     @Flag(name: .customLong("neg-loss"), inversion: .prefixedNo, help: "The L_S/L_N loss terms.") var negLoss = true
     @Option(help: "λ weighting L_S + L_N.") var lambda: Double = 1
+    @Flag(name: .customLong("joint-audio-batch"), inversion: .prefixedNo,
+          help: "One audio-encoder forward on [positive; silence; noise], so BatchNorm sees in training the statistics it uses at test time.")
+    var jointAudioBatch = false
     @Flag(inversion: .prefixedNo, help: "SSL-TIE equivariance branch.") var equivariance = true
     @Flag(inversion: .prefixedNo, help: "Similar Audio Mixing between epochs.") var sam = true
     @Flag(name: .customLong("spec-augment"), inversion: .prefixedNo, help: "SpecAugment on the positive audio.") var specAugment = true
@@ -53,7 +56,7 @@ struct TrainCommand: ParsableCommand {
             guard batch >= 2 else { throw SSLSaNError("--batch must be at least 2") }
             var o = TrainingOptions(dataDir: data, outDir: out)
             o.valDir = val; o.config = config; o.epochs = epochs; o.batch = batch; o.lr = lr; o.weightDecay = weightDecay
-            o.silence = silence; o.noise = noise; o.negLoss = negLoss; o.lambda = lambda; o.equivariance = equivariance
+            o.silence = silence; o.noise = noise; o.negLoss = negLoss; o.lambda = lambda; o.jointAudioBatch = jointAudioBatch; o.equivariance = equivariance
             o.sam = sam; o.specAugment = specAugment; o.imageAugment = imageAugment; o.cropScale = cropScale; o.seed = seed; o.epochSize = epochSize
             o.valPairs = valPairs; o.select = select; o.resume = resume; o.plateauPatience = patience; o.parallelBranches = !serial
             let trainer = try Trainer(options: o)

@@ -55,6 +55,12 @@ public struct TrainObjective: Sendable {
     public var equivarianceWeight: Float = 1
     /// Run the image and audio branches on two threads.
     public var parallelBranches = true
+    /// One audnet forward on the concatenated [positive; silence; noise] batch (SPEC A3's
+    /// alternative) instead of one forward per audio kind. Separate forwards normalise silence and
+    /// noise by their own train-mode batch statistics, which eval mode (running statistics of the
+    /// mixture) never reproduces: the negatives' maps then vanish in training but not at test time.
+    /// A joint batch makes the statistics the loss saw the ones the evaluated network uses.
+    public var jointAudioBatch = false
 
     public init(config: ModelConfig) { head = ContrastiveLoss(config: config) }
 
@@ -63,6 +69,7 @@ public struct TrainObjective: Sendable {
         let imgBox = Box<(SimilarityHead.VisualSaved, TrainEncoder.Tape, SimilarityHead.VisualSaved?, TrainEncoder.Tape?, Tensor?)?>(nil)
         let audBox = Box<[(SimilarityHead.AudioSaved, TrainEncoder.Tape)]>([])
         let useNeg = negativeLoss
+        let joint = jointAudioBatch
         let images = batch.images
         let specs: [Tensor] = [batch.specPos] + (useNeg ? [batch.specSilence, batch.specNoise].compactMap { $0 } : [])
         let hasS = useNeg && batch.specSilence != nil, hasN = useNeg && batch.specNoise != nil
@@ -79,15 +86,23 @@ public struct TrainObjective: Sendable {
             imgBox.value = (v1, t1, v2, t2, ti)
         }, {
             var r: [(SimilarityHead.AudioSaved, TrainEncoder.Tape)] = []
-            for (i, s) in specs.enumerated() {
-                let (g, t) = model.audnet.forwardTrain(s, statUpdates: (i == 0 && transform != nil) ? 2 : 1)
+            if joint && specs.count > 1 {
+                let (g, t) = model.audnet.forwardTrain(concatBatch(specs), statUpdates: transform != nil ? 2 : 1)
                 r.append((SimilarityHead.poolNormalizeAudio(g), t))
+            } else {
+                for (i, s) in specs.enumerated() {
+                    let (g, t) = model.audnet.forwardTrain(s, statUpdates: (i == 0 && transform != nil) ? 2 : 1)
+                    r.append((SimilarityHead.poolNormalizeAudio(g), t))
+                }
             }
             audBox.value = r
         })
         let (v1s, tape1, v2s, tape2, ximg) = imgBox.value!
         let auds = audBox.value
-        let v1 = v1s.vhat, aPos = auds[0].0.ahat
+        // With a joint batch, â rows [kB, (k+1)B) belong to audio kind k.
+        let jointAhat: [Tensor]? = joint && specs.count > 1 ? splitBatch(auds[0].0.ahat, parts: specs.count) : nil
+        func ahat(_ k: Int) -> Tensor { jointAhat?[k] ?? auds[k].0.ahat }
+        let v1 = v1s.vhat, aPos = ahat(0)
         let dV1 = Tensor(shape: v1.shape)
         let dAPos = Tensor(shape: aPos.shape)
         let b = v1.shape[0]
@@ -125,7 +140,7 @@ public struct TrainObjective: Sendable {
         var dAudio: [Tensor] = [dAPos]
         var next = 1
         for isS in [true, false] where isS ? hasS : hasN {
-            let a = auds[next].0.ahat
+            let a = ahat(next)
             next += 1
             let m = SimilarityHead.pairMaps(visual: v1, audio: a)
             let l = SquaredMapLoss.forward(m)
@@ -148,8 +163,13 @@ public struct TrainObjective: Sendable {
                 model.imgnet.backward(SimilarityHead.normalizeVisualBackward(dv2, v2s), tape2)
             }
         }, {
-            for (i, (s, t)) in auds.enumerated() {
-                model.audnet.backward(SimilarityHead.poolNormalizeAudioBackward(dAud[i], s), t)
+            if jointAhat != nil {
+                let (s, t) = auds[0]
+                model.audnet.backward(SimilarityHead.poolNormalizeAudioBackward(concatBatch(dAud), s), t)
+            } else {
+                for (i, (s, t)) in auds.enumerated() {
+                    model.audnet.backward(SimilarityHead.poolNormalizeAudioBackward(dAud[i], s), t)
+                }
             }
         })
         return result
@@ -161,6 +181,28 @@ public struct TrainObjective: Sendable {
         let out = Tensor(shape: [b, 1, a0.shape[2], a0.shape[3]])
         for n in 0..<b { (out.data + n * hw).update(from: a0.data + (n * b + n) * hw, count: hw) }
         return out
+    }
+}
+
+/// Tensors of equal shape (B,…) stacked along the batch axis → (k·B,…).
+func concatBatch(_ parts: [Tensor]) -> Tensor {
+    var shape = parts[0].shape
+    shape[0] = parts.reduce(0) { $0 + $1.shape[0] }
+    let out = Tensor(shape: shape)
+    var offset = 0
+    for p in parts { (out.data + offset).update(from: p.data, count: p.count); offset += p.count }
+    return out
+}
+
+/// The inverse of `concatBatch` for `parts` equal slices.
+func splitBatch(_ t: Tensor, parts: Int) -> [Tensor] {
+    var shape = t.shape
+    shape[0] /= parts
+    let n = t.count / parts
+    return (0..<parts).map { k in
+        let s = Tensor(shape: shape)
+        s.data.update(from: t.data + k * n, count: n)
+        return s
     }
 }
 

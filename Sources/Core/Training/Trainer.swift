@@ -19,6 +19,8 @@ public struct TrainingOptions: Codable, Sendable {
     public var noise = true
     public var negLoss = true
     public var lambda: Double = 1
+    /// One audio-encoder forward on [positive; silence; noise] (see `TrainObjective.jointAudioBatch`).
+    public var jointAudioBatch = false
     /// SSL-TIE's equivariance branch (0.5·(L_cl + L_cl_ts) + λ_eq·L_eq).
     public var equivariance = true
     public var equivarianceWeight: Double = 1
@@ -261,6 +263,7 @@ public final class Trainer: @unchecked Sendable {
         objective.negativeLoss = o.negLoss && (o.silence || o.noise)
         objective.equivarianceWeight = Float(o.equivarianceWeight)
         objective.parallelBranches = o.parallelBranches
+        objective.jointAudioBatch = o.jointAudioBatch
         let epochPairs = min(o.epochSize ?? train.count, train.count)
         let stepsPerEpoch = epochPairs / o.batch
         progress(.started(pairs: train.count, valPairs: validator?.count ?? 0, parameters: model.parameterCount,
