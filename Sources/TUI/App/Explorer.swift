@@ -71,6 +71,8 @@ public final class Explorer {
             scorer.cancel()
             sceneWorker.stop()
             trainingJob?.cancel()
+            // Let workers notice the cancellation (a training run saves its step) before exit.
+            WorkerThreads.waitForAll(timeout: 20)
         }
         state.unicode = term.unicode
         state.colorModeName = term.colorMode.rawValue

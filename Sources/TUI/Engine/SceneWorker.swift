@@ -31,10 +31,7 @@ public final class SceneWorker: @unchecked Sendable {
     init(session: Session, inbox: Inbox, generation: Int) { self.session = session; self.inbox = inbox; self.generation = generation }
 
     func start() {
-        let t = Thread { [self] in run() }
-        t.name = "sslsan-scene"
-        t.stackSize = 8 << 20
-        t.start()
+        WorkerThreads.start(name: "sslsan-scene", stackSize: 8 << 20) { [self] in run() }
     }
 
     func requestScene(_ i: Int) { cond.lock(); sceneRequest = i; liveRequest = nil; cond.signal(); cond.unlock() }

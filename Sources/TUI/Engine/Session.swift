@@ -86,10 +86,7 @@ final class Scorer: Sendable {
     func cancel() { cancelled.store(true, ordering: .relaxed) }
 
     func start() {
-        let t = Thread { [self] in run() }
-        t.name = "sslsan-scorer"
-        t.stackSize = 8 << 20
-        t.start()
+        WorkerThreads.start(name: "sslsan-scorer", stackSize: 8 << 20) { [self] in run() }
     }
 
     static func score(_ session: Session, _ i: Int) -> (SampleScore?, String?) {

@@ -33,7 +33,7 @@ final class TrainingJob: Sendable {
 
     init(driver: any TrainingDriver, request: TrainingRequest, inbox: Inbox) {
         self.request = request
-        let t = Thread { [self] in
+        WorkerThreads.start(name: "sslsan-training", stackSize: 16 << 20) { [self] in
             do {
                 try driver.run(request, progress: { inbox.post(.training($0)) }, cancelled: { [self] in cancelFlag.load(ordering: .relaxed) })
                 inbox.post(.training(cancelFlag.load(ordering: .relaxed) ? .stopped : .finished))
@@ -41,9 +41,6 @@ final class TrainingJob: Sendable {
                 inbox.post(.training(.failed("\(error)")))
             }
         }
-        t.name = "sslsan-training"
-        t.stackSize = 16 << 20
-        t.start()
     }
 
     func cancel() { cancelFlag.store(true, ordering: .relaxed) }
