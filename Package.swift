@@ -36,7 +36,7 @@ let package = Package(
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Core"]),
-        .testTarget(name: "TUITests", dependencies: ["TUI", "Render", "Core"]),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "Render", "Core"], exclude: ["Snapshots"]),
     ],
     swiftLanguageModes: [.v6]
 )
