@@ -172,21 +172,8 @@ public enum SampleDataset {
         """
     }
 
-    static func json(_ s: String) -> String {
-        var o = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": o += "\\\""
-            case "\\": o += "\\\\"
-            case "\n": o += "\\n"
-            case "\r": o += "\\r"
-            case "\t": o += "\\t"
-            default:
-                if u.value < 0x20 { o += String(format: "\\u%04x", u.value) } else { o.unicodeScalars.append(u) }
-            }
-        }
-        return o + "\""
-    }
+    /// A JSON string literal (the escaper the safetensors header writer uses).
+    static func json(_ s: String) -> String { SafetensorsWriter.jsonString(s) }
 }
 
 /// Shared state of a parallel write: next index, per-scene manifest lines, first error.
