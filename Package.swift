@@ -4,7 +4,8 @@ import PackageDescription
 /// sslsan: a terminal explorer and on-CPU engine for SSL-SaN visual sound source localisation.
 ///
 /// C libraries are system-library targets (module map + shim header); see `Sources/C*/`.
-let optimise: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+/// Release builds use SwiftPM's default `-O` with whole-module optimisation: bounds and precondition
+/// checks stay on, because `-Ounchecked` turns a failed precondition into memory corruption.
 
 let package = Package(
     name: "sslsan",
@@ -24,15 +25,13 @@ let package = Package(
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
         .target(
             name: "Core",
-            dependencies: ["CBLAS", "CSndfile", "CSamplerate", "CPNG", "CTurboJPEG"],
-            swiftSettings: optimise
+            dependencies: ["CBLAS", "CSndfile", "CSamplerate", "CPNG", "CTurboJPEG"]
         ),
-        .target(name: "Render", dependencies: ["Core"], swiftSettings: optimise),
-        .target(name: "TUI", dependencies: ["Core", "Render", "CNcursesw"], swiftSettings: optimise),
+        .target(name: "Render", dependencies: ["Core"]),
+        .target(name: "TUI", dependencies: ["Core", "Render", "CNcursesw"]),
         .executableTarget(
             name: "sslsan",
-            dependencies: ["Core", "Render", "TUI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            swiftSettings: optimise
+            dependencies: ["Core", "Render", "TUI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Core"]),
