@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-swift build -c release --product sslsan
+scripts/build.sh
 exec .build/release/sslsan explore --data samples --checkpoint samples/demo.safetensors "$@"
