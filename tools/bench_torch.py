@@ -171,7 +171,7 @@ def bench_train(cfg, b, steps, equivariance):
         parts = ref.loss_full(model, images, pos, sil, noise, tf) if tf else ref.loss_core(model, images, pos, sil, noise)
         parts["loss_total"].backward()
         opt.step()
-        step.loss = float(parts["loss_total"])
+        step.loss = parts["loss_total"].item()
 
     wall, cpu = timed(step, 1, steps)
     name = cfg["name"] + ("_equiv" if equivariance else "")
@@ -212,8 +212,8 @@ def golden_check(golden):
         worst = 0.0
         for k, v in parts.items():
             stored = float(ts[f"{variant}/{k}"][0])
-            worst = max(worst, abs(float(v) - stored) / abs(stored))
-        out[variant] = {"losses": {k: [float(v), float(ts[f"{variant}/{k}"][0])] for k, v in parts.items()},
+            worst = max(worst, abs(v.item() - stored) / abs(stored))
+        out[variant] = {"losses": {k: [v.item(), float(ts[f"{variant}/{k}"][0])] for k, v in parts.items()},
                         "max_rel_loss_diff": worst, "grad_rel_l2": rel,
                         "ok": worst <= (1e-5 if variant == "core" else 1e-4)}
     return out
