@@ -2,7 +2,11 @@
 """PyTorch CPU reference timings for `sslsan bench`, to be run right after it on the same machine.
 
     python tools/bench_torch.py [--threads 2] [--batches 8] [--steps 5] [--config full] [--no-equivariance]
-                                [--golden ../shared/golden] [--out FILE]
+                                [--golden ../shared/golden] [--out FILE] [--sslsan .build/release/sslsan]
+
+With `--sslsan BIN` it first runs `BIN bench --sections training,engine --train-configs CONFIG --batch 1 --json`
+(sslsan's own bench, unchanged), then the PyTorch timings, and adds `sslsan` (its JSON) and `ratios`
+(sslsan time / PyTorch time: training s/sample per batch, eval medians) to the report: one run, same machine.
 
 Prints one JSON object (keys in the style of `sslsan bench`):
 * `training`: seconds per sample of one train step at each batch, measured like sslsan's TrainingBench
@@ -219,6 +223,20 @@ def golden_check(golden):
     return out
 
 
+def ratios(report):
+    """sslsan time / PyTorch time for every case both sides measured (> 1: sslsan slower)."""
+    r = {}
+    st, tt = report["sslsan"].get("training", {}), report.get("training", {})
+    for k, v in tt.items():
+        if k.endswith(".s_per_sample") and k in st:
+            r[k] = round(st[k] / v, 3)
+    sc = report["sslsan"].get("engine", {}).get("cases", {})
+    for k, v in report.get("eval", {}).get("cases", {}).items():
+        if k in sc:
+            r[f"eval.{k}.median_ms"] = round(sc[k]["median_ms"] / v["median_ms"], 3)
+    return r
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--threads", type=int, default=2, help="torch.set_num_threads (intra-op); default 2 = this machine's cores")
@@ -230,12 +248,24 @@ def main():
     ap.add_argument("--sections", default="training,eval", help="training, eval (comma-separated)")
     ap.add_argument("--golden", help="golden folder: replay its train step first and report the losses")
     ap.add_argument("--out", help="also write the JSON here")
+    ap.add_argument("--sslsan", help="sslsan binary: run its bench first (same config) and report sslsan/PyTorch ratios")
     a = ap.parse_args()
 
     torch.set_num_threads(a.threads)
     cfg = ref.config_named(a.config)
     sections = {s.strip() for s in a.sections.split(",")}
     report = {"environment": environment(a.threads), "config": cfg["name"]}
+    if a.sslsan:
+        cmd = [a.sslsan, "bench", "--sections", "training,engine", "--train-configs", cfg["name"],
+               "--config", cfg["name"], "--batch", "1", "--json"]
+        t0 = time.time()
+        out = subprocess.run(cmd, capture_output=True, text=True)
+        if out.returncode != 0:
+            sys.exit(f"{a.sslsan}: bench failed (status {out.returncode}): {out.stderr.strip()[-500:]}")
+        report["sslsan"] = json.loads(out.stdout)
+        report["sslsan_command"] = " ".join(cmd)
+        report["sslsan_wall_s"] = round(time.time() - t0, 1)
+        report["environment"]["load_average_1m_after_sslsan"] = os.getloadavg()[0]
     if a.golden:
         report["golden_check"] = golden_check(a.golden)
     if "training" in sections:
@@ -249,6 +279,15 @@ def main():
     if "eval" in sections:
         report["eval"] = bench_eval(cfg, a.eval_repeats)
     report["environment"]["load_average_1m_end"] = os.getloadavg()[0]
+    # libgomp threads spin while waiting; with other load on the cores one descheduled thread stalls the
+    # rest (measured here: demo image encoder 6.8 ms with 1 thread, 640 ms with 2 under load ~3).
+    busy = max(report["environment"]["load_average_1m_start"], report["environment"]["load_average_1m_end"]) > 0.5
+    report["environment"]["machine_busy_warning"] = (
+        "load average > 0.5 while timing: the numbers are not an idle-machine comparison"
+        + ("" if os.environ.get("OMP_WAIT_POLICY") else "; PyTorch's OpenMP spin-waiting is hit hardest (try OMP_WAIT_POLICY=PASSIVE)")
+    ) if busy else None
+    if a.sslsan:
+        report["ratios"] = ratios(report)
     text = json.dumps(report, indent=2, sort_keys=True)
     print(text)
     if a.out:
