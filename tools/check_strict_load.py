@@ -90,7 +90,7 @@ def main():
         cfg, how = config_of(a.checkpoint)
         sd = load_file(a.checkpoint)
     except Exception as e:  # unreadable header or tensor data: one line, the file named
-        sys.exit(f"{a.checkpoint}: cannot read as safetensors ({e})")
+        sys.exit(f"{a.checkpoint}: cannot read as safetensors ({type(e).__name__}: {e})")
     model = ref.AVENet(cfg)
     rep = {"checkpoint": a.checkpoint, "config": cfg["name"], "config_source": how, "torch": torch.__version__}
     rep["strict_load"] = strict_load(model, sd)

@@ -10,6 +10,7 @@ layout does (stems and fc follow widths[0] / widths[3]; fc keeps 1000 outputs; v
 """
 import json
 import math
+import os
 import struct
 
 import torch
@@ -301,7 +302,11 @@ def normalise_image_u8(u8):
 
 
 def safetensors_metadata(path):
+    size = os.path.getsize(path)
     with open(path, "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]
+        head = f.read(8)
+        n = struct.unpack("<Q", head)[0] if len(head) == 8 else -1
+        if not 2 <= n <= size - 8:
+            raise ValueError(f"header length {n} does not fit a {size}-byte file")
         header = json.loads(f.read(n))
     return header.get("__metadata__", {}) or {}
