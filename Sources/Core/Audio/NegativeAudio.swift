@@ -28,12 +28,17 @@ public enum NegativeAudio {
             // The power of zeros is exactly 0; its dB is exactly 10·log10(1e-10) = −100.
             return config.negativesInDB ? Tensor(shape: shape, repeating: -100) : Tensor(shape: shape)
         case .noise:
-            let mel = MelSpectrogram(config: config)
-            let w = noise(config: config, seed: seed)
-            return config.negativesInDB ? mel.logMel(window: w) : mel.power(w)
+            return spectrogram(waveform: noise(config: config, seed: seed), mel: MelSpectrogram(config: config))
         case .positive, .offscreen:
             preconditionFailure("NegativeAudio.spectrogram: \(condition) audio comes from a file (MelSpectrogram.logMel)")
         }
+    }
+
+    /// Encoder input for a negative waveform already cut to the window (the noise of a seed, or
+    /// a slice of it / of silence tiled by `MelSpectrogram.window`, as the explorer's live map
+    /// plays it): dB or linear power as `config.negativesInDB` says.
+    public static func spectrogram(waveform w: [Float], mel: MelSpectrogram) -> Tensor {
+        mel.config.negativesInDB ? mel.logMel(window: w) : mel.power(w)
     }
 
     /// SplitMix64 (Steele, Lea & Flood 2014) for the bits, Box–Muller for the normal deviates.

@@ -10,9 +10,12 @@ public struct ExplorerOptions: Sendable {
     public var compare: String?
     public var demo = false
     public var exportDirectory = "."
-    public init(dataDirectory: String, checkpoint: String, compare: String? = nil, demo: Bool = false, exportDirectory: String = ".") {
+    /// Evaluation passes the background scorer covers (`sslsan eval --passes`).
+    public var passes = 10
+    public init(dataDirectory: String, checkpoint: String, compare: String? = nil, demo: Bool = false, exportDirectory: String = ".",
+                passes: Int = 10) {
         self.dataDirectory = dataDirectory; self.checkpoint = checkpoint; self.compare = compare
-        self.demo = demo; self.exportDirectory = exportDirectory
+        self.demo = demo; self.exportDirectory = exportDirectory; self.passes = passes
     }
 }
 
@@ -47,12 +50,13 @@ public final class Explorer {
         self.trainer = trainer
         self.loadModel = loadModel
         inbox = Inbox(wakeup: wakeup)
-        session = Session(data: data, model: model, compare: compare)
+        session = Session(data: data, model: model, compare: compare, passes: options.passes)
         scorer = Scorer(session: session, inbox: inbox, generation: 0)
         sceneWorker = SceneWorker(session: session, inbox: inbox, generation: 0)
         sound = SoundOutput(inbox: inbox)
         state = ExplorerState(datasetName: data.name, checkpointName: model.name, compareName: compare?.name,
                               samples: data.samples, problems: data.problems)
+        state.passesTarget = session.passes
         state.training.available = trainer != nil
         if let t = trainer, !t.configs.isEmpty { state.training.configs = t.configs }
         state.training.data = options.dataDirectory
@@ -303,24 +307,17 @@ public final class Explorer {
                 }
             case let .live(l, _, gen):
                 if gen == generation && l.sampleIndex == state.scene?.sampleIndex && l.condition == state.condition { state.live = l }
-            case let .score(i, s, problem, gen):
+            case let .scoring(u, gen):
                 guard gen == scorerGeneration else { continue }
-                state.scores[i] = s
-                state.problems[i] = problem
-                state.scoringDone += 1
+                state.apply(u)
                 scoresChanged = true
-                if let p = problem, state.notice == nil { state.setNotice("\(state.samples[i].id): \(p)", now: now) }
-            case let .scoringFinished(msg, gen):
-                guard gen == scorerGeneration else { continue }
-                state.scoringMessage = msg
-                state.scoringDone = state.scoringTotal
+                if case let .sample(i, _, _, p?) = u, state.notice == nil { state.setNotice("\(state.samples[i].id): \(p)", now: now) }
             case .notice(let n):
                 if n.hasPrefix("no sound device") { state.soundNotice = n } else { state.setNotice(n, now: now) }
             case .training(let u): applyTraining(u, now: now)
             }
         }
         if scoresChanged {
-            state.recomputeFigures()
             if state.sort != .id && state.sort != .label && state.scoringDone % 16 == 0 || state.scoringDone == state.scoringTotal { state.rebuildOrder() }
         }
         return true
@@ -374,7 +371,7 @@ public final class Explorer {
             let model = try path.map { try loadModel($0) } ?? session.main.model
             let other = try compare.map { try loadModel($0) } ?? session.compare?.model
             sceneWorker.stop()
-            session = Session(data: data, model: model, compare: other)
+            session = Session(data: data, model: model, compare: other, passes: options.passes)
             state.compareName = other?.name
             state.compareVisible = true
             generation += 1
@@ -385,11 +382,11 @@ public final class Explorer {
                 scorerGeneration = generation
                 scorer = Scorer(session: session, inbox: inbox, generation: generation)
                 state.checkpointName = model.name
-                state.scores = Array(repeating: nil, count: state.samples.count)
+                state.scored = Array(repeating: nil, count: state.samples.count)
                 state.problems = Array(repeating: nil, count: state.samples.count)
-                state.scoringDone = 0; state.scoringMessage = nil
+                state.scoringDone = 0; state.passesDone = 0; state.passesShown = 0; state.scoringMessage = nil
                 state.thresholdTouched = false
-                state.figures = DatasetFigures()
+                state.metrics = MetricSet(); state.metricRows = []; state.metricRow = [:]; state.report = nil
                 scorer.start()
             }
             state.scene = nil; state.live = nil

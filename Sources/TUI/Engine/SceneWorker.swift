@@ -76,7 +76,9 @@ public final class SceneWorker: @unchecked Sendable {
         var st = SceneState(sampleIndex: i)
         let sample = session.data.samples[i]
         st.groundTruth = session.data.groundTruth(sample)
-        let model = session.main.model
+        // The 224² ground truth the metrics use (the scene's IoU is computed on it).
+        st.groundTruthMap = try? GroundTruthMap.load(for: sample)
+        let rate = session.main.config.sampleRate
         do {
             st.image = Self.displayCopy(try session.data.image(sample))
         } catch {
@@ -85,11 +87,11 @@ public final class SceneWorker: @unchecked Sendable {
         var waves: [[Float]] = []
         for c in AudioCondition.allCases {
             do {
-                let w = try session.waveform(i, c, rate: model.sampleRate, window: model.windowSamples)
+                let w = try session.waveform(i, c)
                 waves.append(w.samples)
                 st.audioLabels[c.index] = w.label
                 st.envelopes[c.index] = Self.envelope(w.samples)
-                st.durations[c.index] = Double(w.samples.count) / Double(model.sampleRate)
+                st.durations[c.index] = Double(w.samples.count) / Double(rate)
             } catch {
                 waves.append([])
                 st.audioLabels[c.index] = "unavailable"
@@ -99,16 +101,15 @@ public final class SceneWorker: @unchecked Sendable {
         current = (i, waves)
         currentFeatures = []
         st.waves = waves
-        st.sampleRate = model.sampleRate
+        st.sampleRate = rate
         if st.image != nil {
-            currentFeatures = session.caches.map { try? session.features($0, i) }
-            for (k, cache) in session.caches.enumerated() {
+            currentFeatures = session.models.map { try? $0.features(i, path: sample.imagePath) }
+            for (k, m) in session.models.enumerated() {
                 do {
-                    let (maps, problem) = try session.maps(cache, i)
+                    let maps = try session.maps(m, i)
                     if k == 0 { st.maps = maps } else { st.compareMaps = maps }
-                    if let p = problem, st.problem == nil, k == 0 { st.problem = nil; inbox.post(.notice("\(sample.id): \(p)")) }
                 } catch {
-                    st.problem = "\(error)"
+                    if k == 0 { st.problem = "\(error)" } else { inbox.post(.notice("\(sample.id): compare model: \(error)")) }
                 }
             }
         }
@@ -124,14 +125,12 @@ public final class SceneWorker: @unchecked Sendable {
         let wave = cur.waves[r.condition.index]
         guard !wave.isEmpty else { return nil }
         var out: [SimilarityMap] = []
-        for (k, cache) in session.caches.enumerated() {
-            let m = cache.model
-            let a = max(0, min(wave.count - 1, Int(r.start * Double(m.sampleRate))))
-            let b = max(a + 1, min(wave.count, Int(r.end * Double(m.sampleRate))))
-            let window = Array(wave[a..<b])
+        for (k, m) in session.models.enumerated() {
+            let rate = Double(m.config.sampleRate)
+            let a = max(0, min(wave.count - 1, Int(r.start * rate)))
+            let b = max(a + 1, min(wave.count, Int(r.end * rate)))
             guard let v = k < currentFeatures.count ? currentFeatures[k] : nil else { return nil }
-            let e = m.encodeAudio(window, negative: r.condition == .silence || r.condition == .noise)
-            out.append(similarityMap(visual: v, audio: e))
+            out.append(Evaluator.map(visual: v, audio: m.embedding(Array(wave[a..<b]), condition: r.condition)))
         }
         liveCount.add(1, ordering: .relaxed)
         let lm = LiveMap(sampleIndex: r.sampleIndex, condition: r.condition, windowStart: r.start, windowEnd: r.end,

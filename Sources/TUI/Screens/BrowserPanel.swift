@@ -40,8 +40,8 @@ enum BrowserPanel {
             guard let v = s.iou(i) else { return s.problems[i] != nil ? "err" : "·" }
             return v.isNaN ? "nan" : Fmt.f(v, 2)
         case .positive, .silence, .noise, .offscreen:
-            let idx = [SortColumn.positive, .silence, .noise, .offscreen].firstIndex(of: k)!
-            return s.scores[i].map { Fmt.f($0.maxes[idx], 2) } ?? "·"
+            let c = AudioCondition.allCases[[SortColumn.positive, .silence, .noise, .offscreen].firstIndex(of: k)!]
+            return s.maximum(i, c).map { Fmt.f($0, 2) } ?? "·"
         case .leak: return s.leak(i).map { Fmt.f($0, 2) } ?? "·"
         }
     }

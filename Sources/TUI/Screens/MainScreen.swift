@@ -49,13 +49,15 @@ public enum MainScreen {
     }
 
     static func metricsLine(_ s: ExplorerState, _ r: Rect, into buf: inout CellBuffer) {
-        let f = s.figures
-        var parts = ["cIoU \(Fmt.pct(f.cIoU))",
-                     "pIA S \(Fmt.pct(f.pIA[0], 2)) N \(Fmt.pct(f.pIA[1], 2)) O \(Fmt.pct(f.pIA[2], 2))",
-                     "F_LOC \(Fmt.pct(f.fLoc))",
-                     "Sep \(f.separability.map { String(format: "%+.3f", $0) } ?? "–")",
-                     "U \(Fmt.f(f.universal, 3))"]
-        if f.scored < s.samples.count { parts.append("(\(f.scored)/\(s.samples.count) scored)") }
+        // The report's figures with `sslsan eval`'s digits (2 decimals, U and separability 4).
+        let f = s.report
+        var parts = ["cIoU \(Fmt.pct(f?.ciouUth, 2))",
+                     "pIA S \(Fmt.pct(f?.pia.silence, 2)) N \(Fmt.pct(f?.pia.noise, 2)) O \(Fmt.pct(f?.pia.offscreen, 2))",
+                     "F_LOC \(Fmt.pct(f?.fLoc, 2))",
+                     "Sep \(f.map { String(format: "%+.4f", $0.separability) } ?? "–")",
+                     "U \(Fmt.f(f?.universalThreshold, 4))",
+                     "\(s.passesShown) pass\(s.passesShown == 1 ? "" : "es")"]
+        if s.metrics.count < s.metricsExpected { parts.append("(\(s.metrics.count)/\(s.metricsExpected) scored)") }
         if !s.tagged.isEmpty { parts.append("tagged \(s.tagged.count)") }
         buf.put(" " + parts.joined(separator: "  │  "), x: r.x, y: r.y, fg: Theme.accent, maxWidth: r.width)
     }
@@ -71,11 +73,12 @@ public enum MainScreen {
             return
         case .normal: break
         }
-        var thr = "thr \(Fmt.f(s.threshold, 3))"
-        if let u = s.figures.universal { thr += abs(u - s.threshold) < 0.0005 ? " = U" : " (U \(Fmt.f(u, 3)))" }
+        var thr = "thr \(Fmt.f(s.threshold, 4))"
+        if let u = s.report?.universalThreshold { thr += u == s.threshold ? " = U" : " (U \(Fmt.f(u, 4)))" }
         var parts = ["ckpt \(s.checkpointName)" + (s.compareName.map { " vs \($0)" } ?? ""),
                      "data \(s.datasetName) (\(s.samples.count))", thr]
         if s.scoringDone < s.scoringTotal { parts.append("scoring \(s.scoringDone)/\(s.scoringTotal)") }
+        else if s.passesShown < s.passesTarget { parts.append("passes 2–\(s.passesTarget) \(s.passesDone)/\(s.scoringTotal)") }
         if s.training.status == .running { parts.append("training ep \(s.training.epoch)/\(s.training.epochs)") }
         if s.playback.playing { parts.append("▶ \(Fmt.time(s.playback.position))") }
         var text = " " + parts.joined(separator: " │ ")

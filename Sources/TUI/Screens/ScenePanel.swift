@@ -4,24 +4,6 @@ import Render
 
 /// The scene: image in half blocks, the map over it, ground truth, condition and waveform.
 public enum ScenePanel {
-    /// Share of the map's pixels above t (upsampled like the metric), as a fraction.
-    public static func areaAbove(_ m: SimilarityMap, _ t: Double) -> Double {
-        let up = Upsample.bilinear(m, side: ThresholdCounts.side)
-        return Double(up.reduce(0) { $0 + (Double($1) > t ? 1 : 0) }) / Double(up.count)
-    }
-
-    public static func iou(_ m: SimilarityMap, _ gt: SceneGroundTruth, _ t: Double) -> Double? {
-        guard !gt.isEmpty else { return nil }
-        let up = Upsample.bilinear(m, side: ThresholdCounts.side)
-        let g = Upsample.groundTruth(gt)
-        var inter = 0, gtn = 0, out = 0
-        for i in 0..<up.count {
-            let a = Double(up[i]) > t
-            if g[i] != 0 { gtn += 1; if a { inter += 1 } } else if a { out += 1 }
-        }
-        return gtn + out == 0 ? .nan : Double(inter) / Double(gtn + out)
-    }
-
     static func draw(_ s: ExplorerState, rect: Rect, into buf: inout CellBuffer) {
         let name = s.selectedSample.map { "Scene · \($0.id)" } ?? "Scene"
         let inner = buf.box(rect, title: name, focused: s.focus == .scene)
@@ -44,13 +26,14 @@ public enum ScenePanel {
         let audio = scene.audioLabels[s.condition.index]
         var info = "audio: \(audio.isEmpty ? "–" : audio)   max \(Fmt.f(map?.max, 3))"
         if let m = map {
+            // Counted by Core (`ExplorerState.sceneFigure`), as the metrics count it.
             if s.condition == .positive {
-                info += "   IoU \(Fmt.f(iou(m, scene.groundTruth, s.threshold), 2))"
+                info += "   IoU \(Fmt.f(s.sceneFigure(m), 2))"
             } else {
-                info += "   pIA \(Fmt.pct(100 * areaAbove(m, s.threshold)))%"
+                info += "   pIA \(Fmt.pct(s.sceneFigure(m).map { 100 * $0 }))%"
             }
         }
-        info += "   thr \(Fmt.f(s.threshold, 3))"
+        info += "   thr \(Fmt.f(s.threshold, 4))"
         if scene.loading { info += "   encoding…" }
         buf.put(info, x: inner.x, y: inner.y + 1, fg: Theme.condition[s.condition.index], attrs: .bold, maxWidth: inner.width)
         // Bottom: caption, waveform (2 rows) and time line.

@@ -8,10 +8,10 @@ enum SeparabilityPanel {
     static func draw(_ s: ExplorerState, rect: Rect, into buf: inout CellBuffer) {
         let inner = buf.box(rect, title: "Separability", focused: s.focus == .separability)
         guard inner.height >= 8, inner.width >= 20 else { return }
-        let f = s.figures
+        let f = s.report
         var y = inner.y
-        let sep = f.separability.map { String(format: "%+.3f", $0) } ?? "–"
-        buf.put("Sep = Q1(pos) − Q3(neg) = \(sep)", x: inner.x, y: y, fg: (f.separability ?? 0) > 0 ? Theme.ok : Theme.warn, attrs: .bold, maxWidth: inner.width)
+        let sep = f.map { String(format: "%+.3f", $0.separability) } ?? "–"
+        buf.put("Sep = Q1(pos) − Q3(neg) = \(sep)", x: inner.x, y: y, fg: (f?.separability ?? 0) > 0 ? Theme.ok : Theme.warn, attrs: .bold, maxWidth: inner.width)
         y += 1
         if s.scoringDone < s.scoringTotal {
             let label = "scoring \(s.scoringDone)/\(s.scoringTotal) "
@@ -21,8 +21,9 @@ enum SeparabilityPanel {
             buf.put("scored \(s.scoringDone) samples · \(s.scoringMessage ?? "done")", x: inner.x, y: y, fg: Theme.dimText, maxWidth: inner.width)
         }
         y += 1
-        var lists: [[Float]] = [[], [], [], []]
-        for sc in s.scores.compactMap({ $0 }) { for k in 0..<4 { lists[k].append(sc.maxes[k]) } }
+        // The pooled maxima U and separability are taken from (positives once per pass).
+        let m = s.metrics
+        let lists: [[Float]] = [m.positiveMaxima, m.silenceMaxima, m.noiseMaxima, m.offscreenMaxima].map { $0.map(Float.init) }
         let all = lists.flatMap { $0 }
         // Span the data and the threshold with a small margin (not 0…1: trained maps cluster).
         var lo = min(Double(all.min() ?? 0), s.threshold), hi = max(Double(all.max() ?? 1), s.threshold)
@@ -49,15 +50,15 @@ enum SeparabilityPanel {
             let cx = col(v)
             for yy in y..<plotBottom where buf[cx, yy].char == " " || buf[cx, yy].char == "·" { buf[cx, yy] = Cell(ch, fg: fg) }
         }
-        mark(f.q1Positive, "┆", Theme.ok)
-        mark(f.universal, "┆", Theme.warn)
+        mark(f?.positiveQ1, "┆", Theme.ok)
+        mark(f?.universalThreshold, "┆", Theme.warn)
         mark(s.threshold, "│", .white)
         // Axis.
         let axisY = min(inner.maxY - 1, plotBottom)
         buf.put(Fmt.f(lo, 2), x: inner.x + 5, y: axisY, fg: Theme.dimText)
         let hiS = Fmt.f(hi, 2)
         buf.put(hiS, x: inner.maxX - hiS.count, y: axisY, fg: Theme.dimText)
-        let legend = "│thr ┆U \(Fmt.f(f.universal, 3)) ┆Q1 \(Fmt.f(f.q1Positive, 3))"
+        let legend = "│thr ┆U \(Fmt.f(f?.universalThreshold, 3)) ┆Q1 \(Fmt.f(f?.positiveQ1, 3))"
         if axisY + 1 < inner.maxY {
             buf.put(legend, x: inner.x, y: axisY + 1, fg: Theme.dimText, maxWidth: inner.width)
         }
