@@ -40,6 +40,12 @@ public final class Session: Sendable {
         }
     }
 
+    /// The main model's four maps of sample i as the scene view shows them.
+    public func maps(sample i: Int) throws -> [SimilarityMap?] { try maps(main, i) }
+
+    /// The noise seed of the shown pass (`sslsan infer --noise --seed` with it shows the same map).
+    public var shownNoiseSeed: UInt64 { main.seeds[Self.shownPass] }
+
     /// The four maps of sample i in the shown pass (positive, silence, noise, off-screen; nil
     /// where there is none), as `Evaluator.score` computes them.
     func maps(_ m: ModelSession, _ i: Int) throws -> [SimilarityMap?] {
