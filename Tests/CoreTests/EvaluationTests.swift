@@ -41,6 +41,18 @@ final class EvaluationTests: XCTestCase {
         XCTAssertEqual(one.positive, set.samples[3].positive)
         XCTAssertEqual(one.offscreen, set.samples[3].offscreen)
         XCTAssertEqual(one.noise, set.samples[3].noise)
+        // A pass is the same whatever is scored with it: pass 1, then passes 2–3 appended (as the
+        // explorer scores), equals all three at once, map for map.
+        let split = try ev.score(sample: 3, passes: 0..<1).sample.appendingPasses(try ev.score(sample: 3, passes: 1..<3).sample)
+        XCTAssertEqual(split.positive, one.positive)
+        XCTAssertEqual(split.noise, one.noise)
+        XCTAssertEqual(split.offscreen, one.offscreen)
+        XCTAssertEqual(split.offscreenSources, one.offscreenSources)
+        // Pass p's noise map is the map of `NegativeAudio`'s noise with seed `seeds[p]`, the input
+        // `sslsan infer --noise --seed` encodes.
+        let v = try ev.visualFeatures(samples[3].imagePath)
+        let noise1 = model.encodeAudio(NegativeAudio.spectrogram(.noise, config: model.config, seed: ev.seeds[1])).array
+        XCTAssertEqual(Evaluator.map(visual: v, audio: noise1), one.noise[1])
         // The mask is the ground truth (the samples have both mask and box).
         XCTAssertEqual(one.groundTruth, try GroundTruthMap.mask(at: samples[3].maskPath!))
         let report = set.report()
