@@ -128,6 +128,18 @@ public final class Evaluator: @unchecked Sendable {
     /// class is in the scene).
     public func offscreen(for i: Int, pass: Int) -> Int? { offscreen.choose(for: i, seed: seeds[pass]) }
 
+    /// â of what sample `i` plays under `condition` in pass `pass` (nil: no off-screen audio,
+    /// every class is in the scene). The explorer composes a scene's maps condition by
+    /// condition from this, so one unreadable file leaves the other conditions' maps.
+    public func audioEmbedding(for i: Int, _ condition: AudioCondition, pass: Int) throws -> [Float]? {
+        switch condition {
+        case .positive: return try audioEmbedding(samples[i].audioPath)
+        case .silence: return silenceEmbedding()
+        case .noise: return noiseEmbedding(pass: pass)
+        case .offscreen: return try offscreen(for: i, pass: pass).map { try audioEmbedding(samples[$0].audioPath) }
+        }
+    }
+
     /// The raw map of image 0 of `visual` with one audio embedding: one GEMM row, so the map
     /// does not depend on what else is scored with it.
     public static func map(visual: Tensor, audio: [Float]) -> SimilarityMap {
@@ -147,14 +159,14 @@ public final class Evaluator: @unchecked Sendable {
         let s = samples[i]
         let v = try visual ?? visualFeatures(s.imagePath)
         let c = v.shape[1], positions = v.shape[2] * v.shape[3]
-        let pos = try audioEmbedding(s.audioPath)
+        let pos = try audioEmbedding(for: i, .positive, pass: 0)!
         let picks = range.compactMap { offscreen(for: i, pass: $0) }
         let gt: GroundTruthMap?
         do { gt = try GroundTruthMap.load(for: s) } catch { throw SSLSaNError("\(s.id): ground truth: \(error)") }
         let scored = ScoredSample(
             id: s.id, label: s.label, scene: s.scene,
-            positive: Self.map(visual: v, audio: pos), silence: Self.map(visual: v, audio: silenceEmbedding()),
-            noise: range.map { Self.map(visual: v, audio: noiseEmbedding(pass: $0)) },
+            positive: Self.map(visual: v, audio: pos), silence: Self.map(visual: v, audio: try audioEmbedding(for: i, .silence, pass: 0)!),
+            noise: try range.map { Self.map(visual: v, audio: try audioEmbedding(for: i, .noise, pass: $0)!) },
             offscreen: try picks.map { Self.map(visual: v, audio: try audioEmbedding(samples[$0].audioPath)) },
             offscreenSources: picks.map { samples[$0].id }, groundTruth: gt,
             visualEmbedding: Alignment.pooledVisual(v.array, channels: c, positions: positions),

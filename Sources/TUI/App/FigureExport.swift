@@ -16,7 +16,7 @@ enum FigureExport {
                 let s = session.data.samples[i]
                 do {
                     let image = try session.data.image(s)
-                    let maps = try session.maps(session.main, i)
+                    let (maps, _) = try session.maps(session.main, i)
                     let pairs = zip(AudioCondition.allCases, maps).compactMap { c, m in m.map { (condition: c, map: $0) } }
                     let g = session.data.groundTruth(s)
                     let gt = GroundTruth(boxes: g.boxes, mask: g.mask.map { GroundTruth.Mask(width: $0.width, height: $0.height, pixels: $0.bits) })

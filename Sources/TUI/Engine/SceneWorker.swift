@@ -106,8 +106,9 @@ public final class SceneWorker: @unchecked Sendable {
             currentFeatures = session.models.map { try? $0.features(i, path: sample.imagePath) }
             for (k, m) in session.models.enumerated() {
                 do {
-                    let maps = try session.maps(m, i)
+                    let (maps, problem) = try session.maps(m, i)
                     if k == 0 { st.maps = maps } else { st.compareMaps = maps }
+                    if let p = problem, k == 0 { inbox.post(.notice("\(sample.id): \(p)")) }
                 } catch {
                     if k == 0 { st.problem = "\(error)" } else { inbox.post(.notice("\(sample.id): compare model: \(error)")) }
                 }

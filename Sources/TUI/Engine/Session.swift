@@ -41,16 +41,30 @@ public final class Session: Sendable {
     }
 
     /// The main model's four maps of sample i as the scene view shows them.
-    public func maps(sample i: Int) throws -> [SimilarityMap?] { try maps(main, i) }
+    public func maps(sample i: Int) throws -> [SimilarityMap?] { try maps(main, i).maps }
 
     /// The noise seed of the shown pass (`sslsan infer --noise --seed` with it shows the same map).
     public var shownNoiseSeed: UInt64 { main.seeds[Self.shownPass] }
 
-    /// The four maps of sample i in the shown pass (positive, silence, noise, off-screen; nil
-    /// where there is none), as `Evaluator.score` computes them.
-    func maps(_ m: ModelSession, _ i: Int) throws -> [SimilarityMap?] {
-        let s = try m.score(i, path: data.samples[i].imagePath, passes: Self.shownPass..<(Self.shownPass + 1))
-        return [s.positive, s.silence, s.noise.first, s.offscreen.first]
+    /// The four maps of sample i in the shown pass (positive, silence, noise, off-screen), each
+    /// `Evaluator.map` of the condition's `Evaluator.audioEmbedding`: the maps `Evaluator.score`
+    /// gives, but a condition that fails (an unreadable off-screen clip, say) is nil with its
+    /// problem instead of failing the scene.
+    func maps(_ m: ModelSession, _ i: Int) throws -> (maps: [SimilarityMap?], problem: String?) {
+        let v = try m.features(i, path: data.samples[i].imagePath)
+        let (e, k) = m.scorer(for: i)
+        var out: [SimilarityMap?] = [], problem: String?
+        for c in AudioCondition.allCases {
+            do {
+                guard let a = try e.audioEmbedding(for: k, c, pass: Self.shownPass) else {
+                    throw TUIError("no off-screen audio: every class is in this scene")
+                }
+                out.append(Evaluator.map(visual: v, audio: a))
+            } catch {
+                out.append(nil); problem = problem ?? "\(c.title): \(error)"
+            }
+        }
+        return (out, problem)
     }
 }
 
