@@ -82,6 +82,23 @@ public enum ExplorerBench {
         }
         out["live_map_updates_per_s"] = 1 / live
         out["image_feature_cache_hit_map_ms"] = timeIt { _ = Evaluator.map(visual: v, audio: embeddings[0]) } * 1000
+        // A threshold key on a 500-sample × 10-pass dataset: `MetricSet.report` at the new
+        // threshold (every figure recounted exactly from the raw maps). The maps are this
+        // sample's, shifted per copy so that no two are alike.
+        let copies = (0..<500).map { k -> ScoredSample in
+            func shifted(_ m: SimilarityMap, _ d: Float) -> SimilarityMap { SimilarityMap(width: m.width, height: m.height, values: m.values.map { $0 + d }) }
+            let d = Float(k % 50) * 0.002
+            return ScoredSample(id: "s\(k)", label: "c\(k % 7)", positive: shifted(scored.positive, d), silence: shifted(scored.silence!, d),
+                                noise: (0..<10).map { shifted(scored.noise[0], d + Float($0) * 0.001) },
+                                offscreen: (0..<10).map { shifted(scored.offscreen[0], d - Float($0) * 0.001) }, groundTruth: scored.groundTruth)
+        }
+        var big = ExplorerState(datasetName: "bench", checkpointName: model.name, samples: (0..<500).map { Sample(id: "s\($0)", imagePath: "", audioPath: "", label: "c\($0 % 7)") })
+        big.apply(.metrics(MetricSet(samples: copies), rows: Array(0..<500), passes: 10, complete: true))
+        var sign = 1.0
+        out["threshold_key_500x10_ms"] = timeIt {
+            sign = -sign
+            _ = big.handle(.char(sign > 0 ? "+" : "-"), now: 0, size: size)
+        } * 1000
         return out
     }
 }
