@@ -43,6 +43,10 @@ public enum HistogramLayout: String, Sendable, CaseIterable {
     case sideBySide
     /// One column per bin, shorter bars in front of taller ones: twice the resolution.
     case overlaid
+    /// One band per series, one above the other, each scaled to its own peak and labelled in a
+    /// gutter on the left; all share the value axis and the markers. Nothing hides anything, so
+    /// it suits a narrow terminal panel showing four conditions.
+    case stacked
 }
 
 /// Where a histogram put its parts, for mouse hits (bin under the cursor) and tests.
@@ -91,14 +95,15 @@ public enum Histogram {
         if wantLegend { rows -= 1 }
         let wantTicks = rows >= 4
         if wantTicks { rows -= 1 }
-        let plot = Rect(x: rect.x, y: rect.y + (wantLegend ? 1 : 0), width: rect.width, height: rows)
+        let gutter = layout == .stacked && rect.width >= 24 ? 4 : 0
+        let plot = Rect(x: rect.x + gutter, y: rect.y + (wantLegend ? 1 : 0), width: rect.width - gutter, height: rows)
 
         let perBin: Int
         switch layout {
-        case .overlaid: perBin = 1
+        case .overlaid, .stacked: perBin = 1
         case .sideBySide: perBin = rect.width / (n + 1) >= 10 ? n + 1 : n
         }
-        let bins = Swift.max(1, rect.width / perBin)
+        let bins = Swift.max(1, plot.width / perBin)
         let geometry = HistogramGeometry(plot: plot, bins: bins, columnsPerBin: perBin, range: range)
         guard !rect.isEmpty, rect.width >= perBin else { return geometry }
 
@@ -115,6 +120,9 @@ public enum Histogram {
         }
         let peak = fractions.flatMap { $0 }.max() ?? 0
         let units = plot.height * 8
+        // Stacked bands: plot rows split between the series, a blank row between bands when there is room.
+        let bandRows = Swift.max(1, plot.height / n)
+        let bandBars = Swift.max(1, bandRows - (bandRows > 2 ? 1 : 0))
         let heights: [[Int]] = fractions.map { f in
             f.map { v in v > 0 && peak > 0 ? Swift.max(1, Int((v / peak * Double(units)).rounded())) : 0 }
         }
@@ -135,6 +143,17 @@ public enum Histogram {
                 for (s, h) in heights.enumerated() {
                     let x = plot.x + b * perBin + s
                     drawBar(units: h[b], x: x, plot: plot, fg: colours[s], glyph: series[s].glyph, into: &buffer, theme: theme)
+                }
+            case .stacked:
+                for (s, f) in fractions.enumerated() where s * bandRows < plot.height {
+                    let ownPeak = f.max() ?? 0
+                    let u = f[b] > 0 && ownPeak > 0 ? Swift.max(1, Int((f[b] / ownPeak * Double(bandBars * 8)).rounded())) : 0
+                    let band = Rect(x: plot.x, y: plot.y + s * bandRows, width: plot.width, height: bandBars)
+                    let x = plot.x + b, base = band.maxY - 1
+                    if u == 0 && buffer.inBounds(x, base) && buffer[x, base].char == " " {
+                        buffer[x, base] = Cell(unicode ? "·" : ".", fg: theme.paint(theme.dimText))
+                    }
+                    drawBar(units: u, x: x, plot: band, fg: colours[s], glyph: series[s].glyph, into: &buffer, theme: theme)
                 }
             case .overlaid:
                 let x = plot.x + b
@@ -161,6 +180,18 @@ public enum Histogram {
             }
         }
 
+        if gutter > 0 {
+            for (s, ser) in series.enumerated() where s * bandRows < plot.height {
+                let label = String(TextLayout.displayable(ser.label, unicode: unicode).prefix(3))
+                buffer.put(label, x: rect.x, y: plot.y + s * bandRows + bandBars - 1, fg: colours[s], attrs: .bold)
+            }
+        }
+        if gutter > 0 {
+            for (s, ser) in series.enumerated() where s * bandRows < plot.height {
+                let label = String(TextLayout.displayable(ser.label, unicode: unicode).prefix(3))
+                buffer.put(label, x: rect.x, y: plot.y + s * bandRows + bandBars - 1, fg: colours[s], attrs: .bold)
+            }
+        }
         if wantLegend {
             // With sample counts when they fit, without otherwise.
             let withCounts = series.reduce(0) { $0 + $1.label.count + String($1.values.count).count + 7 } <= rect.width

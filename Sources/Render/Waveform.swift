@@ -1,11 +1,13 @@
 /// An audio waveform strip with a playhead: per column the min…max envelope of its samples,
 /// drawn with half blocks (two vertical pixels per cell). The played part keeps the colour, the
-/// rest is dimmed, and the playhead column is drawn over everything.
+/// rest is dimmed, and the playhead column is drawn over everything. A window (the stretch of
+/// audio the live map was computed from) is drawn in the warning colour between brackets.
 public enum Waveform {
-    /// `playhead` is a fraction 0…1 of the clip (nil: no playhead). `gain` scales samples; nil
-    /// normalises the clip's peak to full height (quiet clips stay visible).
-    public static func draw(samples: [Float], playhead: Double? = nil, in rect: Rect, into buffer: inout CellBuffer,
-                            theme: Theme = .standard, color: RGB? = nil, gain: Float? = nil) {
+    /// `playhead` is a fraction 0…1 of the clip (nil: no playhead); `window` a range of
+    /// fractions (nil: none). `gain` scales samples; nil normalises the clip's peak to full
+    /// height (quiet clips stay visible).
+    public static func draw(samples: [Float], playhead: Double? = nil, window: ClosedRange<Double>? = nil, in rect: Rect,
+                            into buffer: inout CellBuffer, theme: Theme = .standard, color: RGB? = nil, gain: Float? = nil) {
         guard !rect.isEmpty else { return }
         let peak = samples.reduce(Float(0)) { Swift.max($0, $1.isFinite ? abs($1) : 0) }
         let g = gain ?? (peak > 0 ? 1 / peak : 1)
@@ -26,7 +28,9 @@ public enum Waveform {
             func py(_ a: Float) -> Int { Int(((1 - Swift.max(-1, Swift.min(1, a * g))) / 2 * Float(pixels - 1)).rounded()) }
             let top = py(hi), bottom = py(lo)
             let isPlayhead = x == playCol
-            let fg = isPlayhead ? theme.paint(theme.threshold) : ((playCol.map { x < $0 } ?? true) ? played : rest)
+            let inWindow = window.map { $0.contains((Double(col) + 0.5) / Double(rect.width)) } ?? false
+            let fg = isPlayhead ? theme.paint(theme.threshold)
+                : (inWindow ? theme.paint(theme.warn) : ((playCol.map { x < $0 } ?? true) ? played : rest))
             for r in 0..<rect.height {
                 let a = 2 * r >= top && 2 * r <= bottom, b = 2 * r + 1 >= top && 2 * r + 1 <= bottom
                 let ch: Character
@@ -37,7 +41,16 @@ public enum Waveform {
                 case (false, false): ch = isPlayhead ? (unicode ? "│" : "|") : " "
                 }
                 let y = rect.y + r
-                if buffer.inBounds(x, y) { buffer[x, y] = Cell(ch, fg: fg, attrs: isPlayhead && theme.mode == .monochrome ? .bold : []) }
+                let attrs: CellAttributes = (isPlayhead || inWindow) && !theme.mode.colour ? .bold : []
+                if buffer.inBounds(x, y) { buffer[x, y] = Cell(ch, fg: fg, attrs: attrs) }
+            }
+        }
+        // The window's bracket: its first and last columns, on the top row where it is blank.
+        if let window {
+            let first = rect.x + Swift.max(0, Swift.min(rect.width - 1, Int(window.lowerBound * Double(rect.width))))
+            let last = rect.x + Swift.max(0, Swift.min(rect.width - 1, Int(window.upperBound * Double(rect.width) - 0.5)))
+            for (x, ch) in [(first, Character("[")), (last, Character("]"))] where buffer.inBounds(x, rect.y) && x != playCol {
+                if buffer[x, rect.y].char == " " { buffer[x, rect.y] = Cell(ch, fg: theme.paint(theme.warn), attrs: .bold) }
             }
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Core
+import Render
 
 /// The panels Tab cycles through.
 public enum Panel: Int, CaseIterable, Sendable {
@@ -54,7 +55,9 @@ public extension AudioCondition {
 public struct SceneState: Sendable {
     public var sampleIndex: Int
     public var image: RGBImage?
-    public var groundTruth = SceneGroundTruth()
+    /// The metrics' 224×224 ground truth (nil when the sample has none): what the overlay
+    /// outlines and what the scene's IoU is computed against.
+    public var groundTruth: GroundTruthMap?
     /// Maps per condition (positive, silence, noise, offscreen), for the main and compare model.
     public var maps: [SimilarityMap?] = [nil, nil, nil, nil]
     public var compareMaps: [SimilarityMap?] = [nil, nil, nil, nil]
@@ -173,7 +176,7 @@ public struct ExplorerState: Sendable {
     public var condition: AudioCondition = .positive
     public var threshold: Double = 0.5
     public var thresholdTouched = false
-    public var colorMap: OverlayColorMap = .jet
+    public var colorMap: ColorMap = .jet
     public var style: OverlayStyle = .highlight
     public var showGroundTruth = true
     public var compareVisible = true

@@ -98,27 +98,6 @@ public enum Upsample {
         }
         return out
     }
-
-    /// The 224×224 ground-truth map: union of boxes (normalised, truncated as vssl_eval does) or
-    /// a mask resampled by nearest neighbour and thresholded at half.
-    public static func groundTruth(_ gt: SceneGroundTruth, side: Int = 224) -> [UInt8] {
-        var g = [UInt8](repeating: 0, count: side * side)
-        if let m = gt.mask {
-            for y in 0..<side {
-                let sy = min(m.height - 1, y * m.height / side)
-                for x in 0..<side {
-                    let sx = min(m.width - 1, x * m.width / side)
-                    g[y * side + x] = m.bits[sy * m.width + sx] != 0 ? 1 : 0
-                }
-            }
-            return g
-        }
-        for b in gt.boxes where b.count == 4 {
-            let c = b.map { Int(min(1, max(0, $0)) * Double(side)) }
-            for y in c[1]..<max(c[1], c[3]) { for x in c[0]..<max(c[0], c[2]) { g[y * side + x] = 1 } }
-        }
-        return g
-    }
 }
 
 /// One sample's scores from the background scorer.

@@ -13,14 +13,14 @@ public enum ExplorerBench {
         BLAS.threads = 1
         let model: any ExplorerModel = try checkpoint.map { try SSLSaNExplorerModel(path: $0) }
             ?? SSLSaNExplorerModel(model: SSLSaNModel(config: try ModelConfig.named("demo"), seed: 1), name: "random-demo")
-        let image: RGBImage, clip: [Float], sample: Sample, gt: SceneGroundTruth
+        let image: RGBImage, clip: [Float], sample: Sample, gt: GroundTruthMap?
         if let d = data, let ds = try? Backends.dataset(d), let s = ds.samples.first {
             image = try ds.image(s); clip = try ds.audio(s, sampleRate: model.sampleRate).samples; sample = s; gt = ds.groundTruth(s)
         } else {
             let scene = SceneGenerator(seed: 1).scene(index: 0)
             image = scene.image; clip = scene.objects[0].clip.samples
             sample = Sample(id: scene.id, imagePath: "", audioPath: "", label: scene.objects[0].cls.rawValue, boxes: [scene.objects[0].box])
-            gt = SceneGroundTruth(boxes: [scene.objects[0].box])
+            gt = GroundTruthMap.boxes([scene.objects[0].box])
         }
         var out: [String: Double] = [:]
         func timeIt(_ body: () throws -> Void) rethrows -> Double {
@@ -46,8 +46,7 @@ public enum ExplorerBench {
         sc.audioLabels = [sample.label, "silence", "noise", "other"]
         sc.loading = false
         state.scene = sc
-        let up = Upsample.groundTruth(gt)
-        state.scores[0] = SampleScore(maxes: sc.maps.map { $0!.max }, counts: ThresholdCounts(positive: sc.maps[0]!, negatives: sc.maps[1...3].map { $0! }, groundTruth: up))
+        state.scores[0] = SampleScore(maxes: sc.maps.map { $0!.max }, counts: gt.map { ThresholdCounts(positive: sc.maps[0]!, negatives: sc.maps[1...3].map { $0! }, groundTruth: $0.pixels) })
         state.scoringDone = 1
         state.recomputeFigures()
         let size = (width: 200, height: 60)

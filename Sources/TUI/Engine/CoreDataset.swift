@@ -20,7 +20,7 @@ struct CoreDataset: ExplorerData {
 
     func image(_ s: Sample) throws -> RGBImage { try ImageFile.read(s.imagePath) }
     func audio(_ s: Sample, sampleRate: Int) throws -> AudioClip { try AudioFile.read(s.audioPath, sampleRate: sampleRate) }
-    func groundTruth(_ s: Sample) -> SceneGroundTruth { SceneGroundTruth.load(s) }
+    func groundTruth(_ s: Sample) -> GroundTruthMap? { try? GroundTruthMap.load(for: s) }
     func offscreen(for i: Int, seed: UInt64) -> Int? { offscreenChoice.choose(for: i, seed: seed) }
 
     func groundTruthMap(_ s: Sample) -> [UInt8]? {

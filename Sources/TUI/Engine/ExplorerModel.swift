@@ -70,7 +70,8 @@ public protocol ExplorerData: Sendable {
     var problems: [String] { get }
     func image(_ sample: Sample) throws -> RGBImage
     func audio(_ sample: Sample, sampleRate: Int) throws -> AudioClip
-    func groundTruth(_ sample: Sample) -> SceneGroundTruth
+    /// The metrics' 224×224 ground truth (nil when the sample has none or it cannot be read).
+    func groundTruth(_ sample: Sample) -> GroundTruthMap?
     /// The sample whose audio plays as the off-screen sound for sample i (a class absent from
     /// its scene), deterministic for a given seed.
     func offscreen(for i: Int, seed: UInt64) -> Int?
@@ -80,8 +81,7 @@ public protocol ExplorerData: Sendable {
 
 extension ExplorerData {
     public func groundTruthMap(_ sample: Sample) -> [UInt8]? {
-        let g = groundTruth(sample)
-        return g.isEmpty ? nil : Upsample.groundTruth(g)
+        groundTruth(sample).flatMap { $0.isEmpty ? nil : $0.pixels }
     }
 
     /// Off-screen choice (SPEC §7.4 in spirit): a class not in the scene, then a file of it.
