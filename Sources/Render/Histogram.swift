@@ -26,8 +26,9 @@ public struct HistogramSeries: Sendable, Equatable {
     }
 }
 
-/// The vertical markers and the caption of the paper's Fig. 1: universal threshold U, Q1 of the
-/// positives, Q3 of the negatives and the separability Q1 − Q3 (SPEC §6.4, §6.9).
+/// The vertical markers and the caption of the paper's Fig. 1: the threshold in use (T), Q1 of the
+/// positives (P), Q3 of the negatives, which is the universal threshold (U), and the
+/// separability Q1 − Q3 (SPEC §6.4, §6.9).
 public struct HistogramMarkers: Sendable, Equatable {
     public var threshold: Double?
     public var positiveQ1: Double?
@@ -129,12 +130,12 @@ public enum Histogram {
         let colours = series.map { theme.paint($0.color) }
         let unicode = theme.unicode
 
-        // Threshold line behind the bars: drawn first, bars overwrite it.
-        if let t = markers.threshold, plot.height > 0 {
-            let x = geometry.column(of: t)
-            for y in plot.y..<plot.maxY {
-                buffer.put(unicode ? "┊" : ":", x: x, y: y, fg: theme.paint(theme.threshold))
-            }
+        // Marker lines behind the bars (drawn first, bars overwrite them); the threshold last, on top.
+        let lines: [(Double?, RGB)] = [(markers.positiveQ1, theme.positive), (markers.negativeQ3, theme.title), (markers.threshold, theme.threshold)]
+        for (v, c) in lines where plot.height > 0 {
+            guard let v else { continue }
+            let x = geometry.column(of: v)
+            for y in plot.y..<plot.maxY { buffer.put(unicode ? "┊" : ":", x: x, y: y, fg: theme.paint(c)) }
         }
 
         for b in 0..<bins {
@@ -213,8 +214,8 @@ public enum Histogram {
                 let x = geometry.column(of: lo + q * span)
                 buffer.put(unicode ? "┴" : "+", x: x, y: axisY, fg: theme.paint(theme.border))
             }
-            let marks: [(Double?, Character, RGB)] = [(markers.negativeQ3, "N", theme.title), (markers.positiveQ1, "P", theme.positive),
-                                                      (markers.threshold, "U", theme.threshold)]
+            let marks: [(Double?, Character, RGB)] = [(markers.negativeQ3, "U", theme.title), (markers.positiveQ1, "P", theme.positive),
+                                                      (markers.threshold, "T", theme.threshold)]
             for (v, ch, c) in marks {
                 guard let v else { continue }
                 buffer.put(String(ch), x: geometry.column(of: v), y: axisY, fg: theme.paint(c), attrs: .bold)
@@ -235,9 +236,9 @@ public enum Histogram {
             var x = rect.x
             let y = rect.maxY - 1
             func part(_ text: String, _ c: RGB) { x = buffer.put(text, x: x, y: y, fg: theme.paint(c), maxWidth: rect.maxX - x) }
-            if let t = markers.threshold { part("U=\(format(t))  ", theme.threshold) }
+            if let t = markers.threshold { part("thr=\(format(t))  ", theme.threshold) }
             if let q = markers.positiveQ1 { part("P=Q1(pos) \(format(q))  ", theme.positive) }
-            if let q = markers.negativeQ3 { part("N=Q3(neg) \(format(q))  ", theme.title) }
+            if let q = markers.negativeQ3 { part("U=Q3(neg) \(format(q))  ", theme.title) }
             if let s = markers.separability { part("separability \(s >= 0 ? "+" : "")\(format(s))", theme.text) }
         }
         return geometry

@@ -137,9 +137,10 @@ public enum Table {
 
     /// The same for rows held as strings.
     @discardableResult
-    public static func draw(columns: [TableColumn], rows: [[String]], rowColor: ((Int) -> RGB?)? = nil, state: TableState,
+    public static func draw(columns: [TableColumn], rows: [[String]], rowColor: ((Int) -> RGB?)? = nil,
+                            cellColor: ((_ row: Int, _ column: Int) -> RGB?)? = nil, state: TableState,
                             in rect: Rect, into buffer: inout CellBuffer, theme: Theme = .standard) -> TableLayout {
         draw(columns: columns, rowCount: rows.count, cell: { r, c in c < rows[r].count ? rows[r][c] : "" },
-             rowColor: rowColor, state: state, in: rect, into: &buffer, theme: theme)
+             rowColor: rowColor, cellColor: cellColor, state: state, in: rect, into: &buffer, theme: theme)
     }
 }

@@ -3,11 +3,20 @@
 /// rest is dimmed, and the playhead column is drawn over everything. A window (the stretch of
 /// audio the live map was computed from) is drawn in the warning colour between brackets.
 public enum Waveform {
+    public enum Style: Sendable {
+        /// Min…max around a centre line with half blocks: the shape of the signal.
+        case symmetric
+        /// The peak magnitude as a bar from the bottom with eighth blocks: four times the
+        /// vertical resolution, so a one- or two-row strip still shows the loudness contour.
+        case envelope
+    }
+
     /// `playhead` is a fraction 0…1 of the clip (nil: no playhead); `window` a range of
     /// fractions (nil: none). `gain` scales samples; nil normalises the clip's peak to full
     /// height (quiet clips stay visible).
     public static func draw(samples: [Float], playhead: Double? = nil, window: ClosedRange<Double>? = nil, in rect: Rect,
-                            into buffer: inout CellBuffer, theme: Theme = .standard, color: RGB? = nil, gain: Float? = nil) {
+                            into buffer: inout CellBuffer, theme: Theme = .standard, color: RGB? = nil, gain: Float? = nil,
+                            style: Style = .symmetric) {
         guard !rect.isEmpty else { return }
         let peak = samples.reduce(Float(0)) { Swift.max($0, $1.isFinite ? abs($1) : 0) }
         let g = gain ?? (peak > 0 ? 1 / peak : 1)
@@ -31,6 +40,18 @@ public enum Waveform {
             let inWindow = window.map { $0.contains((Double(col) + 0.5) / Double(rect.width)) } ?? false
             let fg = isPlayhead ? theme.paint(theme.threshold)
                 : (inWindow ? theme.paint(theme.warn) : ((playCol.map { x < $0 } ?? true) ? played : rest))
+            if style == .envelope {
+                let units = Int((Swift.min(1, Swift.max(abs(lo), abs(hi)) * g) * Float(8 * rect.height)).rounded(.up))
+                for r in 0..<rect.height {
+                    let k = units - 8 * (rect.height - 1 - r)
+                    let ch: Character = isPlayhead ? (unicode ? "│" : "|") : (k > 0 ? Blocks.eighths(k, unicode: unicode)
+                        : (r == rect.height - 1 ? (unicode ? "▁" : "_") : " "))
+                    let y = rect.y + r
+                    let attrs: CellAttributes = (isPlayhead || inWindow) && !theme.mode.colour ? .bold : []
+                    if buffer.inBounds(x, y) { buffer[x, y] = Cell(ch, fg: k > 0 || isPlayhead ? fg : theme.paint(theme.dimText), attrs: attrs) }
+                }
+                continue
+            }
             for r in 0..<rect.height {
                 let a = 2 * r >= top && 2 * r <= bottom, b = 2 * r + 1 >= top && 2 * r + 1 <= bottom
                 let ch: Character

@@ -16,7 +16,7 @@ final class FrameSnapshotTests: XCTestCase {
         let leftWidth = width * 3 / 5
         let panel = Rect(x: 0, y: 0, width: leftWidth, height: height - 1)
         let inner = Border.draw(panel, title: "image · positive", into: &b, theme: theme)
-        let placement = MapOverlay.draw(image: image, map: Fixtures.blob(), groundTruth: GroundTruth(boxes: [[0.3, 0.2, 0.7, 0.6]]),
+        let placement = MapOverlay.draw(image: image, map: Fixtures.blob(), groundTruth: GroundTruthMap.boxes([[0.3, 0.2, 0.7, 0.6]]),
                                         options: OverlayOptions(threshold: threshold, below: .dim), in: inner, into: &b, theme: theme)
         let right = Border.draw(Rect(x: leftWidth, y: 0, width: width - leftWidth, height: height - 1), title: "samples", into: &b, theme: theme)
         let table = Table.draw(columns: [TableColumn("id", width: 0), TableColumn("max", width: 5, alignRight: true)], rows: rows,

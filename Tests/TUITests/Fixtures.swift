@@ -32,7 +32,7 @@ enum Fixtures {
                    label: classes[i % 4], objects: [classes[i % 4], classes[(i + 1) % 4]], boxes: [[0.1, 0.2, 0.45, 0.55]])
         }
         var s = ExplorerState(datasetName: "samples", checkpointName: "demo.safetensors", samples: samples)
-        let gt = Upsample.groundTruth(SceneGroundTruth(boxes: [[0.1, 0.2, 0.45, 0.55]]))
+        let gt = GroundTruthMap.boxes([[0.1, 0.2, 0.45, 0.55]]).pixels
         for i in 0..<(scored ?? n) {
             let pos = blob(cx: 3.5 + Double(i % 5), cy: 5, peak: 0.5 + 0.03 * Float(i))
             let sil = map { _, _ in 0.001 * Float(i % 3) }
@@ -46,7 +46,7 @@ enum Fixtures {
         s.rebuildOrder()
         var sc = SceneState(sampleIndex: s.order[0])
         sc.image = image()
-        sc.groundTruth = SceneGroundTruth(boxes: [[0.1, 0.2, 0.45, 0.55]])
+        sc.groundTruth = GroundTruthMap.boxes([[0.1, 0.2, 0.45, 0.55]])
         sc.maps = [blob(cx: 4, cy: 5, peak: 0.7), map { _, _ in 0 }, map { _, _ in 0.002 }, blob(cx: 10, cy: 10, peak: 0.25)]
         sc.audioLabels = ["bell", "silence", "noise", "hum"]
         let wave = (0..<4800).map { Float(sin(Double($0) / 7) * (0.2 + 0.8 * abs(sin(Double($0) / 900)))) }

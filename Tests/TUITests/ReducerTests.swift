@@ -92,13 +92,12 @@ final class ReducerTests: XCTestCase {
 final class FiguresTests: XCTestCase {
     func testThresholdCountsMatchDirectIoU() {
         let m = Fixtures.blob(cx: 5, cy: 6, peak: 0.8)
-        let gtBoxes = SceneGroundTruth(boxes: [[0.2, 0.2, 0.6, 0.7]])
-        let gt = Upsample.groundTruth(gtBoxes)
-        let c = ThresholdCounts(positive: m, negatives: [m, m, m], groundTruth: gt)
+        let gt = GroundTruthMap.boxes([[0.2, 0.2, 0.6, 0.7]])
+        let c = ThresholdCounts(positive: m, negatives: [m, m, m], groundTruth: gt.pixels)
         for t in stride(from: 0.0, through: 0.8, by: 0.05) {
-            let direct = ScenePanel.iou(m, gtBoxes, t)!
+            let direct = ScenePanel.figure(map: m, condition: .positive, groundTruth: gt, threshold: t)!
             XCTAssertEqual(c.iou(t), direct, accuracy: 1e-12, "t = \(t)")
-            XCTAssertEqual(c.pia(0, t), ScenePanel.areaAbove(m, t), accuracy: 1e-12)
+            XCTAssertEqual(c.pia(0, t), ScenePanel.figure(map: m, condition: .silence, groundTruth: gt, threshold: t)!, accuracy: 1e-12)
         }
     }
 
@@ -114,13 +113,5 @@ final class FiguresTests: XCTestCase {
     func testQuantileIsNumpyLinear() {
         XCTAssertEqual(DatasetFigures.quantile([1, 2, 3, 4], 0.75)!, 3.25, accuracy: 1e-12)
         XCTAssertEqual(DatasetFigures.quantile([1, 2, 3, 4], 0.25)!, 1.75, accuracy: 1e-12)
-    }
-
-    func testPaletteAndGlyphFallbacks() {
-        XCTAssertEqual(Palette.xterm256(RGB(255, 0, 0)), 196)
-        XCTAssertEqual(Palette.xterm256(RGB(128, 128, 128)), 244)
-        XCTAssertEqual(Glyphs.ascii("│", cell: Cell("│")), "|")
-        let (ch, _) = Glyphs.monochrome(Cell("▀", fg: .white, bg: .white))
-        XCTAssertEqual(ch, "@")
     }
 }

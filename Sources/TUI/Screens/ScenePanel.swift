@@ -85,7 +85,7 @@ public enum ScenePanel {
         if dur > 0 && !wave.isEmpty && wave.contains(where: { $0 != 0 }) {
             let window = live.map { ($0.windowStart / dur)...(max($0.windowStart, $0.windowEnd) / dur) }
             Waveform.draw(samples: wave, playhead: s.playback.position / dur, window: window, in: waveRect, into: &buf, theme: theme,
-                          color: theme.color(for: s.condition))
+                          color: theme.color(for: s.condition), style: .envelope)
         } else {
             buf.put(s.condition == .silence ? "(silence: a flat line)" : "(no waveform)", x: waveRect.x, y: waveRect.y, fg: theme.paint(theme.dimText))
         }
