@@ -1,6 +1,6 @@
 /// An audio waveform strip with a playhead: per column the min…max envelope of its samples,
 /// drawn with half blocks (two vertical pixels per cell). The played part keeps the colour, the
-/// rest is dimmed, and the playhead column is drawn over everything. A window (the stretch of
+/// rest is drawn at half brightness, and the playhead column is drawn over everything. A window (the stretch of
 /// audio the live map was computed from) is drawn in the warning colour between brackets.
 public enum Waveform {
     public enum Style: Sendable {
@@ -22,7 +22,9 @@ public enum Waveform {
         let g = gain ?? (peak > 0 ? 1 / peak : 1)
         let pixels = 2 * rect.height
         let playCol = playhead.map { rect.x + Swift.max(0, Swift.min(rect.width - 1, Int($0 * Double(rect.width)))) }
-        let played = theme.paint(color ?? theme.accent), rest = theme.paint(playhead == nil ? (color ?? theme.accent) : theme.dimText)
+        let base = color ?? theme.accent
+        // The part not yet played keeps its hue at half brightness, so the condition stays recognisable.
+        let played = theme.paint(base), rest = theme.paint(playhead == nil ? base : RGB(base.r / 2, base.g / 2, base.b / 2))
         let unicode = theme.unicode
         for col in 0..<rect.width {
             let x = rect.x + col

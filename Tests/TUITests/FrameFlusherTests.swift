@@ -16,7 +16,7 @@ final class MemoryBackend: TerminalBackend {
         self.writesLastCell = writesLastCell
     }
     func resize(width: Int, height: Int) { screen = CellBuffer(width: width, height: height, fill: Cell("?")) }
-    func beginFrame(cells: Int) -> Bool { writes = []; return trusted }
+    func beginFrame(_ frame: CellBuffer) -> Bool { writes = []; return trusted }
     func clear() { clears += 1; screen = CellBuffer(width: screen.width, height: screen.height) }
     func write(_ cell: Cell, x: Int, y: Int) { screen[x, y] = cell; writes.append((x, y)) }
     func present() { presents += 1 }

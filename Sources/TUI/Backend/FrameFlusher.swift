@@ -5,9 +5,9 @@ import Render
 /// nothing more: colours and characters were already made to fit the terminal by Render
 /// (`CellBuffer.conform(to:)`).
 public protocol TerminalBackend: AnyObject {
-    /// Prepares a frame of `cells` cells. Returns false when the backend can no longer trust
-    /// what is on screen (ncurses reset its colour-pair table), so the frame must be written in full.
-    func beginFrame(cells: Int) -> Bool
+    /// Prepares to show `frame`. Returns false when the backend can no longer trust what is on
+    /// screen (ncurses had to reset its colour-pair table), so the frame must be written in full.
+    func beginFrame(_ frame: CellBuffer) -> Bool
     /// Blanks the whole screen.
     func clear()
     func write(_ cell: Cell, x: Int, y: Int)
@@ -30,7 +30,7 @@ public final class FrameFlusher {
     public func invalidate() { previous = nil }
 
     public func draw(_ frame: CellBuffer, to backend: any TerminalBackend) {
-        let trusted = backend.beginFrame(cells: frame.width * frame.height)
+        let trusted = backend.beginFrame(frame)
         let prev = trusted ? previous.flatMap { $0.width == frame.width && $0.height == frame.height ? $0 : nil } : nil
         if prev == nil { backend.clear() }
         var written = 0

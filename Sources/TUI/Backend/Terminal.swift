@@ -101,15 +101,27 @@ final class Terminal: TerminalBackend {
 
     // MARK: TerminalBackend
 
-    func beginFrame(cells: Int) -> Bool {
-        // Colour pairs are a finite table: when a frame could overflow it, start it afresh.
-        let limit = Int(min(sslsan_color_pairs(), 32767)) - 2
-        if mode.colour && pairCache.count + cells > limit && pairCache.count > 0 {
-            reset_color_pairs()
-            pairCache.removeAll()
-            return false
+    /// Colour pairs are a finite table (64 on an 8-colour xterm, 32767 at most): every pair the
+    /// frame needs must be allocated at once, or ncurses recycles pairs that cells on screen
+    /// still use and their colours change. When the frame needs pairs the table has no room for,
+    /// the table is reset and the frame written in full; pairs beyond the table's size fall back
+    /// to the cell's background with the default foreground (`pairFor`).
+    func beginFrame(_ frame: CellBuffer) -> Bool {
+        guard mode.colour else { return true }
+        let limit = Int(min(sslsan_color_pairs(), 32767)) - 1
+        var missing = Set<UInt64>()
+        for c in frame.cells {
+            let k = key(c.fg, c.bg)
+            if k != Self.defaultKey && pairCache[k] == nil { missing.insert(k) }
         }
-        return true
+        if missing.isEmpty || pairCache.count + missing.count <= limit { return true }
+        reset_color_pairs()
+        pairCache.removeAll()
+        // Pairs that keep every background right first, so an overflow loses foregrounds only.
+        var bgs = Set<Int32>()
+        for c in frame.cells { if let b = c.bg { bgs.insert(colorNumber(b)) } }
+        for b in bgs.sorted() { _ = allocate(-1, b, limit: limit) }
+        return false
     }
 
     func clear() { erase() }
@@ -129,16 +141,29 @@ final class Terminal: TerminalBackend {
 
     func present() { refresh() }
 
+    private static let defaultKey = UInt64(UInt32(bitPattern: -1)) << 32 | UInt64(UInt32(bitPattern: -1))
+
+    private func key(_ fg: RGB?, _ bg: RGB?) -> UInt64 {
+        let f = fg.map { colorNumber($0) } ?? -1, b = bg.map { colorNumber($0) } ?? -1
+        return UInt64(UInt32(bitPattern: f)) << 32 | UInt64(UInt32(bitPattern: b))
+    }
+
+    private func allocate(_ f: Int32, _ b: Int32, limit: Int) -> Int32? {
+        let k = UInt64(UInt32(bitPattern: f)) << 32 | UInt64(UInt32(bitPattern: b))
+        if let p = pairCache[k] { return p }
+        guard pairCache.count < limit else { return nil }
+        let p = alloc_pair(f, b)
+        if p < 0 { return nil }
+        pairCache[k] = p
+        return p
+    }
+
     private func pairFor(fg: RGB?, bg: RGB?) -> Int32 {
         let f = fg.map { colorNumber($0) } ?? -1
         let b = bg.map { colorNumber($0) } ?? -1
         if f == -1 && b == -1 { return 0 }
-        let key = UInt64(UInt32(bitPattern: f)) << 32 | UInt64(UInt32(bitPattern: b))
-        if let p = pairCache[key] { return p }
-        let p = alloc_pair(f, b)
-        if p < 0 { return 0 }
-        pairCache[key] = p
-        return p
+        let limit = Int(min(sslsan_color_pairs(), 32767)) - 1
+        return allocate(f, b, limit: limit) ?? allocate(-1, b, limit: limit) ?? 0
     }
 
     /// The curses colour number of a colour Render already fitted to `mode` (so the palette
