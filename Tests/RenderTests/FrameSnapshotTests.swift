@@ -2,8 +2,9 @@ import XCTest
 import Core
 import Render
 
-/// Whole frames at the standard terminal sizes, composed the way the explorer does: image panel
-/// with overlay on the left, sample table on the right, status line at the bottom.
+/// Whole frames of Render widgets at the standard terminal sizes: image panel with overlay on the
+/// left, sample table on the right, status line at the bottom. (The explorer's real screens, built
+/// from an explorer state with these widgets, are snapshotted in Tests/TUITests.)
 final class FrameSnapshotTests: XCTestCase {
     let image = Fixtures.image(width: 64, height: 48, gradient: true)
     let rows = (0..<50).map { ["vggss_\($0)", formatFixed(Double(($0 * 37) % 100) / 100, digits: 2)] }
