@@ -1,6 +1,7 @@
 /// An audio waveform strip with a playhead: per column the min…max envelope of its samples,
-/// drawn with half blocks (two vertical pixels per cell). The played part keeps the colour, the
-/// rest is drawn at half brightness, and the playhead column is drawn over everything. A window (the stretch of
+/// drawn with half blocks (two vertical pixels per cell). The part not yet played is dim (same
+/// colour with the dim attribute, so a palette keeps its hue), and the playhead column is drawn
+/// over everything. A window (the stretch of
 /// audio the live map was computed from) is drawn in the warning colour between brackets.
 public enum Waveform {
     public enum Style: Sendable {
@@ -22,9 +23,7 @@ public enum Waveform {
         let g = gain ?? (peak > 0 ? 1 / peak : 1)
         let pixels = 2 * rect.height
         let playCol = playhead.map { rect.x + Swift.max(0, Swift.min(rect.width - 1, Int($0 * Double(rect.width)))) }
-        let base = color ?? theme.accent
-        // The part not yet played keeps its hue at half brightness, so the condition stays recognisable.
-        let played = theme.paint(base), rest = theme.paint(playhead == nil ? base : RGB(base.r / 2, base.g / 2, base.b / 2))
+        let fgColour = theme.paint(color ?? theme.accent)
         let unicode = theme.unicode
         for col in 0..<rect.width {
             let x = rect.x + col
@@ -41,7 +40,10 @@ public enum Waveform {
             let isPlayhead = x == playCol
             let inWindow = window.map { $0.contains((Double(col) + 0.5) / Double(rect.width)) } ?? false
             let fg = isPlayhead ? theme.paint(theme.threshold)
-                : (inWindow ? theme.paint(theme.warn) : ((playCol.map { x < $0 } ?? true) ? played : rest))
+                : (inWindow ? theme.paint(theme.warn) : fgColour)
+            // Not yet played: dim (without colour, bold marks the window and the playhead instead).
+            let unplayed = !isPlayhead && !inWindow && (playCol.map { x > $0 } ?? false)
+            let attrs: CellAttributes = !theme.mode.colour ? ((isPlayhead || inWindow) ? .bold : []) : (unplayed ? .dim : [])
             if style == .envelope {
                 let units = Int((Swift.min(1, Swift.max(abs(lo), abs(hi)) * g) * Float(8 * rect.height)).rounded(.up))
                 for r in 0..<rect.height {
@@ -49,7 +51,6 @@ public enum Waveform {
                     let ch: Character = isPlayhead ? (unicode ? "│" : "|") : (k > 0 ? Blocks.eighths(k, unicode: unicode)
                         : (r == rect.height - 1 ? (unicode ? "▁" : "_") : " "))
                     let y = rect.y + r
-                    let attrs: CellAttributes = (isPlayhead || inWindow) && !theme.mode.colour ? .bold : []
                     if buffer.inBounds(x, y) { buffer[x, y] = Cell(ch, fg: k > 0 || isPlayhead ? fg : theme.paint(theme.dimText), attrs: attrs) }
                 }
                 continue
@@ -64,7 +65,6 @@ public enum Waveform {
                 case (false, false): ch = isPlayhead ? (unicode ? "│" : "|") : " "
                 }
                 let y = rect.y + r
-                let attrs: CellAttributes = (isPlayhead || inWindow) && !theme.mode.colour ? .bold : []
                 if buffer.inBounds(x, y) { buffer[x, y] = Cell(ch, fg: fg, attrs: attrs) }
             }
         }

@@ -18,7 +18,7 @@ enum BrowserPanel {
         // Marker, id, optional class, numbers; one gap between columns; one column for the scroll bar.
         let usable = width - 1
         var rest = usable - 1 - numeric.count * (num + 1) - 1
-        let showClass = rest >= 22
+        let showClass = rest >= 20
         if showClass { rest -= 1 }
         let idW = showClass ? max(10, rest * 55 / 100) : rest
         var cols = [Column(kind: nil, column: TableColumn(" ", width: 1)), Column(kind: .id, column: TableColumn("id", width: idW))]
