@@ -5,9 +5,8 @@ import Render
 /// Colour depth and ASCII fallbacks are decided in Render: the palettes, the 8-colour dither and
 /// `CellBuffer.conform(to:)`, which is the last step of every explorer frame.
 final class RenderModeTests: XCTestCase {
-    func testPalettes() {
-        XCTAssertEqual(Palette256.nearestIndex(RGB(255, 0, 0)), 196)
-        XCTAssertEqual(Palette256.nearestIndex(RGB(128, 128, 128)), 244)
+    /// The 8 ANSI colours (the 256-colour palette is tested in ColorMapTests).
+    func testPalette8() {
         XCTAssertEqual(Palette8.nearestIndex(RGB(250, 10, 10)), 1)
         XCTAssertEqual(Palette8.nearestIndex(RGB(20, 20, 200)), 4)
         XCTAssertEqual(Palette8.nearestIndex(RGB(240, 240, 240)), 7)

@@ -51,7 +51,6 @@ enum Fixtures {
         sc.audioLabels = ["bell", "silence", "noise", "hum"]
         let wave = (0..<4800).map { Float(sin(Double($0) / 7) * (0.2 + 0.8 * abs(sin(Double($0) / 900)))) }
         sc.waves = [wave, [Float](repeating: 0, count: 4800), wave, wave]
-        sc.envelopes = sc.waves.map { SceneWorker.envelope($0) }
         sc.durations = [3, 3, 3, 3]
         sc.sampleRate = 1600
         sc.loading = false

@@ -75,8 +75,6 @@ public final class Explorer {
             // Let workers notice the cancellation (a training run saves its step) before exit.
             WorkerThreads.waitForAll(timeout: 20)
         }
-        state.unicode = term.mode.unicode
-        state.colorModeName = term.mode.description
         scorer.start()
         sceneWorker.start()
         if let i = state.selectedIndex { apply([.loadScene(i)]) }

@@ -63,8 +63,7 @@ public struct SceneState: Sendable {
     public var compareMaps: [SimilarityMap?] = [nil, nil, nil, nil]
     /// The class of the audio each condition plays.
     public var audioLabels: [String] = ["", "silence", "noise", ""]
-    /// Peak envelopes of each condition's clip (for the waveform strip) and their durations.
-    public var envelopes: [[Float]] = [[], [], [], []]
+    /// Durations of each condition's clip (the waveform strip draws `waves` with Render's `Waveform`).
     public var durations: [Double] = [0, 0, 0, 0]
     /// The waveforms themselves (what space plays) and their rate.
     public var waves: [[Float]] = [[], [], [], []]
@@ -194,8 +193,6 @@ public struct ExplorerState: Sendable {
     public var demo: DemoState?
     public var notice: String?
     public var noticeTime: Double = 0
-    public var unicode = true
-    public var colorModeName = ""
     public var frameMS: Double = 0
 
     public init(datasetName: String, checkpointName: String, compareName: String? = nil, samples: [Sample], problems: [String] = []) {

@@ -41,7 +41,6 @@ public enum ExplorerBench {
         sc.groundTruth = gt
         sc.maps = embeddings.map { similarityMap(visual: v, audio: $0) }
         sc.waves = [clip, [Float](repeating: 0, count: clip.count), clip, clip]
-        sc.envelopes = sc.waves.map { SceneWorker.envelope($0) }
         sc.durations = sc.waves.map { Double($0.count) / Double(model.sampleRate) }
         sc.audioLabels = [sample.label, "silence", "noise", "other"]
         sc.loading = false

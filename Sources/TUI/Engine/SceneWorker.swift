@@ -50,17 +50,6 @@ public final class SceneWorker: @unchecked Sendable {
         }
     }
 
-    public static func envelope(_ w: [Float], points: Int = 600) -> [Float] {
-        guard !w.isEmpty else { return [] }
-        let n = min(points, w.count)
-        return (0..<n).map { k in
-            let a = k * w.count / n, b = max(a + 1, (k + 1) * w.count / n)
-            var m: Float = 0
-            for i in a..<b { m = max(m, abs(w[i])) }
-            return m
-        }
-    }
-
     /// Downscales an image for display (the scene view never needs more than ~400 px).
     static func displayCopy(_ img: RGBImage, maxSide: Int = 480) -> RGBImage {
         let s = max(img.width, img.height)
@@ -88,7 +77,6 @@ public final class SceneWorker: @unchecked Sendable {
                 let w = try session.waveform(i, c, rate: model.sampleRate, window: model.windowSamples)
                 waves.append(w.samples)
                 st.audioLabels[c.index] = w.label
-                st.envelopes[c.index] = Self.envelope(w.samples)
                 st.durations[c.index] = Double(w.samples.count) / Double(model.sampleRate)
             } catch {
                 waves.append([])
