@@ -114,17 +114,9 @@ enum FigureRendering {
 
         let sample = dataset.samples[index]
         let image = try ImageFile.read(sample.imagePath)
-        let figure = Figure.sample(id: sample.id, image: image, groundTruth: groundTruth(sample, evaluated: scored.groundTruth), maps: maps,
+        let figure = Figure.sample(id: sample.id, image: image, groundTruth: scored.groundTruth, maps: maps,
                                    options: FigureOptions(threshold: u, colorMap: colorMap, panelSize: panel))
         return Output(image: figure, threshold: u, thresholdSource: source, maps: maps)
     }
 
-    /// Masked datasets: the 224×224 mask exactly as the metrics load it. Box datasets: the boxes
-    /// (normalised), which the figure rasterises at panel resolution.
-    static func groundTruth(_ sample: Sample, evaluated: GroundTruthMap?) -> GroundTruth {
-        if sample.maskPath != nil, let g = evaluated, !g.isEmpty {
-            return GroundTruth(boxes: [], mask: .init(width: GroundTruthMap.side, height: GroundTruthMap.side, pixels: g.pixels))
-        }
-        return GroundTruth(boxes: sample.boxes)
-    }
 }

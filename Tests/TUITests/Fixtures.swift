@@ -47,13 +47,11 @@ enum Fixtures {
         s.rebuildOrder()
         var sc = SceneState(sampleIndex: s.order[0])
         sc.image = image()
-        sc.groundTruth = SceneGroundTruth(boxes: [[0.1, 0.2, 0.45, 0.55]])
-        sc.groundTruthMap = gt
+        sc.groundTruth = gt
         sc.maps = [blob(cx: 4, cy: 5, peak: 0.7), map { _, _ in 0 }, map { _, _ in 0.002 }, blob(cx: 10, cy: 10, peak: 0.25)]
         sc.audioLabels = ["bell", "silence", "noise", "hum"]
         let wave = (0..<4800).map { Float(sin(Double($0) / 7) * (0.2 + 0.8 * abs(sin(Double($0) / 900)))) }
         sc.waves = [wave, [Float](repeating: 0, count: 4800), wave, wave]
-        sc.envelopes = sc.waves.map { SceneWorker.envelope($0) }
         sc.durations = [3, 3, 3, 3]
         sc.sampleRate = 1600
         sc.loading = false

@@ -113,12 +113,4 @@ final class FiguresTests: XCTestCase {
             XCTAssertEqual(s.sceneFigure(s.shownMap!).map { 100 * $0 }, s.report!.perSample[k].piaOffscreen)
         }
     }
-
-    func testPaletteAndGlyphFallbacks() {
-        XCTAssertEqual(Palette.xterm256(RGB(255, 0, 0)), 196)
-        XCTAssertEqual(Palette.xterm256(RGB(128, 128, 128)), 244)
-        XCTAssertEqual(Glyphs.ascii("│", cell: Cell("│")), "|")
-        let (ch, _) = Glyphs.monochrome(Cell("▀", fg: .white, bg: .white))
-        XCTAssertEqual(ch, "@")
-    }
 }

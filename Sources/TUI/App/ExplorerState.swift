@@ -1,5 +1,6 @@
 import Foundation
 import Core
+import Render
 
 /// The panels Tab cycles through.
 public enum Panel: Int, CaseIterable, Sendable {
@@ -54,16 +55,15 @@ public extension AudioCondition {
 public struct SceneState: Sendable {
     public var sampleIndex: Int
     public var image: RGBImage?
-    public var groundTruth = SceneGroundTruth()
-    /// The 224² ground truth the metrics use (`GroundTruthMap.load`); nil without box or mask.
-    public var groundTruthMap: GroundTruthMap?
+    /// The metrics' 224×224 ground truth (nil when the sample has none): what the overlay
+    /// outlines and what the scene's IoU is computed against.
+    public var groundTruth: GroundTruthMap?
     /// Maps per condition (positive, silence, noise, offscreen), for the main and compare model.
     public var maps: [SimilarityMap?] = [nil, nil, nil, nil]
     public var compareMaps: [SimilarityMap?] = [nil, nil, nil, nil]
     /// The class of the audio each condition plays.
     public var audioLabels: [String] = ["", "silence", "noise", ""]
-    /// Peak envelopes of each condition's clip (for the waveform strip) and their durations.
-    public var envelopes: [[Float]] = [[], [], [], []]
+    /// Durations of each condition's clip (the waveform strip draws `waves` with Render's `Waveform`).
     public var durations: [Double] = [0, 0, 0, 0]
     /// The waveforms themselves (what space plays) and their rate.
     public var waves: [[Float]] = [[], [], [], []]
@@ -176,7 +176,7 @@ public struct ExplorerState: Sendable {
     public var condition: AudioCondition = .positive
     public var threshold: Double = 0.5
     public var thresholdTouched = false
-    public var colorMap: OverlayColorMap = .jet
+    public var colorMap: ColorMap = .jet
     public var style: OverlayStyle = .highlight
     public var showGroundTruth = true
     public var compareVisible = true
@@ -208,8 +208,6 @@ public struct ExplorerState: Sendable {
     public var demo: DemoState?
     public var notice: String?
     public var noticeTime: Double = 0
-    public var unicode = true
-    public var colorModeName = ""
     public var frameMS: Double = 0
 
     public init(datasetName: String, checkpointName: String, compareName: String? = nil, samples: [Sample], problems: [String] = []) {
@@ -268,7 +266,7 @@ public struct ExplorerState: Sendable {
     /// one), else the highlighted fraction (pIA of one map).
     public func sceneFigure(_ m: SimilarityMap) -> Double? {
         if condition == .positive {
-            guard let g = scene?.groundTruthMap, !g.isEmpty else { return nil }
+            guard let g = scene?.groundTruth, !g.isEmpty else { return nil }
             let c = ThresholdCounter(map: m, groundTruth: g).count(above: threshold)
             return CIoU.value(intersection: c.inside, gtPixels: g.count, falsePositives: c.outside)
         }

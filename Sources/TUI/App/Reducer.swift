@@ -1,5 +1,6 @@
 import Foundation
 import Core
+import Render
 
 extension ExplorerState {
     public static let smallStep = 0.005
@@ -51,7 +52,7 @@ extension ExplorerState {
                 threshold = u; thresholdTouched = true; thresholdChanged()
                 setNotice(String(format: "threshold = U = %.4f", u), now: now)
             } else { setNotice("U is not known yet: the dataset is still being scored", now: now) }
-        case .char("m"): colorMap = colorMap == .jet ? .perceptual : .jet
+        case .char("m"): colorMap = colorMap == .jet ? .viridis : .jet
         case .char("b"):
             let all = OverlayStyle.allCases
             style = all[(all.firstIndex(of: style)! + 1) % all.count]

@@ -13,14 +13,14 @@ public enum ExplorerBench {
         BLAS.threads = 1
         let model: any ExplorerModel = try checkpoint.map { try SSLSaNExplorerModel(path: $0) }
             ?? SSLSaNExplorerModel(model: SSLSaNModel(config: try ModelConfig.named("demo"), seed: 1), name: "random-demo")
-        let image: RGBImage, clip: [Float], sample: Sample, gt: SceneGroundTruth
+        let image: RGBImage, clip: [Float], sample: Sample, gt: GroundTruthMap?
         if let d = data, let ds = try? Backends.dataset(d), let s = ds.samples.first {
             image = try ds.image(s); clip = try ds.audio(s, sampleRate: model.model.config.sampleRate).samples; sample = s; gt = ds.groundTruth(s)
         } else {
             let scene = SceneGenerator(seed: 1).scene(index: 0)
             image = scene.image; clip = scene.objects[0].clip.samples
             sample = Sample(id: scene.id, imagePath: "", audioPath: "", label: scene.objects[0].cls.rawValue, boxes: [scene.objects[0].box])
-            gt = SceneGroundTruth(boxes: [scene.objects[0].box])
+            gt = GroundTruthMap.boxes([scene.objects[0].box])
         }
         var out: [String: Double] = [:]
         func timeIt(_ body: () throws -> Void) rethrows -> Double {
@@ -44,14 +44,12 @@ public enum ExplorerBench {
         sc.groundTruth = gt
         sc.maps = embeddings.map { Evaluator.map(visual: v, audio: $0) }
         sc.waves = [clip, [Float](repeating: 0, count: clip.count), clip, clip]
-        sc.envelopes = sc.waves.map { SceneWorker.envelope($0) }
         sc.durations = sc.waves.map { Double($0.count) / Double(rate) }
         sc.audioLabels = [sample.label, "silence", "noise", "other"]
         sc.loading = false
         state.scene = sc
         let scored = ScoredSample(id: sample.id, label: sample.label, positive: sc.maps[0]!, silence: sc.maps[1]!, noise: [sc.maps[2]!],
-                                  offscreen: [sc.maps[3]!], groundTruth: GroundTruthMap.boxes(sample.boxes, convention: sample.boxConvention))
-        state.scene!.groundTruthMap = scored.groundTruth
+                                  offscreen: [sc.maps[3]!], groundTruth: gt ?? GroundTruthMap.boxes(sample.boxes, convention: sample.boxConvention))
         state.apply(.sample(0, scored, passes: 1, problem: nil))
         state.apply(.metrics(MetricSet(samples: [scored]), rows: [0], passes: 1, complete: true))
         let size = (width: 200, height: 60)

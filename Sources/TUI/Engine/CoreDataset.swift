@@ -18,5 +18,5 @@ struct CoreDataset: ExplorerData {
 
     func image(_ s: Sample) throws -> RGBImage { try ImageFile.read(s.imagePath) }
     func audio(_ s: Sample, sampleRate: Int) throws -> AudioClip { try AudioFile.read(s.audioPath, sampleRate: sampleRate) }
-    func groundTruth(_ s: Sample) -> SceneGroundTruth { SceneGroundTruth.load(s) }
+    func groundTruth(_ s: Sample) -> GroundTruthMap? { try? GroundTruthMap.load(for: s) }
 }

@@ -18,6 +18,7 @@ public protocol ExplorerData: Sendable {
     var problems: [String] { get }
     func image(_ sample: Sample) throws -> RGBImage
     func audio(_ sample: Sample, sampleRate: Int) throws -> AudioClip
-    /// The outline drawn over the scene.
-    func groundTruth(_ sample: Sample) -> SceneGroundTruth
+    /// The metrics' 224×224 ground truth (nil when the sample has none or it cannot be read):
+    /// what the overlay outlines and the scene's IoU is computed against.
+    func groundTruth(_ sample: Sample) -> GroundTruthMap?
 }

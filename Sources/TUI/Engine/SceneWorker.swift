@@ -50,17 +50,6 @@ public final class SceneWorker: @unchecked Sendable {
         }
     }
 
-    public static func envelope(_ w: [Float], points: Int = 600) -> [Float] {
-        guard !w.isEmpty else { return [] }
-        let n = min(points, w.count)
-        return (0..<n).map { k in
-            let a = k * w.count / n, b = max(a + 1, (k + 1) * w.count / n)
-            var m: Float = 0
-            for i in a..<b { m = max(m, abs(w[i])) }
-            return m
-        }
-    }
-
     /// Downscales an image for display (the scene view never needs more than ~400 px).
     static func displayCopy(_ img: RGBImage, maxSide: Int = 480) -> RGBImage {
         let s = max(img.width, img.height)
@@ -75,9 +64,8 @@ public final class SceneWorker: @unchecked Sendable {
         let t0 = monotonicSeconds()
         var st = SceneState(sampleIndex: i)
         let sample = session.data.samples[i]
+        // The metrics' 224² ground truth: the overlay outlines it, the scene's IoU counts on it.
         st.groundTruth = session.data.groundTruth(sample)
-        // The 224² ground truth the metrics use (the scene's IoU is computed on it).
-        st.groundTruthMap = try? GroundTruthMap.load(for: sample)
         let rate = session.main.config.sampleRate
         do {
             st.image = Self.displayCopy(try session.data.image(sample))
@@ -90,7 +78,6 @@ public final class SceneWorker: @unchecked Sendable {
                 let w = try session.waveform(i, c)
                 waves.append(w.samples)
                 st.audioLabels[c.index] = w.label
-                st.envelopes[c.index] = Self.envelope(w.samples)
                 st.durations[c.index] = Double(w.samples.count) / Double(rate)
             } catch {
                 waves.append([])
