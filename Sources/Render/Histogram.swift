@@ -133,7 +133,9 @@ public enum Histogram {
         // Marker lines behind the bars (drawn first, bars overwrite them); the threshold last, on top.
         let lines: [(Double?, RGB)] = [(markers.positiveQ1, theme.positive), (markers.negativeQ3, theme.title), (markers.threshold, theme.threshold)]
         for (v, c) in lines where plot.height > 0 {
-            guard let v else { continue }
+            // A marker not known yet (nil) or undefined (NaN, e.g. Q1 of no positives) is not drawn:
+            // `Int(NaN)` would trap.
+            guard let v, v.isFinite else { continue }
             let x = geometry.column(of: v)
             for y in plot.y..<plot.maxY { buffer.put(unicode ? "┊" : ":", x: x, y: y, fg: theme.paint(c)) }
         }
@@ -217,7 +219,7 @@ public enum Histogram {
             let marks: [(Double?, Character, RGB)] = [(markers.negativeQ3, "U", theme.title), (markers.positiveQ1, "P", theme.positive),
                                                       (markers.threshold, "T", theme.threshold)]
             for (v, ch, c) in marks {
-                guard let v else { continue }
+                guard let v, v.isFinite else { continue }
                 buffer.put(String(ch), x: geometry.column(of: v), y: axisY, fg: theme.paint(c), attrs: .bold)
             }
         }

@@ -52,6 +52,16 @@ final class HistogramTests: XCTestCase {
         XCTAssertTrue(Fixtures.isASCII(b))
     }
 
+    /// A marker that is undefined (NaN: e.g. Q1 of no positives yet) is left out, as nil is; it
+    /// must not reach `Int(_:)`, which traps on NaN.
+    func testUndefinedMarkersAreNotDrawn() {
+        var a = CellBuffer(width: 20, height: 8), b = CellBuffer(width: 20, height: 8)
+        Histogram.draw(series: series, markers: HistogramMarkers(threshold: 0.5, positiveQ1: .nan, negativeQ3: .infinity),
+                       layout: .stacked, range: 0...1, in: a.area, into: &a, theme: theme)
+        Histogram.draw(series: series, markers: HistogramMarkers(threshold: 0.5), layout: .stacked, range: 0...1, in: b.area, into: &b, theme: theme)
+        XCTAssertEqual(a.lines.dropLast(), b.lines.dropLast())   // the caption line may print "nan"
+    }
+
     /// Partial cells use eighth blocks; the shorter series stands in front of the taller one.
     func testEighthBlocksAndOverlap() {
         var b = CellBuffer(width: 4, height: 1)
