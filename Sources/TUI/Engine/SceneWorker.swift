@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Core
+import Render
 
 struct LiveRequest: Sendable, Equatable {
     var sampleIndex: Int
@@ -50,14 +51,12 @@ public final class SceneWorker: @unchecked Sendable {
         }
     }
 
-    /// Downscales an image for display (the scene view never needs more than ~400 px).
+    /// Downscales an image for display (the scene view never needs more than ~400 px), with
+    /// Render's area average: the one image downsampler (the overlay then averages this copy).
     static func displayCopy(_ img: RGBImage, maxSide: Int = 480) -> RGBImage {
         let s = max(img.width, img.height)
         guard s > maxSide else { return img }
-        let w = max(1, img.width * maxSide / s), h = max(1, img.height * maxSide / s)
-        var out = RGBImage(width: w, height: h)
-        for y in 0..<h { for x in 0..<w { out.setPixel(x, y, img.pixel(x * img.width / w, y * img.height / h)) } }
-        return out
+        return AreaAverage.image(img, width: max(1, img.width * maxSide / s), height: max(1, img.height * maxSide / s))
     }
 
     func prepare(_ i: Int) -> SceneState {
