@@ -67,7 +67,12 @@ public enum MainScreen {
                      "\(s.passesShown) pass\(s.passesShown == 1 ? "" : "es")"]
         if s.metrics.count < s.metricsExpected { parts.append("(\(s.metrics.count)/\(s.metricsExpected) scored)") }
         if !s.tagged.isEmpty { parts.append("tagged \(s.tagged.count)") }
-        buf.put(" " + parts.joined(separator: "  │  "), x: r.x, y: r.y, fg: theme.paint(theme.accent), maxWidth: r.width)
+        // Narrow terminals (80 columns) get tighter separators and leave out the separability
+        // (the Separability panel shows it), so U and the passes stay on screen.
+        var line = " " + parts.joined(separator: "  │  ")
+        if line.count > r.width { line = " " + parts.joined(separator: " │ ") }
+        if line.count > r.width { parts.remove(at: 3); line = " " + parts.joined(separator: " │ ") }
+        buf.put(line, x: r.x, y: r.y, fg: theme.paint(theme.accent), maxWidth: r.width)
     }
 
     /// The bottom line (Render's `StatusLine`): an input prompt, or checkpoint, data, threshold
