@@ -46,7 +46,7 @@ public struct Rect: Hashable, Sendable {
 public struct CellBuffer: Equatable, Sendable {
     public let width: Int
     public let height: Int
-    public private(set) var cells: [Cell]
+    public internal(set) var cells: [Cell]
 
     public init(width: Int, height: Int, fill: Cell = .blank) {
         self.width = max(0, width); self.height = max(0, height)

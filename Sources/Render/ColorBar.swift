@@ -15,10 +15,10 @@ public enum ColorBar {
             let t = barWidth > 1 ? Float(i) / Float(barWidth - 1) : 0
             let c = colorMap.color(at: t)
             let cell: Cell
-            switch theme.mode {
-            case .trueColor, .palette256: cell = Cell("█", fg: theme.paint(c))
-            case .ascii: cell = Cell(HalfBlockImage.rampCharacter(t * 0.999), fg: c)
-            case .monochrome: cell = Cell(HalfBlockImage.rampCharacter(t * 0.999))
+            switch (theme.mode.colors, theme.unicode) {
+            case (.none, _): cell = Cell(HalfBlockImage.rampCharacter(t * 0.999))
+            case (_, true): cell = Cell("█", fg: theme.paint(c))
+            case (_, false): cell = Cell(HalfBlockImage.rampCharacter(t * 0.999), fg: theme.paint(c))
             }
             if buffer.inBounds(x + i, rect.y) { buffer[x + i, rect.y] = cell }
         }

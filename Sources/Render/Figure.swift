@@ -22,7 +22,7 @@ public struct FigureOptions: Sendable {
 }
 
 /// The paper's Fig. 2 for one sample, as a PNG-ready `RGBImage`: the image, the ground truth
-/// outlined, then one panel per audio condition with the map (thresholded at U, in jet) over the
+/// outlined (the metrics' 224×224 raster), then one panel per audio condition with the map (thresholded at U, in jet) over the
 /// image, captioned with the condition and the raw map's maximum. All map panels share one
 /// colour range (U … the largest value of the four maps) so that a weak negative map looks weak,
 /// and a colour bar shows that range.
@@ -30,7 +30,7 @@ public enum Figure {
     static let background: (UInt8, UInt8, UInt8) = (255, 255, 255)
     static let ink: (UInt8, UInt8, UInt8) = (25, 25, 25)
 
-    public static func sample(id: String, image: RGBImage, groundTruth: GroundTruth,
+    public static func sample(id: String, image: RGBImage, groundTruth: GroundTruthMap?,
                               maps: [(condition: AudioCondition, map: SimilarityMap)], options: FigureOptions = FigureOptions()) -> RGBImage {
         let p = Swift.max(16, options.panelSize)
         let margin = 12, gap = 10
@@ -57,9 +57,11 @@ public enum Figure {
         BitmapFont.draw("\(id)   \(thresholdText)   \(options.colorMap.rawValue) \(formatFixed(Double(lo), digits: 3))-\(formatFixed(Double(hi), digits: 3))",
                         into: &fig, x: margin, y: margin, scale: fontScale, color: ink)
 
-        let square = Resample.areaAverage(image, width: p, height: p)
+        let square = AreaAverage.image(image, width: p, height: p)
         let gtColour = tuple(options.theme.groundTruth)
-        let outline = groundTruth.isEmpty ? nil : groundTruth.outline(width: p, height: p)
+        // The metrics' 224×224 ground truth at panel size (pixel for pixel at the default 224).
+        let inside = groundTruth.flatMap { $0.isEmpty ? nil : MapOverlay.sample($0, width: p, height: p) }
+        let outline = inside.map { MapOverlay.outline($0, width: p, height: p) }
         let thick = outline.map { dilate($0, width: p, height: p) }
 
         // 1. The image.
@@ -70,8 +72,7 @@ public enum Figure {
 
         // 2. The ground truth: outline, outside dimmed so the region reads at a glance.
         var gtPanel = square
-        if let thick {
-            let inside = groundTruth.raster(width: p, height: p)
+        if let thick, let inside {
             for i in 0..<(p * p) where !inside[i] {
                 let (r, g, b) = gtPanel.pixel(i % p, i / p)
                 gtPanel.setPixel(i % p, i / p, (r / 2 + 64, g / 2 + 64, b / 2 + 64))
@@ -79,10 +80,8 @@ public enum Figure {
             paint(thick, colour: gtColour, into: &gtPanel)
         }
         blit(gtPanel, into: &fig, x: x, y: panelY)
-        var parts: [String] = []
-        if !groundTruth.boxes.isEmpty { parts.append("\(groundTruth.boxes.count) box\(groundTruth.boxes.count == 1 ? "" : "es")") }
-        if groundTruth.mask != nil { parts.append("mask") }
-        caption(["ground truth", parts.isEmpty ? "none" : parts.joined(separator: " + ")], into: &fig, x: x, y: captionY, scale: fontScale)
+        let share = groundTruth.map { formatFixed(100 * Double($0.count) / Double(GroundTruthMap.side * GroundTruthMap.side), digits: 1) + "% of frame" }
+        caption(["ground truth", share ?? "none"], into: &fig, x: x, y: captionY, scale: fontScale)
         x += p + gap
 
         // 3. One panel per condition.

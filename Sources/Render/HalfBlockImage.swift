@@ -70,7 +70,7 @@ public enum HalfBlockImage {
                             mode: RenderMode) -> ImagePlacement {
         let placement = ImagePlacement.fit(width: image.width, height: image.height, in: rect)
         if placement.isEmpty { return placement }
-        let pixels = Resample.areaAverage(image, width: placement.pixelWidth, height: placement.pixelHeight)
+        let pixels = AreaAverage.image(image, width: placement.pixelWidth, height: placement.pixelHeight)
         draw(pixels: pixels, at: placement, into: &buffer, mode: mode)
         return placement
     }
@@ -92,28 +92,35 @@ public enum HalfBlockImage {
                     if x < 0 || x >= buffer.width { continue }
                     let t = RGB(p[top + 3 * col], p[top + 3 * col + 1], p[top + 3 * col + 2])
                     let b = RGB(p[bottom + 3 * col], p[bottom + 3 * col + 1], p[bottom + 3 * col + 2])
-                    buffer[x, y] = cell(top: t, bottom: b, mode: mode)
+                    buffer[x, y] = cell(top: t, bottom: b, mode: mode, x: col, y: 2 * row)
                 }
             }
         }
     }
 
-    /// One cell showing two stacked pixels in the given mode.
+    /// One cell showing two stacked pixels in the given mode. `x, y` is the position of the top
+    /// pixel on the pixel grid: 8-colour dithering depends on it, so a flat area becomes a
+    /// stable pattern rather than noise.
     @inline(__always)
-    public static func cell(top: RGB, bottom: RGB, mode: RenderMode) -> Cell {
-        switch mode {
-        case .trueColor:
-            return Cell("▀", fg: top, bg: bottom)
-        case .palette256:
-            return Cell("▀", fg: Palette256.snap(top), bg: Palette256.snap(bottom))
-        case .ascii:
-            let avg = average(top, bottom)
-            return Cell(rampCharacter(luma(avg)), fg: avg)
-        case .monochrome:
+    public static func cell(top: RGB, bottom: RGB, mode: RenderMode, x: Int = 0, y: Int = 0) -> Cell {
+        switch (mode.colors, mode.unicode) {
+        case (.none, _):
             // Attributes stretch the ramp: dim for the darkest third, bold for the brightest.
             let l = luma(average(top, bottom))
             let attrs: CellAttributes = l < 0.2 ? .dim : (l > 0.75 ? .bold : [])
             return Cell(rampCharacter(l), attrs: attrs)
+        case (.trueColor, true):
+            return Cell("▀", fg: top, bg: bottom)
+        case (.palette256, true):
+            return Cell("▀", fg: Palette256.snap(top), bg: Palette256.snap(bottom))
+        case (.basic8, true):
+            return Cell("▀", fg: Palette8.dither(top, x: x, y: y), bg: Palette8.dither(bottom, x: x, y: y + 1))
+        case (.basic8, false):
+            let avg = average(top, bottom)
+            return Cell(rampCharacter(luma(avg)), fg: Palette8.dither(avg, x: x, y: y / 2))
+        case (_, false):
+            let avg = average(top, bottom)
+            return Cell(rampCharacter(luma(avg)), fg: mode.paint(avg))
         }
     }
 

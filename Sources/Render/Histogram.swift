@@ -26,8 +26,9 @@ public struct HistogramSeries: Sendable, Equatable {
     }
 }
 
-/// The vertical markers and the caption of the paper's Fig. 1: universal threshold U, Q1 of the
-/// positives, Q3 of the negatives and the separability Q1 − Q3 (SPEC §6.4, §6.9).
+/// The vertical markers and the caption of the paper's Fig. 1: the threshold in use (T), Q1 of the
+/// positives (P), Q3 of the negatives, which is the universal threshold (U), and the
+/// separability Q1 − Q3 (SPEC §6.4, §6.9).
 public struct HistogramMarkers: Sendable, Equatable {
     public var threshold: Double?
     public var positiveQ1: Double?
@@ -43,6 +44,10 @@ public enum HistogramLayout: String, Sendable, CaseIterable {
     case sideBySide
     /// One column per bin, shorter bars in front of taller ones: twice the resolution.
     case overlaid
+    /// One band per series, one above the other, each scaled to its own peak and labelled in a
+    /// gutter on the left; all share the value axis and the markers. Nothing hides anything, so
+    /// it suits a narrow terminal panel showing four conditions.
+    case stacked
 }
 
 /// Where a histogram put its parts, for mouse hits (bin under the cursor) and tests.
@@ -91,14 +96,15 @@ public enum Histogram {
         if wantLegend { rows -= 1 }
         let wantTicks = rows >= 4
         if wantTicks { rows -= 1 }
-        let plot = Rect(x: rect.x, y: rect.y + (wantLegend ? 1 : 0), width: rect.width, height: rows)
+        let gutter = layout == .stacked && rect.width >= 24 ? 4 : 0
+        let plot = Rect(x: rect.x + gutter, y: rect.y + (wantLegend ? 1 : 0), width: rect.width - gutter, height: rows)
 
         let perBin: Int
         switch layout {
-        case .overlaid: perBin = 1
+        case .overlaid, .stacked: perBin = 1
         case .sideBySide: perBin = rect.width / (n + 1) >= 10 ? n + 1 : n
         }
-        let bins = Swift.max(1, rect.width / perBin)
+        let bins = Swift.max(1, plot.width / perBin)
         let geometry = HistogramGeometry(plot: plot, bins: bins, columnsPerBin: perBin, range: range)
         guard !rect.isEmpty, rect.width >= perBin else { return geometry }
 
@@ -115,18 +121,23 @@ public enum Histogram {
         }
         let peak = fractions.flatMap { $0 }.max() ?? 0
         let units = plot.height * 8
+        // Stacked bands: plot rows split between the series, a blank row between bands when there is room.
+        let bandRows = Swift.max(1, plot.height / n)
+        let bandBars = Swift.max(1, bandRows - (bandRows > 2 ? 1 : 0))
         let heights: [[Int]] = fractions.map { f in
             f.map { v in v > 0 && peak > 0 ? Swift.max(1, Int((v / peak * Double(units)).rounded())) : 0 }
         }
         let colours = series.map { theme.paint($0.color) }
         let unicode = theme.unicode
 
-        // Threshold line behind the bars: drawn first, bars overwrite it.
-        if let t = markers.threshold, plot.height > 0 {
-            let x = geometry.column(of: t)
-            for y in plot.y..<plot.maxY {
-                buffer.put(unicode ? "┊" : ":", x: x, y: y, fg: theme.paint(theme.threshold))
-            }
+        // Marker lines behind the bars (drawn first, bars overwrite them); the threshold last, on top.
+        let lines: [(Double?, RGB)] = [(markers.positiveQ1, theme.positive), (markers.negativeQ3, theme.title), (markers.threshold, theme.threshold)]
+        for (v, c) in lines where plot.height > 0 {
+            // A marker not known yet (nil) or undefined (NaN, e.g. Q1 of no positives) is not drawn:
+            // `Int(NaN)` would trap.
+            guard let v, v.isFinite else { continue }
+            let x = geometry.column(of: v)
+            for y in plot.y..<plot.maxY { buffer.put(unicode ? "┊" : ":", x: x, y: y, fg: theme.paint(c)) }
         }
 
         for b in 0..<bins {
@@ -135,6 +146,17 @@ public enum Histogram {
                 for (s, h) in heights.enumerated() {
                     let x = plot.x + b * perBin + s
                     drawBar(units: h[b], x: x, plot: plot, fg: colours[s], glyph: series[s].glyph, into: &buffer, theme: theme)
+                }
+            case .stacked:
+                for (s, f) in fractions.enumerated() where s * bandRows < plot.height {
+                    let ownPeak = f.max() ?? 0
+                    let u = f[b] > 0 && ownPeak > 0 ? Swift.max(1, Int((f[b] / ownPeak * Double(bandBars * 8)).rounded())) : 0
+                    let band = Rect(x: plot.x, y: plot.y + s * bandRows, width: plot.width, height: bandBars)
+                    let x = plot.x + b, base = band.maxY - 1
+                    if u == 0 && buffer.inBounds(x, base) && buffer[x, base].char == " " {
+                        buffer[x, base] = Cell(unicode ? "·" : ".", fg: theme.paint(theme.dimText))
+                    }
+                    drawBar(units: u, x: x, plot: band, fg: colours[s], glyph: series[s].glyph, into: &buffer, theme: theme)
                 }
             case .overlaid:
                 let x = plot.x + b
@@ -161,6 +183,18 @@ public enum Histogram {
             }
         }
 
+        if gutter > 0 {
+            for (s, ser) in series.enumerated() where s * bandRows < plot.height {
+                let label = String(TextLayout.displayable(ser.label, unicode: unicode).prefix(3))
+                buffer.put(label, x: rect.x, y: plot.y + s * bandRows + bandBars - 1, fg: colours[s], attrs: .bold)
+            }
+        }
+        if gutter > 0 {
+            for (s, ser) in series.enumerated() where s * bandRows < plot.height {
+                let label = String(TextLayout.displayable(ser.label, unicode: unicode).prefix(3))
+                buffer.put(label, x: rect.x, y: plot.y + s * bandRows + bandBars - 1, fg: colours[s], attrs: .bold)
+            }
+        }
         if wantLegend {
             // With sample counts when they fit, without otherwise.
             let withCounts = series.reduce(0) { $0 + $1.label.count + String($1.values.count).count + 7 } <= rect.width
@@ -182,10 +216,10 @@ public enum Histogram {
                 let x = geometry.column(of: lo + q * span)
                 buffer.put(unicode ? "┴" : "+", x: x, y: axisY, fg: theme.paint(theme.border))
             }
-            let marks: [(Double?, Character, RGB)] = [(markers.negativeQ3, "N", theme.title), (markers.positiveQ1, "P", theme.positive),
-                                                      (markers.threshold, "U", theme.threshold)]
+            let marks: [(Double?, Character, RGB)] = [(markers.negativeQ3, "U", theme.title), (markers.positiveQ1, "P", theme.positive),
+                                                      (markers.threshold, "T", theme.threshold)]
             for (v, ch, c) in marks {
-                guard let v else { continue }
+                guard let v, v.isFinite else { continue }
                 buffer.put(String(ch), x: geometry.column(of: v), y: axisY, fg: theme.paint(c), attrs: .bold)
             }
         }
@@ -204,9 +238,9 @@ public enum Histogram {
             var x = rect.x
             let y = rect.maxY - 1
             func part(_ text: String, _ c: RGB) { x = buffer.put(text, x: x, y: y, fg: theme.paint(c), maxWidth: rect.maxX - x) }
-            if let t = markers.threshold { part("U=\(format(t))  ", theme.threshold) }
+            if let t = markers.threshold { part("thr=\(format(t))  ", theme.threshold) }
             if let q = markers.positiveQ1 { part("P=Q1(pos) \(format(q))  ", theme.positive) }
-            if let q = markers.negativeQ3 { part("N=Q3(neg) \(format(q))  ", theme.title) }
+            if let q = markers.negativeQ3 { part("U=Q3(neg) \(format(q))  ", theme.title) }
             if let s = markers.separability { part("separability \(s >= 0 ? "+" : "")\(format(s))", theme.text) }
         }
         return geometry

@@ -6,6 +6,9 @@ public enum BelowThreshold: String, Sendable, CaseIterable {
     case plain
     /// Darken it, so the localised region stands out even with a low alpha.
     case dim
+    /// Colour it with the map too: the whole map shows as a heat overlay (pair with
+    /// `OverlayOptions.contour` so the threshold stays visible).
+    case heat
 }
 
 /// How similarity values become colour-map positions.
@@ -17,7 +20,7 @@ public enum ColorScale: Sendable, Equatable {
     case perMap
 }
 
-/// Options of the map overlay; the TUI's toggles map onto these flags.
+/// Options of the map overlay; the explorer's `OverlayStyle` toggle maps onto these flags.
 public struct OverlayOptions: Sendable, Equatable {
     /// Draw the map at all (off: plain image, ground truth still possible).
     public var showMap: Bool = true
@@ -32,64 +35,133 @@ public struct OverlayOptions: Sendable, Equatable {
     public var dimFactor: Float = 0.35
     public var scale: ColorScale = .fixed(lo: 0, hi: 1)
     public var showGroundTruth: Bool = true
+    /// Outline the region above the threshold (its level line) in the theme's threshold colour.
+    public var contour: Bool = false
 
     public init(showMap: Bool = true, colorMap: ColorMap = .jet, alpha: Float = 0.5, threshold: Double? = nil,
-                below: BelowThreshold = .dim, scale: ColorScale = .fixed(lo: 0, hi: 1), showGroundTruth: Bool = true) {
+                below: BelowThreshold = .dim, dimFactor: Float = 0.35, scale: ColorScale = .fixed(lo: 0, hi: 1),
+                showGroundTruth: Bool = true, contour: Bool = false) {
         self.showMap = showMap; self.colorMap = colorMap; self.alpha = alpha; self.threshold = threshold
-        self.below = below; self.scale = scale; self.showGroundTruth = showGroundTruth
+        self.below = below; self.dimFactor = dimFactor; self.scale = scale; self.showGroundTruth = showGroundTruth
+        self.contour = contour
     }
 }
 
-/// The similarity map over the image (bilinear upsampling exactly as the metrics do it, colour
-/// map blended where above threshold) and the ground-truth outline.
+/// The explorer's three ways of laying a map over the scene (the `v` key).
+public enum OverlayStyle: String, Sendable, CaseIterable {
+    /// Pixels above the threshold are tinted with the colour map; the rest is the plain image.
+    case highlight
+    /// Pixels above the threshold are tinted lightly; the rest is dimmed.
+    case dim
+    /// The whole map as a heat overlay, the threshold's contour drawn in the threshold colour.
+    case heat
+
+    public func options(colorMap: ColorMap, threshold: Double, showGroundTruth: Bool) -> OverlayOptions {
+        switch self {
+        case .highlight:
+            return OverlayOptions(colorMap: colorMap, alpha: 0.6, threshold: threshold, below: .plain, showGroundTruth: showGroundTruth)
+        case .dim:
+            return OverlayOptions(colorMap: colorMap, alpha: 0.35, threshold: threshold, below: .dim, dimFactor: 0.3, showGroundTruth: showGroundTruth)
+        case .heat:
+            return OverlayOptions(colorMap: colorMap, alpha: 0.55, threshold: threshold, below: .heat, showGroundTruth: showGroundTruth, contour: true)
+        }
+    }
+}
+
+/// The similarity map over the image and the ground-truth outline. Both come from the metrics'
+/// own 224×224 grids: the map is `MapResize.linear` (cv2-exact) and the ground truth a
+/// `GroundTruthMap`, each sampled at the centres of the display pixels. So a pixel coloured as
+/// above the threshold is a pixel the metrics count as above it, and the outline is the region
+/// cIoU compares against (at 224×224 panel size, pixel for pixel).
 public enum MapOverlay {
     /// The whole layer stack in one call: image fitted to `rect`, map blended, ground truth
     /// outlined, drawn in the theme's mode. Returns the placement for mouse hits.
     @discardableResult
-    public static func draw(image: RGBImage, map: SimilarityMap?, groundTruth: GroundTruth?, options: OverlayOptions,
+    public static func draw(image: RGBImage, map: SimilarityMap?, groundTruth: GroundTruthMap?, options: OverlayOptions,
                             in rect: Rect, into buffer: inout CellBuffer, theme: Theme = .standard) -> ImagePlacement {
         let placement = ImagePlacement.fit(width: image.width, height: image.height, in: rect)
         if placement.isEmpty { return placement }
-        var pixels = Resample.areaAverage(image, width: placement.pixelWidth, height: placement.pixelHeight)
+        var pixels = AreaAverage.image(image, width: placement.pixelWidth, height: placement.pixelHeight)
         draw(pixels: &pixels, at: placement, map: map, groundTruth: groundTruth, options: options, into: &buffer, theme: theme)
         return placement
     }
 
-    /// The same with the image already resampled to the placement (the TUI can cache the
+    /// The same with the image already resampled to the placement (a caller can cache the
     /// resampled image between frames; `pixels` is consumed as scratch).
-    public static func draw(pixels: inout RGBImage, at placement: ImagePlacement, map: SimilarityMap?, groundTruth: GroundTruth?,
+    public static func draw(pixels: inout RGBImage, at placement: ImagePlacement, map: SimilarityMap?, groundTruth: GroundTruthMap?,
                             options: OverlayOptions, into buffer: inout CellBuffer, theme: Theme = .standard) {
         let w = placement.pixelWidth, h = placement.pixelHeight
         let mode = theme.mode
         var above: [Bool]? = nil
         var values: [Float]? = nil
         if let map, options.showMap {
-            let v = Resample.bilinear(map, width: w, height: h)
+            let v = Self.values(map, width: w, height: h)
             values = v
-            if mode == .monochrome {
-                above = aboveMask(v, threshold: options.threshold)
-            } else {
-                _ = blend(values: v, map: map, into: &pixels, options: options)
+            above = aboveMask(v, threshold: options.threshold)
+            if mode.colour {
+                blend(values: v, map: map, into: &pixels, options: options)
+                if options.contour, options.threshold != nil {
+                    let line = outline(above!, width: w, height: h)
+                    for i in 0..<(w * h) where line[i] { pixels.setPixel(i % w, i / w, tuple(theme.threshold)) }
+                }
             }
         }
-        let edges = (options.showGroundTruth && groundTruth != nil && !groundTruth!.isEmpty)
-            ? groundTruth!.outline(width: w, height: h) : nil
-        if let edges, mode.unicode {
+        let edges = options.showGroundTruth ? groundTruth.flatMap { $0.isEmpty ? nil : outline(sample($0, width: w, height: h), width: w, height: h) } : nil
+        if let edges, mode.unicode, mode.colour {
             // Colour edges: one pixel wide, so the outline follows masks at full resolution.
             for i in 0..<(w * h) where edges[i] { pixels.setPixel(i % w, i / w, tuple(theme.groundTruth)) }
         }
         HalfBlockImage.draw(pixels: pixels, at: placement, into: &buffer, mode: mode)
 
-        if mode == .monochrome, let v = values, let map {
+        if !mode.colour, let v = values, let map {
             monochromeMap(values: v, above: above!, map: map, placement: placement, options: options, into: &buffer)
         }
-        if let edges, !mode.unicode {
+        if let edges, !(mode.unicode && mode.colour) {
             outlineCharacters(edges: edges, placement: placement, into: &buffer, theme: theme)
         }
     }
 
-    /// Blends the colour map into `pixels` (already at the map's upsampled size) and returns how
-    /// many pixels are above the threshold (all of them with no threshold).
+    /// The map on a `width × height` display grid: its 224×224 metric upsampling
+    /// (`MapResize.linear`) sampled at the display pixels' centres.
+    public static func values(_ map: SimilarityMap, width: Int, height: Int) -> [Float] {
+        let w = Swift.max(0, width), h = Swift.max(0, height)
+        guard w > 0, h > 0, map.width > 0, map.height > 0 else { return [Float](repeating: 0, count: w * h) }
+        let up = MapResize.linear(map), n = MapResize.side
+        let xs = gridIndices(w, n), ys = gridIndices(h, n)
+        var out = [Float](repeating: 0, count: w * h)
+        for y in 0..<h { let r = ys[y] * n; for x in 0..<w { out[y * w + x] = up[r + xs[x]] } }
+        return out
+    }
+
+    /// A ground-truth map on a `width × height` display grid, sampled at the pixels' centres.
+    public static func sample(_ gt: GroundTruthMap, width: Int, height: Int) -> [Bool] {
+        let n = GroundTruthMap.side
+        let xs = gridIndices(width, n), ys = gridIndices(height, n)
+        var out = [Bool](repeating: false, count: Swift.max(0, width * height))
+        for y in 0..<height { let r = ys[y] * n; for x in 0..<width { out[y * width + x] = gt.pixels[r + xs[x]] != 0 } }
+        return out
+    }
+
+    /// For each of `count` display pixels, the index of the metric-grid pixel (of `side`) under its centre.
+    static func gridIndices(_ count: Int, _ side: Int) -> [Int] {
+        (0..<Swift.max(0, count)).map { Swift.min(side - 1, (2 * $0 + 1) * side / (2 * count)) }
+    }
+
+    /// Inside pixels with a 4-neighbour outside (the grid border counts as outside, so a
+    /// full-frame region still shows).
+    public static func outline(_ inside: [Bool], width: Int, height: Int) -> [Bool] {
+        var e = [Bool](repeating: false, count: inside.count)
+        func at(_ x: Int, _ y: Int) -> Bool { x >= 0 && y >= 0 && x < width && y < height && inside[y * width + x] }
+        for y in 0..<height {
+            for x in 0..<width where inside[y * width + x] {
+                if !at(x - 1, y) || !at(x + 1, y) || !at(x, y - 1) || !at(x, y + 1) { e[y * width + x] = true }
+            }
+        }
+        return e
+    }
+
+    /// Blends the colour map into `pixels` (already at the map's display size, see `values`) and
+    /// returns how many pixels are above the threshold (all of them with no threshold).
     @discardableResult
     public static func blend(values: [Float], map: SimilarityMap, into pixels: inout RGBImage, options: OverlayOptions) -> Int {
         precondition(values.count == pixels.width * pixels.height, "MapOverlay.blend: size mismatch")
@@ -102,8 +174,8 @@ public enum MapOverlay {
             for i in 0..<values.count {
                 let v = values[i]
                 let isAbove = options.threshold.map { Double(v) > $0 } ?? true
-                if isAbove {
-                    count += 1
+                if isAbove { count += 1 }
+                if isAbove || options.below == .heat {
                     let c = options.colorMap.color(at: (v - lo) / span)
                     p[3 * i] = UInt8(keep * Float(p[3 * i]) + a * Float(c.r) + 0.5)
                     p[3 * i + 1] = UInt8(keep * Float(p[3 * i + 1]) + a * Float(c.g) + 0.5)
@@ -117,10 +189,10 @@ public enum MapOverlay {
         return count
     }
 
-    /// Convenience for figures: upsample `map` to the image size and blend.
+    /// Convenience for figures: the map at the image's size, blended.
     @discardableResult
     public static func blend(_ map: SimilarityMap, into image: inout RGBImage, options: OverlayOptions) -> Int {
-        blend(values: Resample.bilinear(map, width: image.width, height: image.height), map: map, into: &image, options: options)
+        blend(values: values(map, width: image.width, height: image.height), map: map, into: &image, options: options)
     }
 
     /// Colour-map range for a map under a scale.
@@ -156,7 +228,7 @@ public enum MapOverlay {
                     c.attrs = []
                 } else if above[i0] || above[i1] {
                     c.attrs = [.reverse]
-                } else if options.below == .dim {
+                } else if options.below != .plain {
                     c.attrs = [.dim]
                 }
                 buffer[x, y] = c

@@ -41,7 +41,7 @@ public enum Palette256 {
     public static func snap(_ c: RGB) -> RGB { color(index: nearestIndex(c)) }
 
     @inline(__always)
-    static func distance2(_ a: RGB, _ b: RGB) -> Int {
+    public static func distance2(_ a: RGB, _ b: RGB) -> Int {
         let dr = Int(a.r) - Int(b.r), dg = Int(a.g) - Int(b.g), db = Int(a.b) - Int(b.b)
         return dr * dr + dg * dg + db * db
     }

@@ -1,8 +1,11 @@
 import Core
 
-/// The explorer's frame cost, for `sslsan bench`: a 200×60 frame with a 640×480 image, a 14×14
-/// map overlay (threshold, dimming, ground-truth box), a 1000-row table, a histogram and the
-/// status line, all rebuilt from scratch as the TUI does every frame (no caching).
+/// The widgets' frame cost, for `sslsan bench`: a 200×60 frame with a 640×480 image, a 14×14
+/// map overlay (the explorer's heat style: metric-grid upsampling, threshold contour,
+/// ground-truth outline), a 1000-row table, a stacked histogram and the status line, rebuilt
+/// from scratch every frame as the explorer's screens do with these same widgets, then fitted
+/// to the 256-colour palette (`CellBuffer.conform`). The explorer's own full-screen figure is
+/// `ExplorerBench` (frame_200x60_ms).
 public enum RenderBench {
     /// Mean milliseconds per frame over `frames` frames (after one warm-up frame).
     public static func frame200x60(frames: Int = 20) -> Double {
@@ -21,7 +24,7 @@ public enum RenderBench {
     struct Scene {
         let image: RGBImage
         let map: SimilarityMap
-        let gt = GroundTruth(boxes: [[0.3, 0.25, 0.7, 0.8]])
+        let gt = GroundTruthMap.boxes([[0.3, 0.25, 0.7, 0.8]])
         let rows: [[String]]
         let maxima: [[Double]]
 
@@ -49,9 +52,9 @@ public enum RenderBench {
         }
 
         func render(into buffer: inout CellBuffer) {
-            let theme = Theme(mode: .trueColor)
+            let theme = Theme(mode: .palette256)
             buffer.fill(buffer.area, with: .blank)
-            let options = OverlayOptions(threshold: 0.33, below: .dim)
+            let options = OverlayStyle.heat.options(colorMap: .jet, threshold: 0.33, showGroundTruth: true)
             MapOverlay.draw(image: image, map: map, groundTruth: gt, options: options,
                             in: Rect(x: 0, y: 0, width: 120, height: 44), into: &buffer, theme: theme)
             Table.draw(columns: [TableColumn("id", width: 0), TableColumn("class", width: 12), TableColumn("pos", width: 6, alignRight: true),
@@ -61,9 +64,10 @@ public enum RenderBench {
             let conditions: [AudioCondition] = [.positive, .silence, .noise, .offscreen]
             Histogram.draw(series: conditions.enumerated().map { HistogramSeries.condition($1, values: maxima[$0], theme: theme) },
                            markers: HistogramMarkers(threshold: 0.33, positiveQ1: 0.5, negativeQ3: 0.4, separability: 0.1),
-                           in: Rect(x: 0, y: 44, width: 200, height: 15), into: &buffer, theme: theme)
+                           layout: .stacked, in: Rect(x: 0, y: 44, width: 200, height: 15), into: &buffer, theme: theme)
             StatusLine.draw(left: [.init("explore", bold: true), .init("sample_500")], right: "ready",
                             in: Rect(x: 0, y: 59, width: 200, height: 1), into: &buffer, theme: theme)
+            buffer.conform(to: theme.mode)
         }
     }
 }

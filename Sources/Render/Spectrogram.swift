@@ -14,7 +14,7 @@ public enum Spectrogram {
         let lo = range?.lowerBound ?? finite.min() ?? 0, hi = range?.upperBound ?? finite.max() ?? 1
         let span = hi > lo ? hi - lo : 1
         // Area-average to w × h, flipping rows so low frequencies are at the bottom.
-        let hx = Resample.AreaWeights(source: cols, target: w), hy = Resample.AreaWeights(source: rows, target: h)
+        let hx = AreaAverage.Weights(source: cols, target: w), hy = AreaAverage.Weights(source: rows, target: h)
         var tmp = [Float](repeating: 0, count: rows * w)
         for r in 0..<rows {
             for x in 0..<w {
@@ -38,9 +38,9 @@ public enum Spectrogram {
         let playCol = playhead.map { Swift.max(0, Swift.min(w - 1, Int($0 * Double(w)))) }
         for r in 0..<rect.height {
             for c in 0..<w {
-                var cell = HalfBlockImage.cell(top: image.get(c, 2 * r), bottom: image.get(c, 2 * r + 1), mode: theme.mode)
+                var cell = HalfBlockImage.cell(top: image.get(c, 2 * r), bottom: image.get(c, 2 * r + 1), mode: theme.mode, x: c, y: 2 * r)
                 if c == playCol {
-                    cell = Cell(theme.unicode ? "│" : "|", fg: theme.paint(theme.threshold), bg: cell.bg, attrs: theme.mode == .monochrome ? .bold : [])
+                    cell = Cell(theme.unicode ? "│" : "|", fg: theme.paint(theme.threshold), bg: cell.bg, attrs: !theme.mode.colour ? .bold : [])
                 }
                 let x = rect.x + c, y = rect.y + r
                 if buffer.inBounds(x, y) { buffer[x, y] = cell }

@@ -14,7 +14,7 @@ public enum StatusLine {
         guard !rect.isEmpty else { return }
         let row = Rect(x: rect.x, y: rect.y, width: rect.width, height: 1)
         let bg = theme.paint(theme.statusBackground)
-        let reverse: CellAttributes = theme.mode == .monochrome ? .reverse : []
+        let reverse: CellAttributes = !theme.mode.colour ? .reverse : []
         buffer.fill(row, with: Cell(" ", bg: bg, attrs: reverse))
         let r = TextLayout.truncate(TextLayout.displayable(right, unicode: theme.unicode), width: rect.width, ellipsis: theme.ellipsis)
         let rightX = rect.maxX - r.count

@@ -50,25 +50,13 @@ public struct TableLayout: Sendable, Equatable {
 public enum Table {
     @discardableResult
     public static func draw(columns: [TableColumn], rowCount: Int, cell: (_ row: Int, _ column: Int) -> String,
-                            rowColor: ((Int) -> RGB?)? = nil, state: TableState, in rect: Rect,
-                            into buffer: inout CellBuffer, theme: Theme = .standard) -> TableLayout {
+                            rowColor: ((Int) -> RGB?)? = nil, cellColor: ((_ row: Int, _ column: Int) -> RGB?)? = nil,
+                            state: TableState, in rect: Rect, into buffer: inout CellBuffer, theme: Theme = .standard) -> TableLayout {
         let bodyHeight = Swift.max(0, rect.height - 1)
         let scrollbar = rowCount > bodyHeight && bodyHeight > 0 && rect.width > 4
         let width = rect.width - (scrollbar ? 1 : 0)
 
-        // Column spans: fixed widths first, flexible columns share the rest; one space between.
-        let gaps = Swift.max(0, columns.count - 1)
-        let fixed = columns.reduce(0) { $0 + $1.width }
-        let flexCount = columns.filter { $0.width == 0 }.count
-        let flexWidth = flexCount > 0 ? Swift.max(1, (width - fixed - gaps) / flexCount) : 0
-        var spans: [Range<Int>] = []
-        var x = rect.x
-        for c in columns {
-            let w = c.width == 0 ? flexWidth : c.width
-            let end = Swift.min(rect.x + width, x + w)
-            spans.append(x..<Swift.max(x, end))
-            x = Swift.min(rect.x + width, x + w + 1)
-        }
+        let spans = columnSpans(columns, x: rect.x, width: width)
 
         // Offset: clamp, then bring the selection into view.
         var offset = Swift.max(0, Swift.min(state.offset, rowCount - bodyHeight))
@@ -82,7 +70,7 @@ public enum Table {
 
         let ellipsis = theme.ellipsis
         // Header.
-        let headerAttrs: CellAttributes = theme.mode == .monochrome ? [.bold, .underline] : [.bold]
+        let headerAttrs: CellAttributes = !theme.mode.colour ? [.bold, .underline] : [.bold]
         buffer.fill(Rect(x: rect.x, y: rect.y, width: rect.width, height: 1), with: Cell(" "))
         for (i, c) in columns.enumerated() where !spans[i].isEmpty {
             var title = TextLayout.displayable(c.title, unicode: theme.unicode)
@@ -99,12 +87,13 @@ public enum Table {
             let y = rect.y + 1 + line
             let selected = state.selected == row
             let bg = selected ? theme.paint(theme.selectionBackground) : nil
-            let attrs: CellAttributes = selected ? (theme.mode == .monochrome ? .reverse : .bold) : []
+            let attrs: CellAttributes = selected ? (!theme.mode.colour ? .reverse : .bold) : []
             let fg = selected ? theme.paint(theme.selectionText) : theme.paint(rowColor?(row) ?? theme.text)
             buffer.fill(Rect(x: rect.x, y: y, width: width, height: 1), with: Cell(" ", bg: bg, attrs: attrs))
             for (i, c) in columns.enumerated() where !spans[i].isEmpty {
                 let t = TextLayout.fit(TextLayout.displayable(cell(row, i), unicode: theme.unicode), width: spans[i].count, alignRight: c.alignRight, ellipsis: ellipsis)
-                buffer.put(t, x: spans[i].lowerBound, y: y, fg: fg, bg: bg, attrs: attrs)
+                let cfg = selected ? fg : (cellColor?(row, i).map(theme.paint) ?? fg)
+                buffer.put(t, x: spans[i].lowerBound, y: y, fg: cfg, bg: bg, attrs: attrs)
             }
         }
         // Rows below the last one are cleared so a shrinking table leaves no stale text.
@@ -127,11 +116,31 @@ public enum Table {
         return layout
     }
 
+    /// Screen x-ranges of the columns in `width` cells from `x`: fixed widths first, flexible
+    /// columns (width 0) share the rest; one space between columns. Mouse hits use the same
+    /// function, so they agree with what is drawn.
+    public static func columnSpans(_ columns: [TableColumn], x: Int, width: Int) -> [Range<Int>] {
+        let gaps = Swift.max(0, columns.count - 1)
+        let fixed = columns.reduce(0) { $0 + $1.width }
+        let flexCount = columns.filter { $0.width == 0 }.count
+        let flexWidth = flexCount > 0 ? Swift.max(1, (width - fixed - gaps) / flexCount) : 0
+        var spans: [Range<Int>] = []
+        var cx = x
+        for c in columns {
+            let w = c.width == 0 ? flexWidth : c.width
+            let end = Swift.min(x + width, cx + w)
+            spans.append(cx..<Swift.max(cx, end))
+            cx = Swift.min(x + width, cx + w + 1)
+        }
+        return spans
+    }
+
     /// The same for rows held as strings.
     @discardableResult
-    public static func draw(columns: [TableColumn], rows: [[String]], rowColor: ((Int) -> RGB?)? = nil, state: TableState,
+    public static func draw(columns: [TableColumn], rows: [[String]], rowColor: ((Int) -> RGB?)? = nil,
+                            cellColor: ((_ row: Int, _ column: Int) -> RGB?)? = nil, state: TableState,
                             in rect: Rect, into buffer: inout CellBuffer, theme: Theme = .standard) -> TableLayout {
         draw(columns: columns, rowCount: rows.count, cell: { r, c in c < rows[r].count ? rows[r][c] : "" },
-             rowColor: rowColor, state: state, in: rect, into: &buffer, theme: theme)
+             rowColor: rowColor, cellColor: cellColor, state: state, in: rect, into: &buffer, theme: theme)
     }
 }

@@ -9,26 +9,38 @@ public enum TextLayout {
         return String(s.prefix(width - 1)) + String(ellipsis)
     }
 
-    /// Text as the terminal can show it: unchanged with Unicode; otherwise common typographic
-    /// characters become ASCII look-alikes and anything else non-ASCII becomes `?` (under a
-    /// non-UTF-8 locale ncurses would drop them silently and shift the rest of the line).
+    /// Text as the terminal can show it: unchanged with Unicode; otherwise every character goes
+    /// through `ascii(_:)` (under a non-UTF-8 locale ncurses would drop non-ASCII characters
+    /// silently and shift the rest of the line).
     public static func displayable(_ s: String, unicode: Bool) -> String {
         if unicode || s.allSatisfy(\.isASCII) { return s }
-        return String(s.map { ch -> Character in
-            if ch.isASCII { return ch }
-            switch ch {
-            case "·", "•": return "."
-            case "…": return "~"
-            case "–", "—", "─", "−": return "-"
-            case "×": return "x"
-            case "│": return "|"
-            case "‘", "’": return "'"
-            case "“", "”": return "\""
-            case "▲", "↑": return "^"
-            case "▼", "↓": return "v"
-            default: return "?"
-            }
-        })
+        return String(s.map(ascii))
+    }
+
+    /// The ASCII look-alike of a character: typographic marks, arrows, box drawing and block
+    /// characters become the nearest ASCII shape; anything else non-ASCII becomes `?`.
+    public static func ascii(_ ch: Character) -> Character {
+        if ch.isASCII { return ch }
+        switch ch {
+        case "·", "•": return "."
+        case "…": return "~"
+        case "–", "—", "−", "─", "━", "═": return "-"
+        case "│", "┃", "║", "‖", "▏", "▕", "▎": return "|"
+        case "┆", "┊", "╎": return ":"
+        case "┌", "┐", "└", "┘", "├", "┤", "┬", "┴", "┼", "╭", "╮", "╰", "╯", "┏", "┓", "┗", "┛": return "+"
+        case "×": return "x"
+        case "‘", "’": return "'"
+        case "“", "”": return "\""
+        case "▲", "↑": return "^"
+        case "▼", "↓", "✓": return "v"
+        case "▶", "►", "→", "≥": return ">"
+        case "◀", "←", "≤": return "<"
+        case "●", "◆", "■": return "*"
+        case "⚠": return "!"
+        case "▁", "▂", "▃": return "_"
+        case "▄", "▅", "▆", "▇", "█", "▀", "▌", "▐", "▍", "▋", "▊", "▉": return "#"
+        default: return "?"
+        }
     }
 
     /// Pads or truncates to exactly `width` columns.
@@ -78,11 +90,13 @@ public enum Border {
     /// Draws a border around `rect` with an optional title in the top edge, and returns the
     /// inner rect. Too small a rect (< 2×2) draws nothing and returns an empty inner rect.
     @discardableResult
+    /// A focused border (the panel that receives keys) is heavy (`┏━┓`, `#=#` in ASCII) and drawn
+    /// in the accent colour with a bold title, so focus reads in every mode, monochrome included.
     public static func draw(_ rect: Rect, title: String? = nil, into buffer: inout CellBuffer, theme: Theme = .standard,
-                            color: RGB? = nil) -> Rect {
+                            color: RGB? = nil, focused: Bool = false) -> Rect {
         guard rect.width >= 2, rect.height >= 2 else { return Rect(x: rect.x, y: rect.y, width: 0, height: 0) }
-        let b = theme.box
-        let fg = theme.paint(color ?? theme.border)
+        let b = focused ? theme.focusedBox : theme.box
+        let fg = theme.paint(color ?? (focused ? theme.accent : theme.border))
         func set(_ x: Int, _ y: Int, _ ch: Character) {
             var c = buffer.inBounds(x, y) ? buffer[x, y] : Cell.blank
             c.char = ch; c.fg = fg; c.attrs = []
@@ -94,7 +108,8 @@ public enum Border {
         set(rect.x, rect.maxY - 1, b.bottomLeft); set(rect.maxX - 1, rect.maxY - 1, b.bottomRight)
         if let title, rect.width > 4 {
             let t = TextLayout.truncate(" \(TextLayout.displayable(title, unicode: theme.unicode)) ", width: rect.width - 2, ellipsis: theme.ellipsis)
-            buffer.put(t, x: rect.x + 1, y: rect.y, fg: theme.paint(theme.title), attrs: theme.mode == .monochrome ? .bold : [])
+            let attrs: CellAttributes = focused || !theme.mode.colour ? .bold : []
+            buffer.put(t, x: rect.x + 1, y: rect.y, fg: theme.paint(focused ? theme.accent : theme.title), attrs: attrs)
         }
         return inner(rect)
     }

@@ -28,6 +28,13 @@ public struct Theme: Sendable {
     public var groundTruth: RGB
     public var accent: RGB
     public var error: RGB
+    /// Good and doubtful values (an IoU ≥ 0.5, a positive separability; a low one, a demo caption).
+    public var ok: RGB
+    public var warn: RGB
+    /// Marks tagged samples in the list.
+    public var tagged: RGB
+    /// Background of dialogs drawn over the screen (the help overlay).
+    public var dialogBackground: RGB
 
     public init(mode: RenderMode = .trueColor) {
         self.mode = mode
@@ -35,18 +42,24 @@ public struct Theme: Sendable {
         silence = RGB(80, 140, 240)
         noise = RGB(150, 150, 150)
         offscreen = RGB(245, 150, 50)
-        text = RGB(220, 220, 220)
-        dimText = RGB(130, 130, 130)
-        border = RGB(110, 120, 140)
-        title = RGB(240, 210, 120)
-        selectionBackground = RGB(50, 80, 130)
+        // UI colours are points of the xterm 256-colour cube or grey ramp, so the explorer looks
+        // the same in true colour and in 256 colours.
+        text = RGB(218, 218, 218)
+        dimText = RGB(138, 138, 138)
+        border = RGB(128, 128, 128)
+        title = RGB(255, 215, 135)
+        selectionBackground = RGB(0, 95, 135)
         selectionText = RGB(255, 255, 255)
-        statusBackground = RGB(40, 44, 52)
-        statusText = RGB(210, 210, 210)
+        statusBackground = RGB(38, 38, 38)
+        statusText = RGB(218, 218, 218)
         threshold = RGB(255, 255, 255)
         groundTruth = RGB(255, 60, 200)
-        accent = RGB(120, 200, 230)
-        error = RGB(240, 80, 80)
+        accent = RGB(95, 175, 255)
+        error = RGB(255, 95, 95)
+        ok = RGB(95, 215, 95)
+        warn = RGB(255, 175, 0)
+        tagged = RGB(255, 215, 0)
+        dialogBackground = RGB(28, 28, 28)
     }
 
     public static let standard = Theme()
@@ -70,6 +83,8 @@ public struct Theme: Sendable {
 
     /// Border characters for this mode.
     public var box: BoxChars { mode.unicode ? .light : .ascii }
+    /// Border characters of the focused panel.
+    public var focusedBox: BoxChars { mode.unicode ? .heavy : .asciiHeavy }
 
     /// The ellipsis used when text is cut short.
     public var ellipsis: Character { mode.unicode ? "…" : "~" }
@@ -82,6 +97,10 @@ public struct BoxChars: Sendable, Equatable {
 
     public static let light = BoxChars(horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐",
                                        bottomLeft: "└", bottomRight: "┘")
+    public static let heavy = BoxChars(horizontal: "━", vertical: "┃", topLeft: "┏", topRight: "┓",
+                                       bottomLeft: "┗", bottomRight: "┛")
     public static let ascii = BoxChars(horizontal: "-", vertical: "|", topLeft: "+", topRight: "+",
                                        bottomLeft: "+", bottomRight: "+")
+    public static let asciiHeavy = BoxChars(horizontal: "=", vertical: "#", topLeft: "#", topRight: "#",
+                                            bottomLeft: "#", bottomRight: "#")
 }

@@ -1,17 +1,29 @@
 /// An audio waveform strip with a playhead: per column the min…max envelope of its samples,
-/// drawn with half blocks (two vertical pixels per cell). The played part keeps the colour, the
-/// rest is dimmed, and the playhead column is drawn over everything.
+/// drawn with half blocks (two vertical pixels per cell). The part not yet played is dim (same
+/// colour with the dim attribute, so a palette keeps its hue), and the playhead column is drawn
+/// over everything. A window (the stretch of
+/// audio the live map was computed from) is drawn in the warning colour between brackets.
 public enum Waveform {
-    /// `playhead` is a fraction 0…1 of the clip (nil: no playhead). `gain` scales samples; nil
-    /// normalises the clip's peak to full height (quiet clips stay visible).
-    public static func draw(samples: [Float], playhead: Double? = nil, in rect: Rect, into buffer: inout CellBuffer,
-                            theme: Theme = .standard, color: RGB? = nil, gain: Float? = nil) {
+    public enum Style: Sendable {
+        /// Min…max around a centre line with half blocks: the shape of the signal.
+        case symmetric
+        /// The peak magnitude as a bar from the bottom with eighth blocks: four times the
+        /// vertical resolution, so a one- or two-row strip still shows the loudness contour.
+        case envelope
+    }
+
+    /// `playhead` is a fraction 0…1 of the clip (nil: no playhead); `window` a range of
+    /// fractions (nil: none). `gain` scales samples; nil normalises the clip's peak to full
+    /// height (quiet clips stay visible).
+    public static func draw(samples: [Float], playhead: Double? = nil, window: ClosedRange<Double>? = nil, in rect: Rect,
+                            into buffer: inout CellBuffer, theme: Theme = .standard, color: RGB? = nil, gain: Float? = nil,
+                            style: Style = .symmetric) {
         guard !rect.isEmpty else { return }
         let peak = samples.reduce(Float(0)) { Swift.max($0, $1.isFinite ? abs($1) : 0) }
         let g = gain ?? (peak > 0 ? 1 / peak : 1)
         let pixels = 2 * rect.height
         let playCol = playhead.map { rect.x + Swift.max(0, Swift.min(rect.width - 1, Int($0 * Double(rect.width)))) }
-        let played = theme.paint(color ?? theme.accent), rest = theme.paint(playhead == nil ? (color ?? theme.accent) : theme.dimText)
+        let fgColour = theme.paint(color ?? theme.accent)
         let unicode = theme.unicode
         for col in 0..<rect.width {
             let x = rect.x + col
@@ -26,7 +38,23 @@ public enum Waveform {
             func py(_ a: Float) -> Int { Int(((1 - Swift.max(-1, Swift.min(1, a * g))) / 2 * Float(pixels - 1)).rounded()) }
             let top = py(hi), bottom = py(lo)
             let isPlayhead = x == playCol
-            let fg = isPlayhead ? theme.paint(theme.threshold) : ((playCol.map { x < $0 } ?? true) ? played : rest)
+            let inWindow = window.map { $0.contains((Double(col) + 0.5) / Double(rect.width)) } ?? false
+            let fg = isPlayhead ? theme.paint(theme.threshold)
+                : (inWindow ? theme.paint(theme.warn) : fgColour)
+            // Not yet played: dim (without colour, bold marks the window and the playhead instead).
+            let unplayed = !isPlayhead && !inWindow && (playCol.map { x > $0 } ?? false)
+            let attrs: CellAttributes = !theme.mode.colour ? ((isPlayhead || inWindow) ? .bold : []) : (unplayed ? .dim : [])
+            if style == .envelope {
+                let units = Int((Swift.min(1, Swift.max(abs(lo), abs(hi)) * g) * Float(8 * rect.height)).rounded(.up))
+                for r in 0..<rect.height {
+                    let k = units - 8 * (rect.height - 1 - r)
+                    let ch: Character = isPlayhead ? (unicode ? "│" : "|") : (k > 0 ? Blocks.eighths(k, unicode: unicode)
+                        : (r == rect.height - 1 ? (unicode ? "▁" : "_") : " "))
+                    let y = rect.y + r
+                    if buffer.inBounds(x, y) { buffer[x, y] = Cell(ch, fg: k > 0 || isPlayhead ? fg : theme.paint(theme.dimText), attrs: attrs) }
+                }
+                continue
+            }
             for r in 0..<rect.height {
                 let a = 2 * r >= top && 2 * r <= bottom, b = 2 * r + 1 >= top && 2 * r + 1 <= bottom
                 let ch: Character
@@ -37,7 +65,15 @@ public enum Waveform {
                 case (false, false): ch = isPlayhead ? (unicode ? "│" : "|") : " "
                 }
                 let y = rect.y + r
-                if buffer.inBounds(x, y) { buffer[x, y] = Cell(ch, fg: fg, attrs: isPlayhead && theme.mode == .monochrome ? .bold : []) }
+                if buffer.inBounds(x, y) { buffer[x, y] = Cell(ch, fg: fg, attrs: attrs) }
+            }
+        }
+        // The window's bracket: its first and last columns, on the top row where it is blank.
+        if let window {
+            let first = rect.x + Swift.max(0, Swift.min(rect.width - 1, Int(window.lowerBound * Double(rect.width))))
+            let last = rect.x + Swift.max(0, Swift.min(rect.width - 1, Int(window.upperBound * Double(rect.width) - 0.5)))
+            for (x, ch) in [(first, Character("[")), (last, Character("]"))] where buffer.inBounds(x, rect.y) && x != playCol {
+                if buffer[x, rect.y].char == " " { buffer[x, rect.y] = Cell(ch, fg: theme.paint(theme.warn), attrs: .bold) }
             }
         }
     }

@@ -5,7 +5,7 @@ import Core
 struct DebugCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "debug", abstract: "Developer tools (one train step for parity checks, training speed).",
-        subcommands: [DebugTrainStep.self, DebugTrainBench.self, DebugGenPairs.self, DebugValidate.self])
+        subcommands: [DebugTrainStep.self, DebugTrainBench.self, DebugValidate.self])
 }
 
 struct DebugTrainStep: ParsableCommand {
@@ -67,55 +67,6 @@ struct DebugTrainBench: ParsableCommand {
             for k in r.keys.sorted() { print(String(format: "%-40@ %.4f", k as NSString, r[k]!)) }
         }
     }
-}
-
-/// Stop-gap writer of a generated folder in the manifest format (same SceneGenerator as `sslsan samples`).
-struct DebugGenPairs: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "gen-pairs", abstract: "Write COUNT generated scenes (manifest format) without the samples command's extras.", shouldDisplay: false)
-    @Option var out: String
-    @Option var count: Int
-    @Option var seed: UInt64
-    @Option var split: String = "train"
-
-    func run() throws {
-        try reportingErrors {
-            let fm = FileManager.default
-            for sub in ["", "/images", "/masks", "/audio"] { try? fm.createDirectory(atPath: out + sub, withIntermediateDirectories: true) }
-            let gen = SceneGenerator(seed: seed, digits: max(4, String(count).count))
-            let lines = Box2<[[String]]>(Array(repeating: [], count: count))
-            let err = Box2<Error?>(nil)
-            let o = out, sp = split
-            DispatchQueue.concurrentPerform(iterations: 2) { t in
-                var i = t
-                while i < count {
-                    let sc = gen.scene(index: i)
-                    do {
-                        try PNGFile.write(sc.image, to: "\(o)/images/\(sc.id).png")
-                        var ls: [String] = []
-                        for ob in sc.objects {
-                            let id = "\(sc.id)_\(ob.cls.rawValue)"
-                            try WAVFile.write(ob.clip, to: "\(o)/audio/\(id).wav")
-                            try PNGFile.writeGray(width: sc.image.width, height: sc.image.height, pixels: ob.mask, to: "\(o)/masks/\(id).png")
-                            let objs = sc.classes.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
-                            ls.append("{\"id\": \"\(id)\", \"image\": \"images/\(sc.id).png\", \"audio\": \"audio/\(id).wav\", \"label\": \"\(ob.cls.rawValue)\", \"objects\": [\(objs)], \"boxes\": [[\(ob.box.map { "\($0)" }.joined(separator: ", "))]], \"mask\": \"masks/\(id).png\", \"split\": \"\(sp)\", \"scene\": \"\(sc.id)\"}")
-                        }
-                        lines.set(i, ls)
-                    } catch { err.value = error }
-                    i += 2
-                }
-            }
-            if let e = err.value { throw e }
-            try (lines.value.flatMap { $0 }.joined(separator: "\n") + "\n").write(toFile: out + "/manifest.jsonl", atomically: true, encoding: .utf8)
-            print("wrote \(count) scenes (\(2 * count) pairs) to \(out)")
-        }
-    }
-}
-
-final class Box2<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    var value: T
-    init(_ v: T) { value = v }
-    func set<E>(_ i: Int, _ e: E) where T == [E] { lock.lock(); value[i] = e; lock.unlock() }
 }
 
 /// The trainer's validation metrics for one checkpoint on one folder (or random weights).

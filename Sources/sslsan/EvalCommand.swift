@@ -91,6 +91,9 @@ struct EvalCommand: ParsableCommand {
                 options.retrieval = !noRetrieval
                 if let threads { options.threads = threads }
                 options.parallelSamples = !serial
+                // The compute budget is the front door's: samples in parallel with
+                // single-threaded BLAS and layer loops, or one sample with all of them.
+                if options.parallelSamples { BLAS.threads = 1; Parallel.workers = 1 }
                 let evaluator = Evaluator(model: model, dataset: ds, options: options)
                 let bar = ProgressLine()
                 let cpu0 = Self.cpuSeconds()

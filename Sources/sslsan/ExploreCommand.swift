@@ -24,8 +24,15 @@ struct ExploreCommand: ParsableCommand {
     @Option(name: .long, help: "Folder for exported failure-case reports and training runs.")
     var exportDir: String = "."
 
+    @Option(name: .long, help: "Evaluation passes scored in the background (as 'sslsan eval --passes'; pass 1 comes first).")
+    var passes: Int = 10
+
     @Flag(name: .long, help: "Print the explorer's speed figures as JSON instead of opening it.")
     var bench = false
+
+    func validate() throws {
+        guard passes >= 1 && passes <= 1000 else { throw ValidationError("--passes must be between 1 and 1000") }
+    }
 
     func run() throws {
         try reportingErrors {
@@ -37,7 +44,7 @@ struct ExploreCommand: ParsableCommand {
                     print(String(decoding: json, as: UTF8.self))
                     return
                 }
-                let opts = ExplorerOptions(dataDirectory: data, checkpoint: checkpoint, compare: compare, demo: demo, exportDirectory: exportDir)
+                let opts = ExplorerOptions(dataDirectory: data, checkpoint: checkpoint, compare: compare, demo: demo, exportDirectory: exportDir, passes: passes)
                 try ExplorerLauncher.run(opts)
             } catch let e as TUIError {
                 throw SSLSaNError(e.description)

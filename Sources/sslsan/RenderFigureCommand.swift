@@ -82,22 +82,31 @@ enum FigureRendering {
         var options = Evaluator.Options()
         options.passes = threshold == nil ? passes : 1
         options.retrieval = false
-        let evaluator = Evaluator(model: model, dataset: dataset, options: options)
+        // U comes from what `sslsan eval` scores (the annotated samples), so the figure's
+        // threshold is eval's; a sample outside that set is scored over the whole list.
+        let annotated = dataset.samples.filter(\.hasGroundTruth)
+        let evaluator = Evaluator(model: model, samples: annotated, options: options)
 
         let u: Double, source: String
         if let threshold {
             u = threshold; source = "given"
         } else {
+            BLAS.threads = 1; Parallel.workers = 1   // the front door's budget: samples in parallel
             let result = try evaluator.run(progress: { p in
                 if p.done == p.total || p.done % 100 == 0 {
                     FileHandle.standardError.write(Data("scoring \(p.phase.rawValue): \(p.done)/\(p.total)\n".utf8))
                 }
             })
-            u = UniversalThreshold.q3(negativeMaxima: result.metrics.negativeMaxima)
+            u = result.metrics.universalThreshold
             source = "Q3 of \(result.metrics.negativeMaxima.count) negative maxima"
         }
 
-        let scored = try evaluator.score(sample: index).sample
+        let scored: ScoredSample
+        if let k = annotated.firstIndex(where: { $0.id == id }) {
+            scored = try evaluator.score(sample: k, passes: 0..<1).sample
+        } else {
+            scored = try Evaluator(model: model, dataset: dataset, options: options).score(sample: index, passes: 0..<1).sample
+        }
         var maps: [(condition: AudioCondition, map: SimilarityMap)] = [(.positive, scored.positive)]
         if let s = scored.silence { maps.append((.silence, s)) }
         if let n = scored.noise.first { maps.append((.noise, n)) }
@@ -105,17 +114,9 @@ enum FigureRendering {
 
         let sample = dataset.samples[index]
         let image = try ImageFile.read(sample.imagePath)
-        let figure = Figure.sample(id: sample.id, image: image, groundTruth: groundTruth(sample, evaluated: scored.groundTruth), maps: maps,
+        let figure = Figure.sample(id: sample.id, image: image, groundTruth: scored.groundTruth, maps: maps,
                                    options: FigureOptions(threshold: u, colorMap: colorMap, panelSize: panel))
         return Output(image: figure, threshold: u, thresholdSource: source, maps: maps)
     }
 
-    /// Masked datasets: the 224×224 mask exactly as the metrics load it. Box datasets: the boxes
-    /// (normalised), which the figure rasterises at panel resolution.
-    static func groundTruth(_ sample: Sample, evaluated: GroundTruthMap?) -> GroundTruth {
-        if sample.maskPath != nil, let g = evaluated, !g.isEmpty {
-            return GroundTruth(boxes: [], mask: .init(width: GroundTruthMap.side, height: GroundTruthMap.side, pixels: g.pixels))
-        }
-        return GroundTruth(boxes: sample.boxes)
-    }
 }

@@ -103,6 +103,8 @@ final class DatasetTests: XCTestCase {
         XCTAssertEqual(ds.samples[0].boxes.count, 2)
         XCTAssertEqual(ds.samples[0].boxConvention, .normalised)
         XCTAssertEqual(ds.problems, ["zzz_000001: missing file 'audio/zzz_000001.wav' (skipped)"])
+        // Training reads the folder the explorer opens (one reader).
+        XCTAssertEqual(try TrainingManifest.read(tmp), try Dataset.open(tmp, requireGroundTruth: false).samples)
     }
 
     func testIS3WithBoxesInPixels() throws {
@@ -126,6 +128,7 @@ final class DatasetTests: XCTestCase {
         let choice = OffscreenChoice(samples: ds.samples)
         for seed in OffscreenChoice.passSeeds { XCTAssertEqual(choice.choose(for: 0, seed: seed), 2) }
         XCTAssertNil(OffscreenChoice(samples: Array(ds.samples.prefix(2))).choose(for: 0, seed: 1234))
+        XCTAssertEqual(try TrainingManifest.read(tmp), ds.samples)
     }
 
     func testS4Tree() throws {
@@ -140,6 +143,8 @@ final class DatasetTests: XCTestCase {
         XCTAssertEqual(ds.samples[0].audioPath, ds.samples[1].audioPath)
         XCTAssertEqual(ds.problems.count, 1)
         XCTAssertEqual(try Dataset.open(tmp).samples.count, 1)
+        // Training needs no ground truth: both frames are training pairs.
+        XCTAssertEqual(try TrainingManifest.read(tmp), ds.samples)
     }
 
     func testExplicitFormatAndUnknownLayout() throws {

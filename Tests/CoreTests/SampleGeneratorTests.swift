@@ -5,8 +5,8 @@ import Core
 /// The synthetic benchmark generator, in memory (no files).
 final class SampleGeneratorTests: XCTestCase {
     func testSplitMix64KnownValues() {
-        // Reference values of SplitMix64 seeded with 0 (from the published C implementation).
-        var r = SplitMix64(seed: 0)
+        // Reference values of Random seeded with 0 (from the published C implementation).
+        var r = Random(seed: 0)
         XCTAssertEqual(r.next(), 0xE220_A839_7B1D_CDAF)
         XCTAssertEqual(r.next(), 0x6E78_9E6A_A1B9_65F4)
         XCTAssertEqual(r.next(), 0x06C4_5D18_8009_454F)
@@ -216,7 +216,7 @@ final class SampleGeneratorTests: XCTestCase {
         var train = [[Double]](), trainY = [Int](), test = [[Double]](), testY = [Int]()
         for (ci, c) in classes.enumerated() {
             for k in 0..<(2 * perClass) {
-                var r = SplitMix64(seed: 1000, stream: UInt64(ci * 100 + k))
+                var r = Random(seed: 1000, stream: UInt64(ci * 100 + k))
                 let f = Self.features(SoundSynth.clip(c, rng: &r).samples)
                 if k < perClass { train.append(f); trainY.append(ci) } else { test.append(f); testY.append(ci) }
             }
@@ -265,7 +265,7 @@ final class SampleGeneratorTests: XCTestCase {
         for c in SampleClass.allCases {
             var cents = [Double]()
             for k in 0..<6 {
-                var r = SplitMix64(seed: 99, stream: UInt64(k))
+                var r = Random(seed: 99, stream: UInt64(k))
                 let clip = SoundSynth.clip(c, rng: &r)
                 let rms = (clip.samples.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(clip.samples.count)).squareRoot()
                 XCTAssertGreaterThan(rms, 0.045, "\(c)"); XCTAssertLessThan(rms, 0.22, "\(c)")

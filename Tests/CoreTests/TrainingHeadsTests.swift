@@ -194,7 +194,9 @@ final class TrainingHeadsTests: XCTestCase {
         }
         for name in ["imgnet.layer4.1.conv2.weight", "audnet.layer4.1.bn2.weight", "imgnet.layer1.0.conv1.weight", "audnet.bn1.bias"] {
             let p = params.first { $0.name == name }!
-            check(name, x: p.value, analytic: p.grad.copy(), samples: 4, eps: 1e-3, tol: 5e-2, loss)
+            // eps 3e-4: at 1e-3 a bias step of the first BN moves enough ReLU/max-pool kinks to
+            // put central differences 7 % off for some random inputs (1.4 % at 3e-4).
+            check(name, x: p.value, analytic: p.grad.copy(), samples: 4, eps: 3e-4, tol: 5e-2, loss)
         }
     }
 

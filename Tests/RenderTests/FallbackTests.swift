@@ -9,7 +9,7 @@ final class FallbackTests: XCTestCase {
         let w = b.width, h = b.height
         let third = h / 3
         MapOverlay.draw(image: Fixtures.image(width: 64, height: 48, gradient: true), map: Fixtures.blob(),
-                        groundTruth: GroundTruth(boxes: [[0.2, 0.2, 0.6, 0.7]]), options: OverlayOptions(threshold: 0.3),
+                        groundTruth: GroundTruthMap.boxes([[0.2, 0.2, 0.6, 0.7]]), options: OverlayOptions(threshold: 0.3),
                         in: Rect(x: 0, y: 0, width: w / 2, height: third), into: &b, theme: theme)
         Histogram.draw(series: Fixtures.conditions.map { HistogramSeries.condition($0, values: Fixtures.values(count: 100, lo: 0.1, spread: 0.5, seed: 3), theme: theme) },
                        markers: HistogramMarkers(threshold: 0.3, positiveQ1: 0.4, negativeQ3: 0.35, separability: 0.05),

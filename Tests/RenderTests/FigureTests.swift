@@ -4,7 +4,7 @@ import Render
 
 final class FigureTests: XCTestCase {
     let image = Fixtures.image(width: 320, height: 240, gradient: true)
-    let gt = GroundTruth(boxes: [[0.25, 0.25, 0.75, 0.75]])
+    let gt = GroundTruthMap.boxes([[0.25, 0.25, 0.75, 0.75]])
     var maps: [(condition: AudioCondition, map: SimilarityMap)] {
         [(.positive, Fixtures.blob(peak: 0.6)), (.silence, Fixtures.uniform(0.05)), (.noise, Fixtures.blob(px: 2, py: 2, peak: 0.3)),
          (.offscreen, Fixtures.blob(px: 11, py: 10, peak: 0.4))]
@@ -15,7 +15,7 @@ final class FigureTests: XCTestCase {
         let fig = Figure.sample(id: "vggss_0001", image: image, groundTruth: gt, maps: maps, options: FigureOptions(threshold: 0.35))
         XCTAssertEqual(fig.width, 1508)
         XCTAssertEqual(fig.height, 324)
-        let square = Resample.areaAverage(image, width: 224, height: 224)
+        let square = AreaAverage.image(image, width: 224, height: 224)
         // Image panel: the squashed image, unchanged.
         XCTAssertTrue(fig.pixel(12 + 5, 42 + 5) == square.pixel(5, 5))
         // Positive panel (4th… no: 3rd panel, x = 12 + 2·234): peak blended, corner plain.
@@ -41,8 +41,8 @@ final class FigureTests: XCTestCase {
     /// A higher threshold colours fewer pixels; no threshold colours every map pixel.
     func testThresholdReducesColouredPixels() {
         func changed(_ t: Double?) -> Int {
-            let a = Figure.sample(id: "x", image: image, groundTruth: GroundTruth(), maps: maps, options: FigureOptions(threshold: t))
-            let b = Figure.sample(id: "x", image: image, groundTruth: GroundTruth(), maps: maps, options: FigureOptions(threshold: 2))
+            let a = Figure.sample(id: "x", image: image, groundTruth: nil, maps: maps, options: FigureOptions(threshold: t))
+            let b = Figure.sample(id: "x", image: image, groundTruth: nil, maps: maps, options: FigureOptions(threshold: 2))
             var n = 0
             for y in 42..<(42 + 224) { for x in (12 + 2 * 234)..<(12 + 6 * 234) where !(a.pixel(x, y) == b.pixel(x, y)) { n += 1 } }
             return n

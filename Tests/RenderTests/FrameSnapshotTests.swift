@@ -2,8 +2,9 @@ import XCTest
 import Core
 import Render
 
-/// Whole frames at the standard terminal sizes, composed the way the explorer does: image panel
-/// with overlay on the left, sample table on the right, status line at the bottom.
+/// Whole frames of Render widgets at the standard terminal sizes: image panel with overlay on the
+/// left, sample table on the right, status line at the bottom. (The explorer's real screens, built
+/// from an explorer state with these widgets, are snapshotted in Tests/TUITests.)
 final class FrameSnapshotTests: XCTestCase {
     let image = Fixtures.image(width: 64, height: 48, gradient: true)
     let rows = (0..<50).map { ["vggss_\($0)", formatFixed(Double(($0 * 37) % 100) / 100, digits: 2)] }
@@ -16,7 +17,7 @@ final class FrameSnapshotTests: XCTestCase {
         let leftWidth = width * 3 / 5
         let panel = Rect(x: 0, y: 0, width: leftWidth, height: height - 1)
         let inner = Border.draw(panel, title: "image · positive", into: &b, theme: theme)
-        let placement = MapOverlay.draw(image: image, map: Fixtures.blob(), groundTruth: GroundTruth(boxes: [[0.3, 0.2, 0.7, 0.6]]),
+        let placement = MapOverlay.draw(image: image, map: Fixtures.blob(), groundTruth: GroundTruthMap.boxes([[0.3, 0.2, 0.7, 0.6]]),
                                         options: OverlayOptions(threshold: threshold, below: .dim), in: inner, into: &b, theme: theme)
         let right = Border.draw(Rect(x: leftWidth, y: 0, width: width - leftWidth, height: height - 1), title: "samples", into: &b, theme: theme)
         let table = Table.draw(columns: [TableColumn("id", width: 0), TableColumn("max", width: 5, alignRight: true)], rows: rows,

@@ -46,7 +46,7 @@ final class HalfBlockImageTests: XCTestCase {
         }
         // Non-integer ratio: weights still sum to one (a uniform image stays uniform).
         let flat = RGBImage(width: 7, height: 5, fill: (90, 140, 210))
-        let r = Resample.areaAverage(flat, width: 3, height: 2)
+        let r = AreaAverage.image(flat, width: 3, height: 2)
         for i in 0..<6 { XCTAssertEqual(r.pixel(i % 3, i / 3).0, 90); XCTAssertEqual(r.pixel(i % 3, i / 3).2, 210) }
     }
 

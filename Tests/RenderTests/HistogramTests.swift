@@ -15,13 +15,13 @@ final class HistogramTests: XCTestCase {
         let g = Histogram.draw(series: series, markers: markers, layout: .overlaid, in: b.area, into: &b, theme: theme)
         assertLines(b, [
             "█ positive █ silence",
-            "  █       ┊         ",
-            "  █       ┊       █ ",
-            "  █       ┊       █ ",
-            "  █       ┊   █   █ ",
-            "┴─N──┴────U────┴─P─┴",
+            "  █       ┊      ┊  ",
+            "  █       ┊      ┊█ ",
+            "  █       ┊      ┊█ ",
+            "  █       ┊   █  ┊█ ",
+            "┴─U──┴────T────┴─P─┴",
             "0  0.25  0.5 0.75  1",
-            "U=0.500  P=Q1(pos) 0",
+            "thr=0.500  P=Q1(pos)",
         ])
         XCTAssertEqual(g.bins, 20)
         XCTAssertEqual(g.plot, Rect(x: 0, y: 1, width: 20, height: 4))
@@ -39,17 +39,27 @@ final class HistogramTests: XCTestCase {
         let g = Histogram.draw(series: series, markers: markers, layout: .sideBySide, in: b.area, into: &b, theme: Theme(mode: .ascii))
         assertLines(b, [
             "# positive = silence",
-            "   =      :         ",
-            "   =      :       # ",
-            "   =      :       # ",
-            "   =      :   #   # ",
-            "+-N--+----U----+-P-+",
+            "  :=      :      :  ",
+            "  :=      :      :# ",
+            "  :=      :      :# ",
+            "  :=      :   #  :# ",
+            "+-U--+----T----+-P-+",
             "0  0.25  0.5 0.75  1",
-            "U=0.500  P=Q1(pos) 0",
+            "thr=0.500  P=Q1(pos)",
         ])
         XCTAssertEqual(g.bins, 10)
         XCTAssertEqual(g.columnsPerBin, 2)
         XCTAssertTrue(Fixtures.isASCII(b))
+    }
+
+    /// A marker that is undefined (NaN: e.g. Q1 of no positives yet) is left out, as nil is; it
+    /// must not reach `Int(_:)`, which traps on NaN.
+    func testUndefinedMarkersAreNotDrawn() {
+        var a = CellBuffer(width: 20, height: 8), b = CellBuffer(width: 20, height: 8)
+        Histogram.draw(series: series, markers: HistogramMarkers(threshold: 0.5, positiveQ1: .nan, negativeQ3: .infinity),
+                       layout: .stacked, range: 0...1, in: a.area, into: &a, theme: theme)
+        Histogram.draw(series: series, markers: HistogramMarkers(threshold: 0.5), layout: .stacked, range: 0...1, in: b.area, into: &b, theme: theme)
+        XCTAssertEqual(a.lines.dropLast(), b.lines.dropLast())   // the caption line may print "nan"
     }
 
     /// Partial cells use eighth blocks; the shorter series stands in front of the taller one.
@@ -76,7 +86,7 @@ final class HistogramTests: XCTestCase {
                 var b = CellBuffer(width: w, height: h)
                 Histogram.draw(series: s, markers: HistogramMarkers(threshold: 0.35, positiveQ1: 0.47, negativeQ3: 0.33, separability: -0.021),
                                in: b.area, into: &b, theme: Theme(mode: mode))
-                XCTAssertTrue(b.lines.last!.hasPrefix("U=0.350  P=Q1(pos) 0.470  N=Q3(neg) 0.330  separability -0.021  "), "\(w)×\(h) \(mode)")
+                XCTAssertTrue(b.lines.last!.hasPrefix("thr=0.350  P=Q1(pos) 0.470  U=Q3(neg) 0.330  separability -0.021"), "\(w)×\(h) \(mode)")
                 XCTAssertTrue(b.lines[0].contains("offscreen (300)"))
                 if !mode.unicode { XCTAssertTrue(Fixtures.isASCII(b), "\(w)×\(h) \(mode)") }
                 if mode == .monochrome { XCTAssertTrue(Fixtures.hasNoColour(b)) }

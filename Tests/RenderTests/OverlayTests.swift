@@ -5,7 +5,7 @@ import Render
 final class OverlayTests: XCTestCase {
     let image = Fixtures.image(width: 64, height: 48)
 
-    func render(_ options: OverlayOptions, map: SimilarityMap? = Fixtures.blob(), gt: GroundTruth? = nil,
+    func render(_ options: OverlayOptions, map: SimilarityMap? = Fixtures.blob(), gt: GroundTruthMap? = nil,
                 mode: RenderMode = .trueColor, size: (Int, Int) = (80, 24)) -> CellBuffer {
         var b = CellBuffer(width: size.0, height: size.1)
         MapOverlay.draw(image: image, map: map, groundTruth: gt, options: options, in: b.area, into: &b, theme: Theme(mode: mode))
@@ -14,18 +14,40 @@ final class OverlayTests: XCTestCase {
 
     func changedCells(_ a: CellBuffer, _ b: CellBuffer) -> Int { zip(a.cells, b.cells).filter { $0 != $1 }.count }
 
-    /// cv2.resize INTER_LINEAR semantics: half-pixel centres, replicated edges.
-    func testBilinearMatchesOpenCV() {
-        let ramp = SimilarityMap(width: 14, height: 14, values: (0..<196).map { Float($0 % 14) })
-        let up = Resample.bilinear(ramp, width: 224, height: 224)
-        XCTAssertEqual(up[0], 0)
-        XCTAssertEqual(up[7], 0)                   // s = 7.5/16 − 0.5 < 0: first pixel
-        XCTAssertEqual(up[8], 0.03125)             // s = 8.5/16 − 0.5
-        XCTAssertEqual(up[100], 5.78125)           // s = 100.5/16 − 0.5
-        XCTAssertEqual(up[223], 13)                // replicated last pixel
-        XCTAssertEqual(up[224 * 100 + 100], 5.78125)
-        let flat = Resample.bilinear(Fixtures.uniform(0.3), width: 17, height: 9)
+    /// The overlay's values are the metrics' own upsampling (`MapResize.linear`, cv2-exact) sampled
+    /// at display pixel centres: at 224×224 they are that grid bit for bit, and the pixels it
+    /// colours are exactly the pixels the metrics count above the threshold.
+    func testOverlayUsesTheMetricGrid() {
+        let map = Fixtures.blob()
+        let up = MapResize.linear(map)
+        XCTAssertEqual(MapOverlay.values(map, width: 224, height: 224), up)
+        let half = MapOverlay.values(map, width: 112, height: 56)
+        XCTAssertEqual(half[0], up[0])
+        XCTAssertEqual(half[55 * 112 + 111], up[222 * 224 + 223])   // centres (223·224/224, 111·224/56)
+        for t in [0.2, 0.35, 0.5] {
+            var img = RGBImage(width: 224, height: 224, fill: (100, 100, 100))
+            let coloured = MapOverlay.blend(map, into: &img, options: OverlayOptions(threshold: t, below: .plain))
+            XCTAssertEqual(coloured, ThresholdCounter(map: map).area(above: t), "threshold \(t)")
+        }
+        let flat = MapOverlay.values(Fixtures.uniform(0.3), width: 17, height: 9)
         XCTAssertTrue(flat.allSatisfy { $0 == 0.3 })
+    }
+
+    /// Heat style colours every pixel and outlines the threshold's level line in the threshold colour.
+    func testHeatStyleDrawsContour() {
+        let theme = Theme(mode: .trueColor)
+        let heat = render(OverlayStyle.heat.options(colorMap: .jet, threshold: 0.45, showGroundTruth: false))
+        let white = theme.threshold
+        let contour = heat.cells.filter { $0.fg == white || $0.bg == white }.count
+        XCTAssertGreaterThan(contour, 4)
+        let higher = render(OverlayStyle.heat.options(colorMap: .jet, threshold: 0.55, showGroundTruth: false))
+        XCTAssertLessThan(higher.cells.filter { $0.fg == white || $0.bg == white }.count, contour)
+        // Highlight has no contour.
+        let plain = render(OverlayStyle.highlight.options(colorMap: .jet, threshold: 0.45, showGroundTruth: false))
+        XCTAssertEqual(plain.cells.filter { $0.fg == white || $0.bg == white }.count, 0)
+        // Every image cell is tinted in heat style, even far below the threshold.
+        let none = render(OverlayOptions(showMap: false))
+        XCTAssertNotEqual(heat[8, 0], none[8, 0])   // the image spans columns 8…71
     }
 
     /// A higher threshold colours fewer cells; above the maximum, nothing is coloured.
@@ -71,7 +93,7 @@ final class OverlayTests: XCTestCase {
     func testGroundTruthBoxOutlineColours() {
         var b = CellBuffer(width: 20, height: 8)
         let theme = Theme(mode: .trueColor)
-        MapOverlay.draw(image: image, map: nil, groundTruth: GroundTruth(boxes: [[0.25, 0.25, 0.75, 0.75]]),
+        MapOverlay.draw(image: image, map: nil, groundTruth: GroundTruthMap.boxes([[0.25, 0.25, 0.75, 0.75]]),
                         options: OverlayOptions(), in: b.area, into: &b, theme: theme)
         let gt = theme.groundTruth
         XCTAssertEqual(b[5, 2].fg, gt); XCTAssertEqual(b[5, 2].bg, gt)      // left edge, both halves
@@ -81,7 +103,7 @@ final class OverlayTests: XCTestCase {
         XCTAssertNotEqual(b[3, 2].fg, gt)                                    // outside
         // Toggle off: no outline.
         var c = CellBuffer(width: 20, height: 8)
-        MapOverlay.draw(image: image, map: nil, groundTruth: GroundTruth(boxes: [[0.25, 0.25, 0.75, 0.75]]),
+        MapOverlay.draw(image: image, map: nil, groundTruth: GroundTruthMap.boxes([[0.25, 0.25, 0.75, 0.75]]),
                         options: OverlayOptions(showGroundTruth: false), in: c.area, into: &c, theme: theme)
         XCTAssertFalse(c.cells.contains { $0.fg == gt || $0.bg == gt })
     }
@@ -89,7 +111,7 @@ final class OverlayTests: XCTestCase {
     /// ASCII mode draws the outline with +-| over the luminance ramp (red ':' / blue ' ').
     func testGroundTruthOutlineASCIISnapshot() {
         var b = CellBuffer(width: 20, height: 8)
-        MapOverlay.draw(image: image, map: nil, groundTruth: GroundTruth(boxes: [[0.25, 0.25, 0.75, 0.75]]),
+        MapOverlay.draw(image: image, map: nil, groundTruth: GroundTruthMap.boxes([[0.25, 0.25, 0.75, 0.75]]),
                         options: OverlayOptions(), in: b.area, into: &b, theme: Theme(mode: .ascii))
         assertLines(b, [
             "::::::::::          ",
@@ -107,21 +129,18 @@ final class OverlayTests: XCTestCase {
     func testMaskOutline() {
         var px = [UInt8](repeating: 0, count: 16 * 16)
         for y in 4..<12 { for x in 4..<12 { px[y * 16 + x] = 255 } }
-        let gt = GroundTruth(mask: .init(width: 16, height: 16, pixels: px))
-        let r = gt.raster(width: 8, height: 8)
+        let gt = GroundTruthMap.mask(width: 16, height: 16, values: px, resample: .nearest)
+        let r = MapOverlay.sample(gt, width: 8, height: 8)
         XCTAssertEqual(r.filter { $0 }.count, 16)
-        let e = gt.outline(width: 8, height: 8)
+        let e = MapOverlay.outline(r, width: 8, height: 8)
         XCTAssertEqual(e.filter { $0 }.count, 12)
         // A 0/1 palette mask still shows (SPEC A7).
-        let ones = GroundTruth(mask: .init(width: 16, height: 16, pixels: px.map { $0 > 0 ? 1 : 0 }))
-        XCTAssertEqual(ones.raster(width: 8, height: 8), r)
-        // Boxes and masks combine as a union.
-        let both = GroundTruth(boxes: [[0, 0, 0.25, 0.25]], mask: gt.mask)
-        XCTAssertEqual(both.raster(width: 8, height: 8).filter { $0 }.count, 20)
+        let ones = GroundTruthMap.mask(width: 16, height: 16, values: px.map { $0 > 0 ? 1 : 0 }, resample: .nearest)
+        XCTAssertEqual(MapOverlay.sample(ones, width: 8, height: 8), r)
     }
 
     func testMonochromeOverlayUsesAttributesOnly() {
-        let b = render(OverlayOptions(threshold: 0.45), gt: GroundTruth(boxes: [[0.1, 0.1, 0.5, 0.5]]), mode: .monochrome)
+        let b = render(OverlayOptions(threshold: 0.45), gt: GroundTruthMap.boxes([[0.1, 0.1, 0.5, 0.5]]), mode: .monochrome)
         XCTAssertTrue(Fixtures.hasNoColour(b))
         XCTAssertTrue(Fixtures.isASCII(b))
         let reversed = b.cells.filter { $0.attrs.contains(.reverse) }.count
@@ -133,7 +152,7 @@ final class OverlayTests: XCTestCase {
 
     func testASCIIOverlayHasNoBlockCharacters() {
         for size in [(80, 24), (120, 40), (200, 60)] {
-            let b = render(OverlayOptions(threshold: 0.3), gt: GroundTruth(boxes: [[0.2, 0.2, 0.6, 0.7]]), mode: .ascii, size: size)
+            let b = render(OverlayOptions(threshold: 0.3), gt: GroundTruthMap.boxes([[0.2, 0.2, 0.6, 0.7]]), mode: .ascii, size: size)
             XCTAssertTrue(Fixtures.isASCII(b), "\(size)")
         }
     }

@@ -161,7 +161,9 @@ final class WidgetTests: XCTestCase {
         ])
         XCTAssertEqual(b[2, 0].fg, theme.threshold)
         XCTAssertEqual(b[0, 1].fg, theme.accent)    // played
-        XCTAssertEqual(b[7, 1].fg, theme.dimText)   // not yet played
+        XCTAssertEqual(b[7, 1].fg, theme.accent)    // not yet played: same colour, dim
+        XCTAssertEqual(b[7, 1].attrs, .dim)
+        XCTAssertEqual(b[0, 1].attrs, [])
         var a = CellBuffer(width: 10, height: 2)
         Waveform.draw(samples: samples, playhead: 0.25, in: a.area, into: &a, theme: Theme(mode: .ascii))
         XCTAssertTrue(Fixtures.isASCII(a))

@@ -123,10 +123,11 @@ final class ExplorerEndToEndTests: XCTestCase {
         return Self.value(after: "max", in: String(line))
     }
 
-    func statusThreshold(_ text: String) -> Double? {
-        guard let line = text.split(separator: "\n").last(where: { $0.contains("ckpt ") }) else { return nil }
-        return Self.value(after: "thr", in: String(line))
+    func statusLine(_ text: String) -> String {
+        text.split(separator: "\n").last(where: { $0.contains("ckpt ") }).map(String.init) ?? ""
     }
+
+    func statusThreshold(_ text: String) -> Double? { Self.value(after: "thr", in: statusLine(text)) }
 
     /// The typed command contains "SSLSAN-EXIT=$?"; its output has a digit after the "=".
     static func exited(_ text: String) -> Bool { text.range(of: #"SSLSAN-EXIT=\d"#, options: .regularExpression) != nil }
@@ -148,11 +149,13 @@ final class ExplorerEndToEndTests: XCTestCase {
         var text = waitFor("the browser and the scene") { $0.contains("Samples") && $0.contains(String(firstID.prefix(9))) && self.sceneMax($0) != nil }
         XCTAssertTrue(text.contains("1 positive"))
         XCTAssertTrue(capture(colours: true).contains("\u{1b}["), "no colours in the pane")
-        let positiveMax = sceneMax(text)!
+        // XCTUnwrap, not `!`: after a timed-out wait (a loaded machine) the value may be missing, and
+        // a force unwrap would kill the whole test process with SIGILL instead of failing this test.
+        let positiveMax = try XCTUnwrap(sceneMax(text))
         // Condition swap changes the shown max.
         send("2")
         text = waitFor("the silence condition") { $0.contains("audio: silence") }
-        let silenceMax = sceneMax(text)!
+        let silenceMax = try XCTUnwrap(sceneMax(text))
         XCTAssertNotEqual(positiveMax, silenceMax, "positive and silence show the same max")
         if demoModel {
             XCTAssertTrue(text.contains("pIA 0.0%"), "silence should give an empty map with the demo model:\n\(text)")
@@ -164,16 +167,18 @@ final class ExplorerEndToEndTests: XCTestCase {
         // The threshold moves with ] and +. It follows U while the dataset is being scored until
         // the user touches it, so touch it first (+ then -) and measure from there.
         text = waitFor("a threshold in the status line") { self.statusThreshold($0) != nil }
-        let before = statusThreshold(text)!
+        let before = try XCTUnwrap(statusThreshold(text))
         send("+")
-        waitFor("the first touch") { (self.statusThreshold($0) ?? before) != before }
+        // The touch, not U moving under the scorer: a threshold that follows U reads "= U".
+        text = waitFor("the first touch") { (self.statusThreshold($0) ?? before) != before && !self.statusLine($0).contains("= U") }
+        let touched = try XCTUnwrap(statusThreshold(text))
+        // Wait for the step back to show (a fixed sleep let a slow machine read the old value).
         send("-")
-        usleep(400_000)
-        text = capture()
-        let t0 = statusThreshold(text)!
+        text = waitFor("the step back") { (self.statusThreshold($0) ?? touched) != touched }
+        let t0 = try XCTUnwrap(statusThreshold(text))
         send("]")
         text = waitFor("the threshold to move") { (self.statusThreshold($0) ?? t0) != t0 }
-        XCTAssertEqual(statusThreshold(text)!, t0 + 0.05, accuracy: 1e-9)
+        XCTAssertEqual(try XCTUnwrap(statusThreshold(text)), t0 + 0.05, accuracy: 1e-9)
         send("+")
         text = waitFor("the small step") { abs((self.statusThreshold($0) ?? 0) - (t0 + 0.055)) < 1e-9 }
         // Help opens and any key closes it.

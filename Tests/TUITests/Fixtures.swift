@@ -32,26 +32,26 @@ enum Fixtures {
                    label: classes[i % 4], objects: [classes[i % 4], classes[(i + 1) % 4]], boxes: [[0.1, 0.2, 0.45, 0.55]])
         }
         var s = ExplorerState(datasetName: "samples", checkpointName: "demo.safetensors", samples: samples)
-        let gt = Upsample.groundTruth(SceneGroundTruth(boxes: [[0.1, 0.2, 0.45, 0.55]]))
+        let gt = GroundTruthMap.boxes([[0.1, 0.2, 0.45, 0.55]])
+        var set: [ScoredSample] = []
         for i in 0..<(scored ?? n) {
             let pos = blob(cx: 3.5 + Double(i % 5), cy: 5, peak: 0.5 + 0.03 * Float(i))
             let sil = map { _, _ in 0.001 * Float(i % 3) }
             let noi = map { _, _ in 0.002 }
             let off = blob(cx: 10, cy: 10, peak: 0.2 + 0.02 * Float(i % 4))
-            let c = ThresholdCounts(positive: pos, negatives: [sil, noi, off], groundTruth: gt)
-            s.scores[i] = SampleScore(maxes: [pos.max, sil.max, noi.max, off.max], counts: c)
+            let sc = ScoredSample(id: samples[i].id, label: samples[i].label, positive: pos, silence: sil, noise: [noi], offscreen: [off], groundTruth: gt)
+            s.apply(.sample(i, sc, passes: 1, problem: nil))
+            set.append(sc)
         }
-        s.scoringDone = scored ?? n
-        s.recomputeFigures()
+        s.apply(.metrics(MetricSet(samples: set), rows: Array(set.indices), passes: 1, complete: set.count == n))
         s.rebuildOrder()
         var sc = SceneState(sampleIndex: s.order[0])
         sc.image = image()
-        sc.groundTruth = SceneGroundTruth(boxes: [[0.1, 0.2, 0.45, 0.55]])
+        sc.groundTruth = gt
         sc.maps = [blob(cx: 4, cy: 5, peak: 0.7), map { _, _ in 0 }, map { _, _ in 0.002 }, blob(cx: 10, cy: 10, peak: 0.25)]
         sc.audioLabels = ["bell", "silence", "noise", "hum"]
         let wave = (0..<4800).map { Float(sin(Double($0) / 7) * (0.2 + 0.8 * abs(sin(Double($0) / 900)))) }
         sc.waves = [wave, [Float](repeating: 0, count: 4800), wave, wave]
-        sc.envelopes = sc.waves.map { SceneWorker.envelope($0) }
         sc.durations = [3, 3, 3, 3]
         sc.sampleRate = 1600
         sc.loading = false

@@ -18,16 +18,24 @@ final class ReducerTests: XCTestCase {
         XCTAssertEqual(s.threshold, t0, accuracy: 1e-9)
         _ = s.handle(.char("]"), now: 0, size: size)
         _ = s.handle(.char("u"), now: 0, size: size)
-        XCTAssertEqual(s.threshold, (s.figures.universal! * 1000).rounded() / 1000, accuracy: 1e-9)
+        // U itself, not rounded: the threshold the figures are computed at.
+        XCTAssertEqual(s.threshold, s.report!.universalThreshold)
+        XCTAssertEqual(s.threshold, s.metrics.universalThreshold)
     }
 
     func testFiguresFollowThreshold() {
         var s = Fixtures.state()
         s.threshold = 0.1; s.thresholdChanged()
-        let low = s.figures.pIA[2]
+        let low = s.report!.pia.offscreen
         s.threshold = 0.9; s.thresholdChanged()
-        XCTAssertGreaterThan(low, s.figures.pIA[2])
-        XCTAssertEqual(s.figures.pIA[2], 0)
+        XCTAssertGreaterThan(low, s.report!.pia.offscreen)
+        XCTAssertEqual(s.report!.pia.offscreen, 0)
+        // The figures are `MetricSet.report` at the threshold, whatever it is (no grid).
+        s.threshold = 0.123456789; s.thresholdChanged()
+        let r = s.metrics.report(threshold: .value(0.123456789))
+        XCTAssertEqual(s.report!.ciouUth, r.ciouUth)
+        XCTAssertEqual(s.report!.pia, r.pia)
+        XCTAssertEqual(s.report!.fLoc, r.fLoc)
     }
 
     func testConditionKeys() {
@@ -90,37 +98,19 @@ final class ReducerTests: XCTestCase {
 }
 
 final class FiguresTests: XCTestCase {
-    func testThresholdCountsMatchDirectIoU() {
-        let m = Fixtures.blob(cx: 5, cy: 6, peak: 0.8)
-        let gtBoxes = SceneGroundTruth(boxes: [[0.2, 0.2, 0.6, 0.7]])
-        let gt = Upsample.groundTruth(gtBoxes)
-        let c = ThresholdCounts(positive: m, negatives: [m, m, m], groundTruth: gt)
-        for t in stride(from: 0.0, through: 0.8, by: 0.05) {
-            let direct = ScenePanel.iou(m, gtBoxes, t)!
-            XCTAssertEqual(c.iou(t), direct, accuracy: 1e-12, "t = \(t)")
-            XCTAssertEqual(c.pia(0, t), ScenePanel.areaAbove(m, t), accuracy: 1e-12)
+    /// The scene's IoU / pIA is Core's count on the metrics' upsampling: for a sample in the
+    /// figures it equals the report's per-sample value.
+    func testSceneFigureEqualsReport() {
+        var s = Fixtures.state()
+        guard let i = s.scene?.sampleIndex, let k = s.metricRow[i] else { return XCTFail("fixture scene is not scored") }
+        s.scene!.maps[0] = s.scored[i]!.positive
+        s.scene!.maps[3] = s.scored[i]!.offscreen[0]
+        for t in [0.1, 0.3141, 0.5] {
+            s.threshold = t; s.thresholdChanged()
+            s.condition = .positive
+            XCTAssertEqual(s.sceneFigure(s.shownMap!), s.report!.perSample[k].ciouUth)
+            s.condition = .offscreen
+            XCTAssertEqual(s.sceneFigure(s.shownMap!).map { 100 * $0 }, s.report!.perSample[k].piaOffscreen)
         }
-    }
-
-    func testUpsampleReplicatesBorderAndKeepsConstant() {
-        let m = Fixtures.map { _, _ in 0.25 }
-        XCTAssertTrue(Upsample.bilinear(m, side: 224).allSatisfy { $0 == 0.25 })
-        let r = Fixtures.map { x, _ in Float(x) }
-        let up = Upsample.bilinear(r, side: 224)
-        XCTAssertEqual(up[0], 0); XCTAssertEqual(up[223], 13)
-        XCTAssertEqual(up[8], 0.03125, accuracy: 1e-6)  // sx = 8.5/16 - 0.5
-    }
-
-    func testQuantileIsNumpyLinear() {
-        XCTAssertEqual(DatasetFigures.quantile([1, 2, 3, 4], 0.75)!, 3.25, accuracy: 1e-12)
-        XCTAssertEqual(DatasetFigures.quantile([1, 2, 3, 4], 0.25)!, 1.75, accuracy: 1e-12)
-    }
-
-    func testPaletteAndGlyphFallbacks() {
-        XCTAssertEqual(Palette.xterm256(RGB(255, 0, 0)), 196)
-        XCTAssertEqual(Palette.xterm256(RGB(128, 128, 128)), 244)
-        XCTAssertEqual(Glyphs.ascii("│", cell: Cell("│")), "|")
-        let (ch, _) = Glyphs.monochrome(Cell("▀", fg: .white, bg: .white))
-        XCTAssertEqual(ch, "@")
     }
 }

@@ -5,30 +5,10 @@ import Render
 import TUI
 
 /// Screens are pure functions of the state: compare their text with stored snapshots
-/// (Tests/TUITests/Snapshots). A missing snapshot is recorded locally (a failure on CI); SSLSAN_RECORD=1 re-records.
+/// (Tests/TUITests/Snapshots, see `Snapshot`).
 final class ScreenSnapshotTests: XCTestCase {
-    static let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
-
     func check(_ name: String, _ buf: CellBuffer, file: StaticString = #filePath, line: UInt = #line) throws {
-        let text = buf.lines.map { String($0.reversed().drop(while: { $0 == " " }).reversed()) }.joined(separator: "\n") + "\n"
-        let url = Self.dir.appendingPathComponent(name + ".txt")
-        let env = ProcessInfo.processInfo.environment
-        if env["CI"] != nil && env["SSLSAN_RECORD"] != "1" && !FileManager.default.fileExists(atPath: url.path) {
-            // On CI a missing snapshot is a failure, not a silent recording that cannot fail.
-            XCTFail("snapshot \(name) is missing from Tests/TUITests/Snapshots (record it with SSLSAN_RECORD=1 and commit it)", file: file, line: line)
-            return
-        }
-        if env["SSLSAN_RECORD"] == "1" || !FileManager.default.fileExists(atPath: url.path) {
-            try FileManager.default.createDirectory(at: Self.dir, withIntermediateDirectories: true)
-            try text.write(to: url, atomically: true, encoding: .utf8)
-            return
-        }
-        let expected = try String(contentsOf: url, encoding: .utf8)
-        if expected != text {
-            let e = expected.split(separator: "\n", omittingEmptySubsequences: false), g = text.split(separator: "\n", omittingEmptySubsequences: false)
-            let firstDiff = zip(e, g).enumerated().first { $0.element.0 != $0.element.1 }
-            XCTFail("snapshot \(name) differs at line \(firstDiff?.offset ?? min(e.count, g.count)):\n  expected: \(firstDiff?.element.0 ?? "")\n  got:      \(firstDiff?.element.1 ?? "")\n(SSLSAN_RECORD=1 re-records)", file: file, line: line)
-        }
+        try Snapshot.check(name + ".txt", Snapshot.text(buf), file: file, line: line)
     }
 
     func testBrowserAndScene80x24() throws {

@@ -12,11 +12,13 @@ public enum NegativeAudio {
         [Float](repeating: 0, count: config.windowSamples)
     }
 
-    /// N(0, 1) samples from `Generator(seed:)`. The reference draws from numpy's unseeded global
-    /// generator, so any N(0, 1) source is faithful; a seeded one makes runs reproducible.
+    /// N(0, 1) samples from `Random(seed:)`'s `normalFloat()` (Box–Muller on SplitMix64 bits,
+    /// spelled out in `Random`, so a noise waveform can be regenerated anywhere from its seed).
+    /// The reference draws from numpy's unseeded global generator, so any N(0, 1) source is
+    /// faithful; a seeded one makes runs reproducible.
     public static func noise(config: ModelConfig, seed: UInt64) -> [Float] {
-        var g = Generator(seed: seed)
-        return (0..<config.windowSamples).map { _ in g.nextGaussian() }
+        var g = Random(seed: seed)
+        return (0..<config.windowSamples).map { _ in g.normalFloat() }
     }
 
     /// Encoder input (1, 1, nMels, frames) for `.silence` or `.noise`. Positive and off-screen
@@ -28,42 +30,16 @@ public enum NegativeAudio {
             // The power of zeros is exactly 0; its dB is exactly 10·log10(1e-10) = −100.
             return config.negativesInDB ? Tensor(shape: shape, repeating: -100) : Tensor(shape: shape)
         case .noise:
-            let mel = MelSpectrogram(config: config)
-            let w = noise(config: config, seed: seed)
-            return config.negativesInDB ? mel.logMel(window: w) : mel.power(w)
+            return spectrogram(waveform: noise(config: config, seed: seed), mel: MelSpectrogram(config: config))
         case .positive, .offscreen:
             preconditionFailure("NegativeAudio.spectrogram: \(condition) audio comes from a file (MelSpectrogram.logMel)")
         }
     }
 
-    /// SplitMix64 (Steele, Lea & Flood 2014) for the bits, Box–Muller for the normal deviates.
-    /// Chosen because it is tiny, fast, has no bad seeds, and its output is fully specified here,
-    /// so a noise waveform can be regenerated anywhere from its seed:
-    ///   state += 0x9E3779B97F4A7C15; z = state;
-    ///   z = (z ^ z>>30)·0xBF58476D1CE4E5B9; z = (z ^ z>>27)·0x94D049BB133111EB; out = z ^ z>>31.
-    ///   u1 = (out1>>11 + 1)·2⁻⁵³ ∈ (0, 1], u2 = (out2>>11)·2⁻⁵³ ∈ [0, 1),
-    ///   r = √(−2 ln u1): z0 = r·cos 2πu2, then z1 = r·sin 2πu2 (computed in double, rounded to float).
-    public struct Generator: RandomNumberGenerator, Sendable {
-        var state: UInt64
-        var spare: Float?
-
-        public init(seed: UInt64) { state = seed; spare = nil }
-
-        public mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-
-        public mutating func nextGaussian() -> Float {
-            if let s = spare { spare = nil; return s }
-            let u1 = Double((next() >> 11) + 1) * 0x1p-53
-            let u2 = Double(next() >> 11) * 0x1p-53
-            let r = (-2 * log(u1)).squareRoot()
-            spare = Float(r * sin(2 * Double.pi * u2))
-            return Float(r * cos(2 * Double.pi * u2))
-        }
+    /// Encoder input for a negative waveform already cut to the window (the noise of a seed, or
+    /// a slice of it / of silence tiled by `MelSpectrogram.window`, as the explorer's live map
+    /// plays it): dB or linear power as `config.negativesInDB` says.
+    public static func spectrogram(waveform w: [Float], mel: MelSpectrogram) -> Tensor {
+        mel.config.negativesInDB ? mel.logMel(window: w) : mel.power(w)
     }
 }

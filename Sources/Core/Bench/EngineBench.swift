@@ -22,10 +22,7 @@ public struct EngineBench {
         /// what the wall time would be without the other load.
         public var cpuSamples: [Double] = []
         public var median: Double { quantile(0.5) }
-        public func quantile(_ q: Double) -> Double {
-            let p = q * Double(samples.count - 1), lo = Int(p.rounded(.down)), hi = Int(p.rounded(.up))
-            return samples[lo] + (samples[hi] - samples[lo]) * (p - Double(lo))
-        }
+        public func quantile(_ q: Double) -> Double { Statistics.quantile(sorted: samples, q) }
         public func json(flop: Double?) -> [String: Any] {
             var d: [String: Any] = ["median_ms": r(median), "min_ms": r(samples.first!), "max_ms": r(samples.last!),
                                     "iqr_ms": r(quantile(0.75) - quantile(0.25)), "runs": samples.count]

@@ -4,8 +4,8 @@
 /// vssl_eval removes the positive's class (IS3: the classes of the scene's two files) from the
 /// class list, draws a class from the sorted remainder with Python's `random.choice`, then a file
 /// of it. Its passes are not reproducible (DataLoader workers re-seed `random`; A15). sslsan keeps
-/// the rule and makes it reproducible: each draw uses a `SplitMix64` stream seeded from the pass seed
-/// and a hash of the sample id, with classes and files taken in sorted order, so a sample's choice
+/// the rule and makes it reproducible: each draw uses `Random`'s stream keyed by the sample id under the
+/// pass seed, with classes and files taken in sorted order, so a sample's choice
 /// depends neither on evaluation order and threads nor on the order of the dataset. Excluded classes: the sample's label, its `objects`
 /// (everything visible, when the dataset lists it) and the labels of its scene-mates.
 public struct OffscreenChoice: Sendable {
@@ -41,27 +41,9 @@ public struct OffscreenChoice: Sendable {
     public func choose(for i: Int, seed: UInt64) -> Int? {
         let remaining = classes.filter { !excluded[i].contains($0) }
         guard !remaining.isEmpty else { return nil }
-        var rng = SplitMix64(seed: seed ^ Self.fnv1a(ids[i]))
-        let cls = remaining[Self.below(remaining.count, &rng)]
+        var rng = Random(seed: seed, stream: .keyed(ids[i]))
+        let cls = remaining[rng.below(remaining.count)]
         let files = filesByClass[cls]!
-        return files[Self.below(files.count, &rng)]
-    }
-
-    /// Uniform integer in 0..<n without modulo bias (Lemire's multiply-shift with rejection).
-    static func below(_ n: Int, _ rng: inout SplitMix64) -> Int {
-        let bound = UInt64(n)
-        var m = rng.next().multipliedFullWidth(by: bound)
-        if m.low < bound {
-            let t = (0 &- bound) % bound
-            while m.low < t { m = rng.next().multipliedFullWidth(by: bound) }
-        }
-        return Int(m.high)
-    }
-
-    /// FNV-1a of the UTF-8 bytes: stable across runs and platforms (Swift's `hashValue` is not).
-    static func fnv1a(_ s: String) -> UInt64 {
-        var h: UInt64 = 0xcbf29ce484222325
-        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
-        return h
+        return files[rng.below(files.count)]
     }
 }

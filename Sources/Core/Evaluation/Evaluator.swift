@@ -6,25 +6,26 @@ import Foundation
 /// sample then gets its raw 14×14 maps for the positive, silence, noise (per pass) and off-screen
 /// (per pass) audio, the pooled embeddings for alignment/magnitude, and a row of retrieval scores.
 ///
-/// Use `run` for a whole dataset, or — for an explorer that shows results as they come —
-/// `prepare()` once, then `score(sample:)` per sample (any order, any thread) and
-/// `MetricSet.append`. Off-screen choices come from `OffscreenChoice` with the documented pass
-/// seeds, so a sample scores the same however it is scheduled.
+/// Every front door scores through this type: `sslsan eval` and `render` call `run`/`score`, the
+/// explorer calls `score(sample:passes:)` per sample (any order, any thread) and keeps the
+/// `MetricSet`, the trainer's validation calls `run`. A pass is defined here once: pass p plays
+/// the noise of `NegativeAudio` with seed `seeds[p]` (so `sslsan infer --noise --seed seeds[p]`
+/// shows the same map) and the off-screen audio `OffscreenChoice` picks with that seed. Each map
+/// is computed on its own (one audio row per GEMM), so a map does not depend on which other
+/// passes are scored with it: `score(sample:passes: 0..<1)` then `1..<10` equals `0..<10`.
 ///
-/// Threads: by default `run` spreads the samples over the cores with OpenBLAS and the layers' own
-/// loops single-threaded (`parallelSamples`; it sets the process-wide `BLAS.threads` and
-/// `Parallel.workers` to 1 for its duration and restores them). Measured with the full model on
-/// `../shared/realdata` (10 samples × 10 passes, a machine loaded ~5× over its 2 cores): 7.8 s
-/// CPU in parallel against 9.3 s one sample at a time with 2 BLAS threads, at equal wall time.
-/// `score(sample:)` leaves the thread settings to its caller.
+/// Threads: `run` spreads the samples over `options.threads` workers (`parallelSamples`) or runs
+/// one sample at a time. It does not touch the process-wide OpenBLAS / layer thread counts: the
+/// front door sets the compute budget (for `parallelSamples`, single-threaded BLAS and layer
+/// loops are what it was measured with: 7.8 s CPU against 9.3 s one sample at a time with 2 BLAS
+/// threads, on `../shared/realdata`, 10 samples × 10 passes).
 public final class Evaluator: @unchecked Sendable {
     public struct Options: Sendable {
         /// vssl_eval's 10 passes (noise realisation and off-screen choice change per pass).
         public var passes = 10
         /// Compute retrieval scores (each image against every item's audio; O(N²·C·h·w)).
         public var retrieval = true
-        /// Spread samples over threads (BLAS and layer loops single-threaded), or run one sample
-        /// at a time with multi-threaded BLAS.
+        /// Spread samples over threads, or run one sample at a time.
         public var parallelSamples = true
         /// Threads for `parallelSamples` (default: the core count).
         public var threads = ProcessInfo.processInfo.activeProcessorCount
@@ -57,13 +58,14 @@ public final class Evaluator: @unchecked Sendable {
     public let model: SSLSaNModel
     public let samples: [Sample]
     public let options: Options
+    /// The noise and off-screen seed of each pass (`OffscreenChoice.seeds`).
     public let seeds: [UInt64]
     let offscreen: OffscreenChoice
     let mel: MelSpectrogram
 
     private let lock = NSLock()
-    private var silenceEmbedding: [Float]?
-    private var noiseEmbeddings: [[Float]] = []
+    private var silenceCache: [Float]?
+    private var noiseCache: [Int: [Float]] = [:]
     private var audioCache: [String: [Float]] = [:]
 
     public init(model: SSLSaNModel, samples: [Sample], options: Options = Options()) {
@@ -81,24 +83,39 @@ public final class Evaluator: @unchecked Sendable {
 
     private func encodeAudio(_ spec: Tensor) -> [Float] { model.encodeAudio(spec).array }
 
-    /// Silence and the per-pass noise embeddings (idempotent).
+    private func cached<K: Hashable>(_ table: ReferenceWritableKeyPath<Evaluator, [K: [Float]]>, _ key: K, _ make: () throws -> [Float]) rethrows -> [Float] {
+        lock.lock(); let hit = self[keyPath: table][key]; lock.unlock()
+        if let hit { return hit }
+        let e = try make()
+        lock.lock(); self[keyPath: table][key] = e; lock.unlock()
+        return e
+    }
+
+    /// â of silence (encoded once).
+    public func silenceEmbedding() -> [Float] {
+        lock.lock(); let hit = silenceCache; lock.unlock()
+        if let hit { return hit }
+        let e = encodeAudio(NegativeAudio.spectrogram(.silence, config: model.config, seed: 0))
+        lock.lock(); silenceCache = e; lock.unlock()
+        return e
+    }
+
+    /// â of pass `pass`'s noise: `NegativeAudio` with seed `seeds[pass]` (encoded once).
+    public func noiseEmbedding(pass: Int) -> [Float] {
+        cached(\.noiseCache, pass) { encodeAudio(NegativeAudio.spectrogram(.noise, config: model.config, seed: seeds[pass])) }
+    }
+
+    /// Silence and every pass's noise embedding (idempotent; `score` encodes them lazily too).
     public func prepare() {
-        lock.lock(); let done = silenceEmbedding != nil; lock.unlock()
-        if done { return }
-        let cfg = model.config
-        let s = encodeAudio(NegativeAudio.spectrogram(.silence, config: cfg, seed: 0))
-        let n = seeds.map { encodeAudio(NegativeAudio.spectrogram(.noise, config: cfg, seed: $0)) }
-        lock.lock(); silenceEmbedding = s; noiseEmbeddings = n; lock.unlock()
+        _ = silenceEmbedding()
+        for p in seeds.indices { _ = noiseEmbedding(pass: p) }
     }
 
     /// â of an audio file, encoded once and cached.
     public func audioEmbedding(_ path: String) throws -> [Float] {
-        lock.lock(); let hit = audioCache[path]; lock.unlock()
-        if let hit { return hit }
-        let clip = try AudioFile.read(path, sampleRate: model.config.sampleRate)
-        let e = encodeAudio(mel.logMel(clip))
-        lock.lock(); audioCache[path] = e; lock.unlock()
-        return e
+        try cached(\.audioCache, path) {
+            encodeAudio(mel.logMel(try AudioFile.read(path, sampleRate: model.config.sampleRate)))
+        }
     }
 
     /// v̂ (1, C, h, w) of an image file.
@@ -107,30 +124,53 @@ public final class Evaluator: @unchecked Sendable {
         return model.encodeImage(ImageTransform.evalTensor(image, size: model.config.imageSize))
     }
 
+    /// The sample whose audio plays off-screen for sample `i` in pass `pass` (nil when every
+    /// class is in the scene).
+    public func offscreen(for i: Int, pass: Int) -> Int? { offscreen.choose(for: i, seed: seeds[pass]) }
+
+    /// â of what sample `i` plays under `condition` in pass `pass` (nil: no off-screen audio,
+    /// every class is in the scene). The explorer composes a scene's maps condition by
+    /// condition from this, so one unreadable file leaves the other conditions' maps.
+    public func audioEmbedding(for i: Int, _ condition: AudioCondition, pass: Int) throws -> [Float]? {
+        switch condition {
+        case .positive: return try audioEmbedding(samples[i].audioPath)
+        case .silence: return silenceEmbedding()
+        case .noise: return noiseEmbedding(pass: pass)
+        case .offscreen: return try offscreen(for: i, pass: pass).map { try audioEmbedding(samples[$0].audioPath) }
+        }
+    }
+
+    /// The raw map of image 0 of `visual` with one audio embedding: one GEMM row, so the map
+    /// does not depend on what else is scored with it.
+    public static func map(visual: Tensor, audio: [Float]) -> SimilarityMap {
+        SSLSaNModel.maps(visual: visual, image: 0, audio: Tensor(shape: [1, audio.count], values: audio))[0]
+    }
+
     // MARK: - one sample
 
-    /// Scores one sample (thread-safe; call `prepare()` first or it is called for you).
-    /// `visual` lets callers reuse an image already encoded for a scene-mate.
-    public func score(sample i: Int, visual: Tensor? = nil, retrievalAudio: Tensor? = nil) throws -> (sample: ScoredSample, retrievalRow: [Float]?) {
-        prepare()
+    /// Scores one sample for the passes in `passes` (default: all of `options.passes`); thread-safe.
+    /// `visual` lets callers reuse an image already encoded for a scene-mate. Scoring passes
+    /// `a..<b` then `b..<c` and joining them with `ScoredSample.appendingPasses` gives the very
+    /// maps of scoring `a..<c`.
+    public func score(sample i: Int, passes: Range<Int>? = nil, visual: Tensor? = nil,
+                      retrievalAudio: Tensor? = nil) throws -> (sample: ScoredSample, retrievalRow: [Float]?) {
+        let range = passes ?? 0..<seeds.count
+        precondition(range.lowerBound >= 0 && range.upperBound <= seeds.count, "Evaluator.score: passes \(range) of \(seeds.count)")
         let s = samples[i]
         let v = try visual ?? visualFeatures(s.imagePath)
         let c = v.shape[1], positions = v.shape[2] * v.shape[3]
-        let pos = try audioEmbedding(s.audioPath)
-        var picks: [Int?] = []
-        for seed in seeds { picks.append(offscreen.choose(for: i, seed: seed)) }
-        var rows: [[Float]] = [pos, silenceEmbedding!] + noiseEmbeddings
-        for p in picks.compactMap({ $0 }) { rows.append(try audioEmbedding(samples[p].audioPath)) }
-        let audio = Tensor(shape: [rows.count, c], values: rows.flatMap { $0 })
-        let maps = SSLSaNModel.maps(visual: v, image: 0, audio: audio)
-        let nNoise = noiseEmbeddings.count
+        let pos = try audioEmbedding(for: i, .positive, pass: 0)!
+        let picks = range.compactMap { offscreen(for: i, pass: $0) }
         let gt: GroundTruthMap?
         do { gt = try GroundTruthMap.load(for: s) } catch { throw SSLSaNError("\(s.id): ground truth: \(error)") }
         let scored = ScoredSample(
-            id: s.id, label: s.label, scene: s.scene, positive: maps[0], silence: maps[1],
-            noise: Array(maps[2..<(2 + nNoise)]), offscreen: Array(maps[(2 + nNoise)...]),
-            offscreenSources: picks.compactMap { $0.map { samples[$0].id } }, groundTruth: gt,
-            visualEmbedding: Alignment.pooledVisual(v.data, channels: c, positions: positions), audioEmbedding: pos)
+            id: s.id, label: s.label, scene: s.scene,
+            positive: Self.map(visual: v, audio: pos), silence: Self.map(visual: v, audio: try audioEmbedding(for: i, .silence, pass: 0)!),
+            noise: try range.map { Self.map(visual: v, audio: try audioEmbedding(for: i, .noise, pass: $0)!) },
+            offscreen: try picks.map { Self.map(visual: v, audio: try audioEmbedding(samples[$0].audioPath)) },
+            offscreenSources: picks.map { samples[$0].id }, groundTruth: gt,
+            visualEmbedding: Alignment.pooledVisual(v.array, channels: c, positions: positions),
+            audioEmbedding: pos)
         var row: [Float]?
         if let ra = retrievalAudio {
             row = SSLSaNModel.maps(visual: v, image: 0, audio: ra).map { Float($0.max) }
@@ -145,9 +185,6 @@ public final class Evaluator: @unchecked Sendable {
     public func run(progress: @escaping @Sendable (Progress) -> Void = { _ in },
                     isCancelled: @escaping @Sendable () -> Bool = { false }) throws -> Result {
         let t0 = Date()
-        let savedBLAS = BLAS.threads, savedWorkers = Parallel.workers
-        if options.parallelSamples { BLAS.threads = 1; Parallel.workers = 1 }
-        defer { BLAS.threads = savedBLAS; Parallel.workers = savedWorkers }
         let threads = options.parallelSamples ? max(1, options.threads) : 1
 
         progress(Progress(phase: .negatives, done: 0, total: seeds.count + 1))
@@ -184,7 +221,10 @@ public final class Evaluator: @unchecked Sendable {
                                 UnsafeMutablePointer<[Float]?>.allocate(capacity: samples.count)))
         out.value.0.initialize(repeating: nil, count: samples.count)
         out.value.1.initialize(repeating: nil, count: samples.count)
-        defer { out.value.0.deallocate(); out.value.1.deallocate() }
+        defer {
+            out.value.0.deinitialize(count: samples.count); out.value.0.deallocate()
+            out.value.1.deinitialize(count: samples.count); out.value.1.deallocate()
+        }
         let sampleErrors = try forEach(imageOrder.count, threads: threads, phase: .images, progress: progress, isCancelled: isCancelled) { k in
             let members = byImageFixed[imageOrderFixed[k]]!
             let v: Tensor

@@ -37,4 +37,13 @@ public struct ScoredSample: Sendable {
 
     /// Number of passes this sample was scored with.
     public var passes: Int { Swift.max(noise.count, offscreen.count, 1) }
+
+    /// This sample with the per-pass maps of `later` (the same sample scored for the passes that
+    /// follow) appended: the explorer scores pass 1 first and the others in the background.
+    public func appendingPasses(_ later: ScoredSample) -> ScoredSample {
+        precondition(later.id == id, "appendingPasses: \(later.id) after \(id)")
+        var s = self
+        s.noise += later.noise; s.offscreen += later.offscreen; s.offscreenSources += later.offscreenSources
+        return s
+    }
 }

@@ -1,50 +1,8 @@
 import Foundation
 
-/// A small, seedable, serialisable random generator (xoshiro256**, seeded with SplitMix64).
-public struct TrainingRNG: Sendable, RandomNumberGenerator {
-    public var state: (UInt64, UInt64, UInt64, UInt64)
-
-    public init(seed: UInt64) {
-        var z = seed
-        func split() -> UInt64 {
-            z &+= 0x9E37_79B9_7F4A_7C15
-            var x = z
-            x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
-            return x ^ (x >> 31)
-        }
-        state = (split(), split(), split(), split())
-    }
-
-    public init(words: [UInt64]) {
-        precondition(words.count == 4)
-        state = (words[0], words[1], words[2], words[3])
-    }
-
-    public var words: [UInt64] { [state.0, state.1, state.2, state.3] }
-
-    public mutating func next() -> UInt64 {
-        let result = ((state.1 &* 5) << 7 | (state.1 &* 5) >> 57) &* 9
-        let t = state.1 << 17
-        state.2 ^= state.0; state.3 ^= state.1; state.1 ^= state.2; state.0 ^= state.3
-        state.2 ^= t
-        state.3 = (state.3 << 45) | (state.3 >> 19)
-        return result
-    }
-
-    /// U[0, 1).
-    public mutating func uniform() -> Double { Double(next() >> 11) * 0x1.0p-53 }
-    public mutating func uniform(_ lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * uniform() }
-    public mutating func int(in r: ClosedRange<Int>) -> Int { r.lowerBound + Int(next() % UInt64(r.count)) }
-    public mutating func bernoulli(_ p: Double) -> Bool { uniform() < p }
-    /// N(0, 1) (Box–Muller).
-    public mutating func normal() -> Double {
-        let u1 = max(uniform(), 1e-300), u2 = uniform()
-        return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
-    }
-    /// An independent generator derived from this one.
-    public mutating func fork() -> TrainingRNG { TrainingRNG(seed: next()) }
-}
+/// Training's generator (augmentation, shuffling, equivariance transforms): sslsan's one
+/// generator, `Random` (serialisable through `words` for resuming).
+public typealias TrainingRNG = Random
 
 /// torch.optim.Adam with coupled L2 weight decay (g ← g + wd·p), bias-corrected, PyTorch's update order.
 public final class AdamOptimizer: @unchecked Sendable {

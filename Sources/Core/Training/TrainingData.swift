@@ -1,43 +1,18 @@
 import Foundation
 
-/// One pair of a training or validation folder (sslsan manifest format: `manifest.jsonl` with
-/// `id`, `image`, `audio`, `label`, `objects`, `boxes`, `mask`, `scene`; paths relative to the folder).
-public struct TrainingPair: Sendable {
-    public var id: String
-    public var imagePath: String
-    public var audioPath: String
-    public var label: String
-    public var objects: [String]
-    public var boxes: [[Double]]
-    public var maskPath: String?
-    public var scene: String
-}
+/// A training or validation pair: a dataset `Sample` (training needs no ground truth).
+public typealias TrainingPair = Sample
 
+/// Training and validation folders are read by `Dataset.open`, like every other front door, so
+/// training reads every layout the explorer opens (sslsan manifest, VGG-SS, IS3/IS3+, S4).
 public enum TrainingManifest {
-    /// Reads `dir/manifest.jsonl`. Lines that cannot be used are reported in the error (first few).
+    /// The pairs of a dataset folder (or `manifest.jsonl`), with or without box or mask.
     public static func read(_ dir: String) throws -> [TrainingPair] {
-        let path = dir + "/manifest.jsonl"
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw SSLSaNError(FileManager.default.fileExists(atPath: dir) ? "no readable manifest.jsonl in this folder (make one with `sslsan samples`)" : "no such folder", file: FileManager.default.fileExists(atPath: dir) ? path : dir)
+        let ds = try Dataset.open(dir, requireGroundTruth: false)
+        guard !ds.samples.isEmpty else {
+            throw SSLSaNError("no usable pairs (\(ds.summary)\(ds.problems.first.map { "; " + $0 } ?? ""))", file: dir)
         }
-        var out: [TrainingPair] = []
-        var problems: [String] = []
-        for (ln, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
-            guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let image = obj["image"] as? String, let audio = obj["audio"] as? String else {
-                problems.append("line \(ln + 1): not a JSON object with 'image' and 'audio'"); continue
-            }
-            func abs(_ p: String) -> String { p.hasPrefix("/") ? p : dir + "/" + p }
-            let id = (obj["id"] as? String) ?? "line\(ln + 1)"
-            let boxes = (obj["boxes"] as? [[Any]])?.map { $0.compactMap { ($0 as? NSNumber)?.doubleValue } } ?? []
-            out.append(TrainingPair(id: id, imagePath: abs(image), audioPath: abs(audio), label: (obj["label"] as? String) ?? "",
-                                    objects: (obj["objects"] as? [String]) ?? [], boxes: boxes,
-                                    maskPath: (obj["mask"] as? String).map(abs), scene: (obj["scene"] as? String) ?? id))
-        }
-        if out.isEmpty {
-            throw SSLSaNError("manifest has no usable pairs" + (problems.isEmpty ? "" : " (" + problems.prefix(3).joined(separator: "; ") + ")"), file: path)
-        }
-        return out
+        return ds.samples
     }
 }
 

@@ -1,4 +1,3 @@
-@preconcurrency import CNcursesw
 import Foundation
 import Core
 import Render
@@ -10,14 +9,18 @@ public struct ExplorerOptions: Sendable {
     public var compare: String?
     public var demo = false
     public var exportDirectory = "."
-    public init(dataDirectory: String, checkpoint: String, compare: String? = nil, demo: Bool = false, exportDirectory: String = ".") {
+    /// Evaluation passes the background scorer covers (`sslsan eval --passes`).
+    public var passes = 10
+    public init(dataDirectory: String, checkpoint: String, compare: String? = nil, demo: Bool = false, exportDirectory: String = ".",
+                passes: Int = 10) {
         self.dataDirectory = dataDirectory; self.checkpoint = checkpoint; self.compare = compare
-        self.demo = demo; self.exportDirectory = exportDirectory
+        self.demo = demo; self.exportDirectory = exportDirectory; self.passes = passes
     }
 }
 
-/// The terminal explorer: one UI thread owns ncurses and the state; workers score, encode and
-/// train, post results to an inbox and wake the UI through a pipe.
+/// The terminal explorer: one UI thread owns the terminal and the state; workers score, encode
+/// and train, post results to an inbox and wake the UI through a pipe. Each frame is
+/// `MainScreen.render` (pure) flushed by a `FrameFlusher` to the ncurses `Terminal`.
 public final class Explorer {
     var state: ExplorerState
     let options: ExplorerOptions
@@ -32,6 +35,7 @@ public final class Explorer {
     var sound: SoundOutput
     var trainingJob: TrainingJob?
     let term = Terminal()
+    let flusher = FrameFlusher()
     var lastLive: Double = 0
     /// Messages from workers of an earlier model carry an older generation and are dropped.
     var generation = 0
@@ -47,12 +51,13 @@ public final class Explorer {
         self.trainer = trainer
         self.loadModel = loadModel
         inbox = Inbox(wakeup: wakeup)
-        session = Session(data: data, model: model, compare: compare)
+        session = Session(data: data, model: model, compare: compare, passes: options.passes)
         scorer = Scorer(session: session, inbox: inbox, generation: 0)
         sceneWorker = SceneWorker(session: session, inbox: inbox, generation: 0)
         sound = SoundOutput(inbox: inbox)
         state = ExplorerState(datasetName: data.name, checkpointName: model.name, compareName: compare?.name,
                               samples: data.samples, problems: data.problems)
+        state.passesTarget = session.passes
         state.training.available = trainer != nil
         if let t = trainer, !t.configs.isEmpty { state.training.configs = t.configs }
         state.training.data = options.dataDirectory
@@ -62,11 +67,11 @@ public final class Explorer {
 
     /// Runs until the user quits. The terminal is restored on every exit path.
     public func run() throws {
-        sslsan_install_signal_handlers(wakeup.writeFD)
-        do { try term.start() } catch { sslsan_reset_signal_handlers(); throw error }
+        term.installSignalHandlers(wakeFD: wakeup.writeFD)
+        do { try term.start() } catch { term.resetSignalHandlers(); throw error }
         defer {
             term.stop()
-            sslsan_reset_signal_handlers()
+            term.resetSignalHandlers()
             sound.stop()
             scorer.cancel()
             sceneWorker.stop()
@@ -74,8 +79,6 @@ public final class Explorer {
             // Let workers notice the cancellation (a training run saves its step) before exit.
             WorkerThreads.waitForAll(timeout: 20)
         }
-        state.unicode = term.unicode
-        state.colorModeName = term.colorMode.rawValue
         scorer.start()
         sceneWorker.start()
         if let i = state.selectedIndex { apply([.loadScene(i)]) }
@@ -89,16 +92,16 @@ public final class Explorer {
                 let l = Layout.compute(width: size.width, height: size.height, state: state)
                 state.ensureVisible(rows: l.browserRows.height)
                 let t0 = monotonicSeconds()
-                let frame = MainScreen.render(state, width: size.width, height: size.height)
-                term.draw(frame)
+                let frame = MainScreen.render(state, width: size.width, height: size.height, mode: term.mode)
+                flusher.draw(frame, to: term)
                 state.frameMS = (monotonicSeconds() - t0) * 1000
                 dirty = false
             }
             let busy = state.playback.playing || state.demo != nil
-            let m = sslsan_poll2(STDIN_FILENO, wakeup.readFD, busy ? 33 : 250)
-            if m & 2 != 0 && wakeup.drain() { running = false }
+            let ready = term.wait(wakeFD: wakeup.readFD, timeoutMS: busy ? 33 : 250)
+            if ready.wake && wakeup.drain() { running = false }
             if readKeys() { dirty = true }
-            if !busy && m == 0 { dirty = dirty || expireNotice(now: monotonicSeconds()) }
+            if !busy && !ready.input && !ready.wake { dirty = dirty || expireNotice(now: monotonicSeconds()) }
         }
     }
 
@@ -110,58 +113,13 @@ public final class Explorer {
     /// Reads every pending key; returns whether anything changed.
     func readKeys() -> Bool {
         var any = false
-        while true {
-            var wch: wint_t = 0
-            let r = wget_wch(sslsan_stdscr(), &wch)
-            if r == ERR { break }
+        while let read = term.readKey() {
             any = true
-            let key: Key?
-            if r == KEY_CODE_YES {
-                key = Self.functionKey(Int32(wch))
-            } else {
-                key = Self.charKey(UInt32(wch))
-            }
-            guard let k = key else { continue }
-            let size = term.size
-            apply(state.handle(k, now: monotonicSeconds(), size: size))
+            guard let k = read else { continue }
+            apply(state.handle(k, now: monotonicSeconds(), size: term.size))
             if !running { break }
         }
         return any
-    }
-
-    static func functionKey(_ c: Int32) -> Key? {
-        switch c {
-        case KEY_UP: return .up
-        case KEY_DOWN: return .down
-        case KEY_LEFT: return .left
-        case KEY_RIGHT: return .right
-        case KEY_NPAGE: return .pageDown
-        case KEY_PPAGE: return .pageUp
-        case KEY_HOME: return .home
-        case KEY_END: return .end
-        case KEY_ENTER: return .enter
-        case KEY_BACKSPACE: return .backspace
-        case KEY_BTAB: return .backTab
-        case sslsan_key_resize(): return .redraw
-        case sslsan_key_mouse():
-            var x: Int32 = 0, y: Int32 = 0, kind: Int32 = 0
-            guard sslsan_get_mouse(&x, &y, &kind) != 0 else { return nil }
-            return .mouse(x: Int(x), y: Int(y), button: Int(kind))
-        default: return nil
-        }
-    }
-
-    static func charKey(_ u: UInt32) -> Key? {
-        switch u {
-        case 9: return .tab
-        case 10, 13: return .enter
-        case 27: return .escape
-        case 8, 127: return .backspace
-        case 12: return .redraw
-        default:
-            guard u >= 32, let s = Unicode.Scalar(u) else { return nil }
-            return .char(Character(s))
-        }
     }
 
     // MARK: effects
@@ -170,7 +128,7 @@ public final class Explorer {
         for e in effects {
             switch e {
             case .quit: running = false
-            case .redraw: term.invalidate()
+            case .redraw: term.invalidate(); flusher.invalidate()
             case .loadScene(let i):
                 stopPlayback(resetPosition: true)
                 state.live = nil
@@ -303,24 +261,17 @@ public final class Explorer {
                 }
             case let .live(l, _, gen):
                 if gen == generation && l.sampleIndex == state.scene?.sampleIndex && l.condition == state.condition { state.live = l }
-            case let .score(i, s, problem, gen):
+            case let .scoring(u, gen):
                 guard gen == scorerGeneration else { continue }
-                state.scores[i] = s
-                state.problems[i] = problem
-                state.scoringDone += 1
+                state.apply(u)
                 scoresChanged = true
-                if let p = problem, state.notice == nil { state.setNotice("\(state.samples[i].id): \(p)", now: now) }
-            case let .scoringFinished(msg, gen):
-                guard gen == scorerGeneration else { continue }
-                state.scoringMessage = msg
-                state.scoringDone = state.scoringTotal
+                if case let .sample(i, _, _, p?) = u, state.notice == nil { state.setNotice("\(state.samples[i].id): \(p)", now: now) }
             case .notice(let n):
                 if n.hasPrefix("no sound device") { state.soundNotice = n } else { state.setNotice(n, now: now) }
             case .training(let u): applyTraining(u, now: now)
             }
         }
         if scoresChanged {
-            state.recomputeFigures()
             if state.sort != .id && state.sort != .label && state.scoringDone % 16 == 0 || state.scoringDone == state.scoringTotal { state.rebuildOrder() }
         }
         return true
@@ -374,7 +325,7 @@ public final class Explorer {
             let model = try path.map { try loadModel($0) } ?? session.main.model
             let other = try compare.map { try loadModel($0) } ?? session.compare?.model
             sceneWorker.stop()
-            session = Session(data: data, model: model, compare: other)
+            session = Session(data: data, model: model, compare: other, passes: options.passes)
             state.compareName = other?.name
             state.compareVisible = true
             generation += 1
@@ -385,11 +336,11 @@ public final class Explorer {
                 scorerGeneration = generation
                 scorer = Scorer(session: session, inbox: inbox, generation: generation)
                 state.checkpointName = model.name
-                state.scores = Array(repeating: nil, count: state.samples.count)
+                state.scored = Array(repeating: nil, count: state.samples.count)
                 state.problems = Array(repeating: nil, count: state.samples.count)
-                state.scoringDone = 0; state.scoringMessage = nil
+                state.scoringDone = 0; state.passesDone = 0; state.passesShown = 0; state.scoringMessage = nil
                 state.thresholdTouched = false
-                state.figures = DatasetFigures()
+                state.metrics = MetricSet(); state.metricRows = []; state.metricRow = [:]; state.report = nil
                 scorer.start()
             }
             state.scene = nil; state.live = nil

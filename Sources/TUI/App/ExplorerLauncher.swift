@@ -10,7 +10,9 @@ public enum ExplorerLauncher {
         try explorer.run()
     }
 
-    static func open(_ o: ExplorerOptions) throws -> (any ExplorerData, any ExplorerModel, (any ExplorerModel)?) {
+    /// The dataset and models as the explorer opens them (public for the tests that compare the
+    /// explorer's figures with `sslsan eval`'s).
+    public static func open(_ o: ExplorerOptions) throws -> (any ExplorerData, any ExplorerModel, (any ExplorerModel)?) {
         BLAS.threads = 1  // one core stays free for the UI while workers encode
         let data = try Backends.dataset(o.dataDirectory)
         let model = try Backends.model(o.checkpoint)

@@ -1,5 +1,6 @@
 import Foundation
 import Core
+import Render
 
 /// The panels Tab cycles through.
 public enum Panel: Int, CaseIterable, Sendable {
@@ -54,14 +55,15 @@ public extension AudioCondition {
 public struct SceneState: Sendable {
     public var sampleIndex: Int
     public var image: RGBImage?
-    public var groundTruth = SceneGroundTruth()
+    /// The metrics' 224×224 ground truth (nil when the sample has none): what the overlay
+    /// outlines and what the scene's IoU is computed against.
+    public var groundTruth: GroundTruthMap?
     /// Maps per condition (positive, silence, noise, offscreen), for the main and compare model.
     public var maps: [SimilarityMap?] = [nil, nil, nil, nil]
     public var compareMaps: [SimilarityMap?] = [nil, nil, nil, nil]
     /// The class of the audio each condition plays.
     public var audioLabels: [String] = ["", "silence", "noise", ""]
-    /// Peak envelopes of each condition's clip (for the waveform strip) and their durations.
-    public var envelopes: [[Float]] = [[], [], [], []]
+    /// Durations of each condition's clip (the waveform strip draws `waves` with Render's `Waveform`).
     public var durations: [Double] = [0, 0, 0, 0]
     /// The waveforms themselves (what space plays) and their rate.
     public var waves: [[Float]] = [[], [], [], []]
@@ -154,7 +156,8 @@ public struct ExplorerState: Sendable {
     public var checkpointName: String
     public var compareName: String?
     public var samples: [Sample]
-    public var scores: [SampleScore?]
+    /// Each sample as `Evaluator.score` returned it (pass 1 first, then every pass).
+    public var scored: [ScoredSample?]
     public var problems: [String?]
     public var tagged: Set<Int> = []
     /// Indices into `samples` in display order (after filter and sort).
@@ -173,7 +176,7 @@ public struct ExplorerState: Sendable {
     public var condition: AudioCondition = .positive
     public var threshold: Double = 0.5
     public var thresholdTouched = false
-    public var colorMap: OverlayColorMap = .jet
+    public var colorMap: ColorMap = .jet
     public var style: OverlayStyle = .highlight
     public var showGroundTruth = true
     public var compareVisible = true
@@ -183,16 +186,28 @@ public struct ExplorerState: Sendable {
     public var live: LiveMap?
     public var playback = PlaybackState()
     public var soundNotice: String?
-    public var figures = DatasetFigures()
+    /// The figures' samples: the annotated ones scored so far, in dataset order, each over
+    /// `passesShown` passes (what `sslsan eval --passes passesShown` scores).
+    public var metrics = MetricSet()
+    /// Dataset index of each `metrics` sample, and the reverse.
+    public var metricRows: [Int] = []
+    public var metricRow: [Int: Int] = [:]
+    /// `metrics.report` at `threshold`: every figure the explorer shows (nil before scoring).
+    public var report: MetricReport?
+    /// Passes the figures cover, and the passes the scorer is working towards.
+    public var passesShown = 0
+    public var passesTarget = 1
+    /// Samples scored in pass 1, and in the remaining passes.
     public var scoringDone = 0
+    public var passesDone = 0
     public var scoringTotal = 0
     public var scoringMessage: String?
+    /// Samples the figures will cover (those with a box or mask, as `sslsan eval` scores).
+    public var metricsExpected = 0
     public var training = TrainingPanelState()
     public var demo: DemoState?
     public var notice: String?
     public var noticeTime: Double = 0
-    public var unicode = true
-    public var colorModeName = ""
     public var frameMS: Double = 0
 
     public init(datasetName: String, checkpointName: String, compareName: String? = nil, samples: [Sample], problems: [String] = []) {
@@ -200,10 +215,11 @@ public struct ExplorerState: Sendable {
         self.checkpointName = checkpointName
         self.compareName = compareName
         self.samples = samples
-        self.scores = Array(repeating: nil, count: samples.count)
+        self.scored = Array(repeating: nil, count: samples.count)
         self.problems = Array(repeating: nil, count: samples.count)
         self.classes = Array(Set(samples.map(\.label))).sorted()
         self.scoringTotal = samples.count
+        self.metricsExpected = samples.filter(\.hasGroundTruth).count
         if let first = problems.first { notice = first + (problems.count > 1 ? " (+\(problems.count - 1) more)" : "") }
         rebuildOrder()
     }
@@ -221,19 +237,52 @@ public struct ExplorerState: Sendable {
         return scene?.compareMaps[condition.index] ?? nil
     }
 
-    public func iou(_ i: Int) -> Double? { scores[i]?.counts.map { $0.iou(threshold) } }
-    public func leak(_ i: Int) -> Float? { scores[i].map { $0.maxes[1...3].max()! } }
+    /// Sample i's cIoU at the threshold, from the report (nil when it is not in the figures).
+    public func iou(_ i: Int) -> Double? {
+        guard let r = report, let k = metricRow[i], k < r.perSample.count else { return nil }
+        return r.perSample[k].ciouUth
+    }
+
+    /// Sample i's map maximum for a condition (noise and off-screen: mean over its passes, as
+    /// `MetricReport.perSample` gives them).
+    public func maximum(_ i: Int, _ c: AudioCondition) -> Double? {
+        guard let s = scored[i] else { return nil }
+        switch c {
+        case .positive: return Double(s.positive.max)
+        case .silence: return s.silence.map { Double($0.max) }
+        case .noise: return s.noise.isEmpty ? nil : Statistics.mean(s.noise.map { Double($0.max) })
+        case .offscreen: return s.offscreen.isEmpty ? nil : Statistics.mean(s.offscreen.map { Double($0.max) })
+        }
+    }
+
+    /// The biggest negative maximum of sample i.
+    public func leak(_ i: Int) -> Double? {
+        let v = [AudioCondition.silence, .noise, .offscreen].compactMap { maximum(i, $0) }
+        return v.max()
+    }
+
+    /// The scene's figure for a map at the threshold, counted by `ThresholdCounter` on the
+    /// metrics' 224² upsampling: cIoU against the ground truth for the positive (nil without
+    /// one), else the highlighted fraction (pIA of one map).
+    public func sceneFigure(_ m: SimilarityMap) -> Double? {
+        if condition == .positive {
+            guard let g = scene?.groundTruth, !g.isEmpty else { return nil }
+            let c = ThresholdCounter(map: m, groundTruth: g).count(above: threshold)
+            return CIoU.value(intersection: c.inside, gtPixels: g.count, falsePositives: c.outside)
+        }
+        return PIA.fraction(area: ThresholdCounter(map: m).area(above: threshold))
+    }
 
     /// Sort key of a sample for a column (nil sorts last).
     func key(_ i: Int, _ c: SortColumn) -> Double? {
         switch c {
         case .id, .label: return nil
         case .iou: return iou(i).map { $0.isNaN ? 0 : $0 }
-        case .positive: return scores[i].map { Double($0.maxes[0]) }
-        case .silence: return scores[i].map { Double($0.maxes[1]) }
-        case .noise: return scores[i].map { Double($0.maxes[2]) }
-        case .offscreen: return scores[i].map { Double($0.maxes[3]) }
-        case .leak: return leak(i).map(Double.init)
+        case .positive: return maximum(i, .positive)
+        case .silence: return maximum(i, .silence)
+        case .noise: return maximum(i, .noise)
+        case .offscreen: return maximum(i, .offscreen)
+        case .leak: return leak(i)
         }
     }
 
@@ -265,10 +314,25 @@ public struct ExplorerState: Sendable {
         if let k = keep, let p = o.firstIndex(of: k) { cursor = p } else { cursor = min(cursor, max(0, o.count - 1)) }
     }
 
-    public mutating func recomputeFigures() {
-        figures = DatasetFigures.compute(scores, threshold: threshold)
-        if !thresholdTouched, let u = figures.universal, figures.scored == samples.count || figures.scored >= 8 {
-            threshold = (u * 1000).rounded() / 1000
+    /// Takes one update from the scorer (the explorer's inbox and the tests call this).
+    public mutating func apply(_ u: ScoringUpdate) {
+        switch u {
+        case let .sample(i, s, passes, problem):
+            scored[i] = s
+            if problem != nil || problems[i] != nil { problems[i] = problem }
+            if passes <= 1 { scoringDone += 1 } else { passesDone += 1 }
+        case let .metrics(set, rows, passes, complete):
+            metrics = set
+            metricRows = rows
+            metricRow = Dictionary(uniqueKeysWithValues: rows.enumerated().map { ($1, $0) })
+            passesShown = passes
+            // U is the threshold until the user moves it: exactly Q3 of the negative maxima, as
+            // `sslsan eval` takes it (no rounding), once enough samples are in to mean something.
+            if !thresholdTouched && set.count > 0 && (complete || set.count >= 8) { threshold = set.universalThreshold }
+            thresholdChanged()
+        case .finished(let message):
+            scoringMessage = message
+            scoringDone = scoringTotal
         }
     }
 

@@ -9,20 +9,21 @@ public enum ExportReport {
         for i in idx {
             var o: [String: Any] = ["id": s.samples[i].id, "class": s.samples[i].label,
                                     "image": s.samples[i].imagePath, "audio": s.samples[i].audioPath]
-            if let sc = s.scores[i] {
-                o["max"] = Dictionary(uniqueKeysWithValues: AudioCondition.allCases.map { ($0.rawValue, Double(sc.maxes[$0.index])) })
-                if let c = sc.counts {
-                    let iou = c.iou(s.threshold)
-                    o["iou"] = iou.isNaN ? NSNull() : iou
-                    o["pIA"] = ["silence": c.pia(0, s.threshold), "noise": c.pia(1, s.threshold), "offscreen": c.pia(2, s.threshold)]
-                }
+            if s.scored[i] != nil {
+                o["max"] = Dictionary(uniqueKeysWithValues: AudioCondition.allCases.map { ($0.rawValue, s.maximum(i, $0) as Any? ?? NSNull()) })
+            }
+            // The report's per-sample values at the threshold (pIA in percent, as `eval --json`).
+            if let r = s.report, let k = s.metricRow[i] {
+                let p = r.perSample[k]
+                o["iou"] = p.ciouUth.isNaN ? NSNull() : p.ciouUth
+                o["pIA"] = ["silence": p.piaSilence as Any? ?? NSNull(), "noise": p.piaNoise, "offscreen": p.piaOffscreen]
             }
             if let p = s.problems[i] { o["problem"] = p }
             items.append(o)
         }
         var root: [String: Any] = ["checkpoint": s.checkpointName, "dataset": s.datasetName, "threshold": s.threshold,
                                    "samples": items]
-        if let u = s.figures.universal { root["universal_threshold"] = u }
+        if let u = s.report?.universalThreshold { root["universal_threshold"] = u }
         let json = (try? JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys])) ?? Data()
         return (idx.map { s.samples[$0].id }.joined(separator: "\n") + "\n", json)
     }

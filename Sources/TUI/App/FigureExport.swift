@@ -5,7 +5,7 @@ import Render
 /// Writes the paper's Fig. 2 style PNG (image, ground truth, the four conditions' maps at the
 /// threshold) for each tagged sample, in the background.
 enum FigureExport {
-    static func start(session: Session, indices: [Int], threshold: Double, colorMap: OverlayColorMap, folder: String, inbox: Inbox) {
+    static func start(session: Session, indices: [Int], threshold: Double, colorMap: ColorMap, folder: String, inbox: Inbox) {
         let t = Thread {
             var written = 0
             var failures: [String] = []
@@ -18,11 +18,8 @@ enum FigureExport {
                     let image = try session.data.image(s)
                     let (maps, _) = try session.maps(session.main, i)
                     let pairs = zip(AudioCondition.allCases, maps).compactMap { c, m in m.map { (condition: c, map: $0) } }
-                    let g = session.data.groundTruth(s)
-                    let gt = GroundTruth(boxes: g.boxes, mask: g.mask.map { GroundTruth.Mask(width: $0.width, height: $0.height, pixels: $0.bits) })
-                    var opts = FigureOptions(threshold: threshold)
-                    opts.colorMap = colorMap == .jet ? .jet : .viridis
-                    let fig = Figure.sample(id: s.id, image: image, groundTruth: gt, maps: pairs, options: opts)
+                    let fig = Figure.sample(id: s.id, image: image, groundTruth: session.data.groundTruth(s), maps: pairs,
+                                            options: FigureOptions(threshold: threshold, colorMap: colorMap))
                     try PNGFile.write(fig, to: "\(folder)/\(s.id).png")
                     written += 1
                 } catch {

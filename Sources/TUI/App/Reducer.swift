@@ -1,5 +1,6 @@
 import Foundation
 import Core
+import Render
 
 extension ExplorerState {
     public static let smallStep = 0.005
@@ -47,11 +48,11 @@ extension ExplorerState {
         case .char("]"): moveThreshold(Self.largeStep)
         case .char("["): moveThreshold(-Self.largeStep)
         case .char("u"):
-            if let u = figures.universal {
-                threshold = (u * 1000).rounded() / 1000; thresholdTouched = true; thresholdChanged()
-                setNotice(String(format: "threshold snapped to U = %.3f", u), now: now)
+            if let u = report?.universalThreshold {
+                threshold = u; thresholdTouched = true; thresholdChanged()
+                setNotice(String(format: "threshold = U = %.4f", u), now: now)
             } else { setNotice("U is not known yet: the dataset is still being scored", now: now) }
-        case .char("m"): colorMap = colorMap == .jet ? .perceptual : .jet
+        case .char("m"): colorMap = colorMap == .jet ? .viridis : .jet
         case .char("b"):
             let all = OverlayStyle.allCases
             style = all[(all.firstIndex(of: style)! + 1) % all.count]
@@ -123,15 +124,17 @@ extension ExplorerState {
         return wasPlaying ? [.pause, .play] : []
     }
 
+    /// Moves the threshold by `d` from wherever it is (a real value, e.g. U itself: no grid).
     mutating func moveThreshold(_ d: Double) {
-        threshold = ((threshold + d) * 1000).rounded() / 1000
-        threshold = min(1, max(-1, threshold))
+        threshold = min(1, max(-1, threshold + d))
         thresholdTouched = true
         thresholdChanged()
     }
 
+    /// The report at the new threshold: `MetricSet.report`, the very figures `sslsan eval
+    /// --threshold t` prints (cheap: `ThresholdCounter` recounts the raw maps, exactly).
     public mutating func thresholdChanged() {
-        figures = DatasetFigures.compute(scores, threshold: threshold)
+        report = metrics.count > 0 ? metrics.report(threshold: .value(threshold)) : nil
         if sort == .iou { rebuildOrder() }
     }
 

@@ -2,30 +2,17 @@
 import Foundation
 import Render
 
-/// How the terminal shows colour.
-public enum ColorMode: String, Sendable {
-    /// 24-bit colour (`COLORTERM` truecolor/24bit and a `-direct` terminfo).
-    case direct
-    /// The xterm 256-colour palette (6×6×6 cube + grey ramp).
-    case palette256
-    /// 8 or 16 basic colours.
-    case basic
-    /// No colour: images become shading patterns, highlights become attributes.
-    case none
-}
-
-/// The only code that touches ncurses. Owns the screen from `start()` to `stop()`; draws a
-/// `CellBuffer` by writing only the cells that changed since the previous frame.
+/// The ncurses terminal: the one file of sslsan that calls ncurses (and the C shims for the tty,
+/// signals and polling next to it). Owns the screen from `start()` to `stop()`; decides once what
+/// the terminal can show (`mode`); writes cells as a `TerminalBackend` and reads keys.
 /// Must be used from a single thread.
-final class Terminal {
-    private(set) var colorMode: ColorMode = .none
-    private(set) var unicode = true
+final class Terminal: TerminalBackend {
+    /// Colour depth and character set, chosen in `start()` from the terminfo entry, `COLORTERM`,
+    /// the locale and `SSLSAN_COLOR` (none, 8, 256: force a smaller palette).
+    private(set) var mode = RenderMode.monochrome
     private var screen: OpaquePointer?
-    private var previous: CellBuffer?
     private var pairCache: [UInt64: Int32] = [:]
     private var started = false
-    /// Cells written by the last `draw` (for the bench).
-    private(set) var lastCellsWritten = 0
 
     /// Picks the locale (UTF-8 or ASCII drawing), the terminfo entry (direct colour when asked
     /// for and available) and starts curses with `newterm`. Throws a one-line error when the
@@ -35,7 +22,7 @@ final class Terminal {
         if sslsan_codeset_is_utf8() == 0 {
             setlocale(LC_ALL, "C.UTF-8")
         }
-        unicode = sslsan_codeset_is_utf8() != 0
+        let unicode = sslsan_codeset_is_utf8() != 0
         guard isatty(STDOUT_FILENO) != 0, isatty(STDIN_FILENO) != 0 else {
             throw TUIError("the explorer needs a terminal (stdin and stdout must be a tty)")
         }
@@ -69,15 +56,19 @@ final class Terminal {
         curs_set(0)
         _ = sslsan_mouse_on()
         mouseinterval(0)
-        colorMode = .none
+        var colors = ColorDepth.none
         if has_colors() {
             start_color()
             use_default_colors()
             let n = sslsan_colors()
-            if n >= 0x1000000 { colorMode = .direct } else if n >= 256 { colorMode = .palette256 } else if n >= 8 { colorMode = .basic }
+            if n >= 0x1000000 { colors = .trueColor } else if n >= 256 { colors = .palette256 } else if n >= 8 { colors = .basic8 }
         }
-        if env["SSLSAN_COLOR"] == "none" { colorMode = .none }
-        previous = nil
+        let order: [ColorDepth] = [.none, .basic8, .palette256, .trueColor]
+        if let cap = ["none": ColorDepth.none, "8": .basic8, "256": .palette256][env["SSLSAN_COLOR"] ?? ""],
+           order.firstIndex(of: cap)! < order.firstIndex(of: colors)! {
+            colors = cap
+        }
+        mode = RenderMode(colors: colors, unicode: unicode)
     }
 
     static func terminfoExists(_ name: String) -> Bool {
@@ -104,82 +95,145 @@ final class Terminal {
         (Int(sslsan_getmaxx(sslsan_stdscr())), Int(sslsan_getmaxy(sslsan_stdscr())))
     }
 
-    /// Forget the previous frame (after a resize or Ctrl-L): the next draw repaints everything.
-    func invalidate() {
-        previous = nil
-        clearok(sslsan_stdscr(), true)
+    /// Makes curses repaint the whole screen on the next refresh (Ctrl-L, resize); pair it with
+    /// `FrameFlusher.invalidate()`.
+    func invalidate() { clearok(sslsan_stdscr(), true) }
+
+    // MARK: TerminalBackend
+
+    /// Colour pairs are a finite table (64 on an 8-colour xterm, 32767 at most): every pair the
+    /// frame needs must be allocated at once, or ncurses recycles pairs that cells on screen
+    /// still use and their colours change. When the frame needs pairs the table has no room for,
+    /// the table is reset and the frame written in full; pairs beyond the table's size fall back
+    /// to the cell's background with the default foreground (`pairFor`).
+    func beginFrame(_ frame: CellBuffer) -> Bool {
+        guard mode.colour else { return true }
+        let limit = Int(min(sslsan_color_pairs(), 32767)) - 1
+        var missing = Set<UInt64>()
+        for c in frame.cells {
+            let k = key(c.fg, c.bg)
+            if k != Self.defaultKey && pairCache[k] == nil { missing.insert(k) }
+        }
+        if missing.isEmpty || pairCache.count + missing.count <= limit { return true }
+        reset_color_pairs()
+        pairCache.removeAll()
+        // Pairs that keep every background right first, so an overflow loses foregrounds only.
+        var bgs = Set<Int32>()
+        for c in frame.cells { if let b = c.bg { bgs.insert(colorNumber(b)) } }
+        for b in bgs.sorted() { _ = allocate(-1, b, limit: limit) }
+        return false
     }
 
-    func draw(_ frame: CellBuffer) {
-        // Colour pairs are a finite table: when a frame could overflow it, start it afresh.
-        let limit = Int(min(sslsan_color_pairs(), 32767)) - 2
-        if colorMode != .none && pairCache.count + frame.width * frame.height > limit && pairCache.count > 0 {
-            reset_color_pairs()
-            pairCache.removeAll()
-            previous = nil
-        }
-        let full = previous == nil || previous!.width != frame.width || previous!.height != frame.height
-        if full { erase() }
-        var written = 0
-        let w = frame.width
-        frame.cells.withUnsafeBufferPointer { cur in
-            let prevCells = full ? nil : previous!.cells
-            for y in 0..<frame.height {
-                for x in 0..<w {
-                    let i = y * w + x
-                    let c = cur[i]
-                    if let p = prevCells, p[i] == c { continue }
-                    // The bottom-right cell scrolls some terminals: skip it.
-                    if y == frame.height - 1 && x == w - 1 { continue }
-                    put(c, x: x, y: y)
-                    written += 1
-                }
-            }
-        }
-        lastCellsWritten = written
-        previous = frame
-        refresh()
-    }
+    func clear() { erase() }
 
-    private func put(_ c: Cell, x: Int, y: Int) {
-        var ch = c.char
-        var attrs = c.attrs
-        var fg = c.fg, bg = c.bg
-        if colorMode == .none {
-            (ch, attrs) = Glyphs.monochrome(c)
-            fg = nil; bg = nil
-        }
-        if !unicode { ch = Glyphs.ascii(ch, cell: c) }
+    var writesLastCell: Bool { false }
+
+    func write(_ c: Cell, x: Int, y: Int) {
         var a: attr_t = 0
-        if attrs.contains(.bold) { a |= sslsan_a_bold() }
-        if attrs.contains(.dim) { a |= sslsan_a_dim() }
-        if attrs.contains(.reverse) { a |= sslsan_a_reverse() }
-        if attrs.contains(.underline) { a |= sslsan_a_underline() }
-        let pair = colorMode == .none ? 0 : pairFor(fg: fg, bg: bg)
-        let scalar = ch.unicodeScalars.first?.value ?? 32
+        if c.attrs.contains(.bold) { a |= sslsan_a_bold() }
+        if c.attrs.contains(.dim) { a |= sslsan_a_dim() }
+        if c.attrs.contains(.reverse) { a |= sslsan_a_reverse() }
+        if c.attrs.contains(.underline) { a |= sslsan_a_underline() }
+        let pair = mode.colour ? pairFor(fg: c.fg, bg: c.bg) : 0
+        let scalar = c.char.unicodeScalars.first?.value ?? 32
         sslsan_put(Int32(y), Int32(x), wchar_t(bitPattern: scalar), a, pair)
+    }
+
+    func present() { refresh() }
+
+    private static let defaultKey = UInt64(UInt32(bitPattern: -1)) << 32 | UInt64(UInt32(bitPattern: -1))
+
+    private func key(_ fg: RGB?, _ bg: RGB?) -> UInt64 {
+        let f = fg.map { colorNumber($0) } ?? -1, b = bg.map { colorNumber($0) } ?? -1
+        return UInt64(UInt32(bitPattern: f)) << 32 | UInt64(UInt32(bitPattern: b))
+    }
+
+    private func allocate(_ f: Int32, _ b: Int32, limit: Int) -> Int32? {
+        let k = UInt64(UInt32(bitPattern: f)) << 32 | UInt64(UInt32(bitPattern: b))
+        if let p = pairCache[k] { return p }
+        guard pairCache.count < limit else { return nil }
+        let p = alloc_pair(f, b)
+        if p < 0 { return nil }
+        pairCache[k] = p
+        return p
     }
 
     private func pairFor(fg: RGB?, bg: RGB?) -> Int32 {
         let f = fg.map { colorNumber($0) } ?? -1
         let b = bg.map { colorNumber($0) } ?? -1
         if f == -1 && b == -1 { return 0 }
-        let key = UInt64(UInt32(bitPattern: f)) << 32 | UInt64(UInt32(bitPattern: b))
-        if let p = pairCache[key] { return p }
-        let p = alloc_pair(f, b)
-        if p < 0 { return 0 }
-        pairCache[key] = p
-        return p
+        let limit = Int(min(sslsan_color_pairs(), 32767)) - 1
+        return allocate(f, b, limit: limit) ?? allocate(-1, b, limit: limit) ?? 0
     }
 
+    /// The curses colour number of a colour Render already fitted to `mode` (so the palette
+    /// lookups are exact, not approximations).
     private func colorNumber(_ c: RGB) -> Int32 {
-        switch colorMode {
-        case .direct:
+        switch mode.colors {
+        case .trueColor:
             let v = Int32(c.r) << 16 | Int32(c.g) << 8 | Int32(c.b)
             return v < 8 ? 8 : v  // 0–7 would be palette colours
-        case .palette256: return Int32(Palette.xterm256(c))
-        case .basic: return Int32(Palette.basic8(c))
+        case .palette256: return Int32(Palette256.nearestIndex(c))
+        case .basic8: return Int32(Palette8.nearestIndex(c))
         case .none: return -1
+        }
+    }
+
+    // MARK: input, signals
+
+    /// Restores the tty on a crash and turns SIGINT/SIGTERM/SIGHUP into a write on `wakeFD`.
+    /// Call before `start()`.
+    func installSignalHandlers(wakeFD: Int32) { sslsan_install_signal_handlers(wakeFD) }
+    func resetSignalHandlers() { sslsan_reset_signal_handlers() }
+
+    /// Waits up to `timeoutMS` for a key or a wake-up. Returns whether input is pending and
+    /// whether `wakeFD` became readable.
+    func wait(wakeFD: Int32, timeoutMS: Int32) -> (input: Bool, wake: Bool) {
+        let m = sslsan_poll2(STDIN_FILENO, wakeFD, timeoutMS)
+        return (m & 1 != 0, m & 2 != 0)
+    }
+
+    /// The next pending key, `.none` when there is none; a key press ncurses reports that sslsan
+    /// does not use is `.some(nil)`.
+    func readKey() -> Key?? {
+        var wch: wint_t = 0
+        let r = wget_wch(sslsan_stdscr(), &wch)
+        if r == ERR { return .none }
+        return .some(r == KEY_CODE_YES ? Self.functionKey(Int32(wch)) : Self.charKey(UInt32(wch)))
+    }
+
+    static func functionKey(_ c: Int32) -> Key? {
+        switch c {
+        case KEY_UP: return .up
+        case KEY_DOWN: return .down
+        case KEY_LEFT: return .left
+        case KEY_RIGHT: return .right
+        case KEY_NPAGE: return .pageDown
+        case KEY_PPAGE: return .pageUp
+        case KEY_HOME: return .home
+        case KEY_END: return .end
+        case KEY_ENTER: return .enter
+        case KEY_BACKSPACE: return .backspace
+        case KEY_BTAB: return .backTab
+        case sslsan_key_resize(): return .redraw
+        case sslsan_key_mouse():
+            var x: Int32 = 0, y: Int32 = 0, kind: Int32 = 0
+            guard sslsan_get_mouse(&x, &y, &kind) != 0 else { return nil }
+            return .mouse(x: Int(x), y: Int(y), button: Int(kind))
+        default: return nil
+        }
+    }
+
+    static func charKey(_ u: UInt32) -> Key? {
+        switch u {
+        case 9: return .tab
+        case 10, 13: return .enter
+        case 27: return .escape
+        case 8, 127: return .backspace
+        case 12: return .redraw
+        default:
+            guard u >= 32, let s = Unicode.Scalar(u) else { return nil }
+            return .char(Character(s))
         }
     }
 }

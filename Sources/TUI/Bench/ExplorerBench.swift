@@ -13,14 +13,14 @@ public enum ExplorerBench {
         BLAS.threads = 1
         let model: any ExplorerModel = try checkpoint.map { try SSLSaNExplorerModel(path: $0) }
             ?? SSLSaNExplorerModel(model: SSLSaNModel(config: try ModelConfig.named("demo"), seed: 1), name: "random-demo")
-        let image: RGBImage, clip: [Float], sample: Sample, gt: SceneGroundTruth
+        let image: RGBImage, clip: [Float], sample: Sample, gt: GroundTruthMap?
         if let d = data, let ds = try? Backends.dataset(d), let s = ds.samples.first {
-            image = try ds.image(s); clip = try ds.audio(s, sampleRate: model.sampleRate).samples; sample = s; gt = ds.groundTruth(s)
+            image = try ds.image(s); clip = try ds.audio(s, sampleRate: model.model.config.sampleRate).samples; sample = s; gt = ds.groundTruth(s)
         } else {
             let scene = SceneGenerator(seed: 1).scene(index: 0)
             image = scene.image; clip = scene.objects[0].clip.samples
             sample = Sample(id: scene.id, imagePath: "", audioPath: "", label: scene.objects[0].cls.rawValue, boxes: [scene.objects[0].box])
-            gt = SceneGroundTruth(boxes: [scene.objects[0].box])
+            gt = GroundTruthMap.boxes([scene.objects[0].box])
         }
         var out: [String: Double] = [:]
         func timeIt(_ body: () throws -> Void) rethrows -> Double {
@@ -29,27 +29,29 @@ public enum ExplorerBench {
             repeat { try body(); n += 1 } while monotonicSeconds() - t0 < seconds && n < 1000
             return (monotonicSeconds() - t0) / Double(n)
         }
-        // Encode once, as the scene worker does.
+        // Encode once, as the scene worker does (through the explorer's Core calls).
+        let session = ModelSession(model: model, samples: [sample], passes: 1)
+        let cfg = session.config, rate = cfg.sampleRate
         let t0 = monotonicSeconds()
-        let v = try model.encodeImage(image)
+        let v = model.model.encodeImage(ImageTransform.evalTensor(image, size: cfg.imageSize))
         out["image_encode_ms"] = (monotonicSeconds() - t0) * 1000
-        let embeddings = [model.encodeAudio(clip, negative: false), model.silenceEmbedding(), model.noiseEmbedding(seed: 1),
-                          model.encodeAudio(Array(clip.reversed()), negative: false)]
+        let embeddings = [session.embedding(clip, condition: .positive), session.embedding(NegativeAudio.silence(config: cfg), condition: .silence),
+                          session.embedding(NegativeAudio.noise(config: cfg, seed: session.seeds[0]), condition: .noise),
+                          session.embedding(Array(clip.reversed()), condition: .offscreen)]
         var state = ExplorerState(datasetName: "bench", checkpointName: model.name, samples: [sample])
         var sc = SceneState(sampleIndex: 0)
         sc.image = SceneWorker.displayCopy(image)
         sc.groundTruth = gt
-        sc.maps = embeddings.map { similarityMap(visual: v, audio: $0) }
+        sc.maps = embeddings.map { Evaluator.map(visual: v, audio: $0) }
         sc.waves = [clip, [Float](repeating: 0, count: clip.count), clip, clip]
-        sc.envelopes = sc.waves.map { SceneWorker.envelope($0) }
-        sc.durations = sc.waves.map { Double($0.count) / Double(model.sampleRate) }
+        sc.durations = sc.waves.map { Double($0.count) / Double(rate) }
         sc.audioLabels = [sample.label, "silence", "noise", "other"]
         sc.loading = false
         state.scene = sc
-        let up = Upsample.groundTruth(gt)
-        state.scores[0] = SampleScore(maxes: sc.maps.map { $0!.max }, counts: ThresholdCounts(positive: sc.maps[0]!, negatives: sc.maps[1...3].map { $0! }, groundTruth: up))
-        state.scoringDone = 1
-        state.recomputeFigures()
+        let scored = ScoredSample(id: sample.id, label: sample.label, positive: sc.maps[0]!, silence: sc.maps[1]!, noise: [sc.maps[2]!],
+                                  offscreen: [sc.maps[3]!], groundTruth: gt ?? GroundTruthMap.boxes(sample.boxes, convention: sample.boxConvention))
+        state.apply(.sample(0, scored, passes: 1, problem: nil))
+        state.apply(.metrics(MetricSet(samples: [scored]), rows: [0], passes: 1, complete: true))
         let size = (width: 200, height: 60)
         out["frame_200x60_ms"] = timeIt { _ = MainScreen.render(state, width: size.width, height: size.height) } * 1000
         out["frame_80x24_ms"] = timeIt { _ = MainScreen.render(state, width: 80, height: 24) } * 1000
@@ -62,22 +64,39 @@ public enum ExplorerBench {
         } * 1000
         // Uncached swap: the audio encoder runs for the new clip, then the map and the frame.
         out["swap_uncached_ms"] = timeIt {
-            let e = model.encodeAudio(clip, negative: false)
-            state.scene!.maps[0] = similarityMap(visual: v, audio: e)
+            let e = session.embedding(clip, condition: .positive)
+            state.scene!.maps[0] = Evaluator.map(visual: v, audio: e)
             _ = state.handle(.char("1"), now: 0, size: size)
             _ = MainScreen.render(state, width: size.width, height: size.height)
         } * 1000
         // Live playback: 1 s windows tiled to the model window, encoded and mapped back to back.
-        let win = model.sampleRate
+        let win = rate
         var pos = 0
         let live = timeIt {
             let a = pos % max(1, clip.count - win)
             let w = Array(clip[a..<min(clip.count, a + win)])
-            _ = similarityMap(visual: v, audio: model.encodeAudio(w, negative: false))
+            _ = Evaluator.map(visual: v, audio: session.embedding(w, condition: .positive))
             pos += win / 10
         }
         out["live_map_updates_per_s"] = 1 / live
-        out["image_feature_cache_hit_map_ms"] = timeIt { _ = similarityMap(visual: v, audio: embeddings[0]) } * 1000
+        out["image_feature_cache_hit_map_ms"] = timeIt { _ = Evaluator.map(visual: v, audio: embeddings[0]) } * 1000
+        // A threshold key on a 500-sample × 10-pass dataset: `MetricSet.report` at the new
+        // threshold (every figure recounted exactly from the raw maps). The maps are this
+        // sample's, shifted per copy so that no two are alike.
+        let copies = (0..<500).map { k -> ScoredSample in
+            func shifted(_ m: SimilarityMap, _ d: Float) -> SimilarityMap { SimilarityMap(width: m.width, height: m.height, values: m.values.map { $0 + d }) }
+            let d = Float(k % 50) * 0.002
+            return ScoredSample(id: "s\(k)", label: "c\(k % 7)", positive: shifted(scored.positive, d), silence: shifted(scored.silence!, d),
+                                noise: (0..<10).map { shifted(scored.noise[0], d + Float($0) * 0.001) },
+                                offscreen: (0..<10).map { shifted(scored.offscreen[0], d - Float($0) * 0.001) }, groundTruth: scored.groundTruth)
+        }
+        var big = ExplorerState(datasetName: "bench", checkpointName: model.name, samples: (0..<500).map { Sample(id: "s\($0)", imagePath: "", audioPath: "", label: "c\($0 % 7)") })
+        big.apply(.metrics(MetricSet(samples: copies), rows: Array(0..<500), passes: 10, complete: true))
+        var sign = 1.0
+        out["threshold_key_500x10_ms"] = timeIt {
+            sign = -sign
+            _ = big.handle(.char(sign > 0 ? "+" : "-"), now: 0, size: size)
+        } * 1000
         return out
     }
 }

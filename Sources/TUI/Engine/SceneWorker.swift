@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Core
+import Render
 
 struct LiveRequest: Sendable, Equatable {
     var sampleIndex: Int
@@ -50,33 +51,21 @@ public final class SceneWorker: @unchecked Sendable {
         }
     }
 
-    public static func envelope(_ w: [Float], points: Int = 600) -> [Float] {
-        guard !w.isEmpty else { return [] }
-        let n = min(points, w.count)
-        return (0..<n).map { k in
-            let a = k * w.count / n, b = max(a + 1, (k + 1) * w.count / n)
-            var m: Float = 0
-            for i in a..<b { m = max(m, abs(w[i])) }
-            return m
-        }
-    }
-
-    /// Downscales an image for display (the scene view never needs more than ~400 px).
+    /// Downscales an image for display (the scene view never needs more than ~400 px), with
+    /// Render's area average: the one image downsampler (the overlay then averages this copy).
     static func displayCopy(_ img: RGBImage, maxSide: Int = 480) -> RGBImage {
         let s = max(img.width, img.height)
         guard s > maxSide else { return img }
-        let w = max(1, img.width * maxSide / s), h = max(1, img.height * maxSide / s)
-        var out = RGBImage(width: w, height: h)
-        for y in 0..<h { for x in 0..<w { out.setPixel(x, y, img.pixel(x * img.width / w, y * img.height / h)) } }
-        return out
+        return AreaAverage.image(img, width: max(1, img.width * maxSide / s), height: max(1, img.height * maxSide / s))
     }
 
     func prepare(_ i: Int) -> SceneState {
         let t0 = monotonicSeconds()
         var st = SceneState(sampleIndex: i)
         let sample = session.data.samples[i]
+        // The metrics' 224² ground truth: the overlay outlines it, the scene's IoU counts on it.
         st.groundTruth = session.data.groundTruth(sample)
-        let model = session.main.model
+        let rate = session.main.config.sampleRate
         do {
             st.image = Self.displayCopy(try session.data.image(sample))
         } catch {
@@ -85,11 +74,10 @@ public final class SceneWorker: @unchecked Sendable {
         var waves: [[Float]] = []
         for c in AudioCondition.allCases {
             do {
-                let w = try session.waveform(i, c, rate: model.sampleRate, window: model.windowSamples)
+                let w = try session.waveform(i, c)
                 waves.append(w.samples)
                 st.audioLabels[c.index] = w.label
-                st.envelopes[c.index] = Self.envelope(w.samples)
-                st.durations[c.index] = Double(w.samples.count) / Double(model.sampleRate)
+                st.durations[c.index] = Double(w.samples.count) / Double(rate)
             } catch {
                 waves.append([])
                 st.audioLabels[c.index] = "unavailable"
@@ -99,16 +87,16 @@ public final class SceneWorker: @unchecked Sendable {
         current = (i, waves)
         currentFeatures = []
         st.waves = waves
-        st.sampleRate = model.sampleRate
+        st.sampleRate = rate
         if st.image != nil {
-            currentFeatures = session.caches.map { try? session.features($0, i) }
-            for (k, cache) in session.caches.enumerated() {
+            currentFeatures = session.models.map { try? $0.features(i, path: sample.imagePath) }
+            for (k, m) in session.models.enumerated() {
                 do {
-                    let (maps, problem) = try session.maps(cache, i)
+                    let (maps, problem) = try session.maps(m, i)
                     if k == 0 { st.maps = maps } else { st.compareMaps = maps }
-                    if let p = problem, st.problem == nil, k == 0 { st.problem = nil; inbox.post(.notice("\(sample.id): \(p)")) }
+                    if let p = problem, k == 0 { inbox.post(.notice("\(sample.id): \(p)")) }
                 } catch {
-                    st.problem = "\(error)"
+                    if k == 0 { st.problem = "\(error)" } else { inbox.post(.notice("\(sample.id): compare model: \(error)")) }
                 }
             }
         }
@@ -124,14 +112,12 @@ public final class SceneWorker: @unchecked Sendable {
         let wave = cur.waves[r.condition.index]
         guard !wave.isEmpty else { return nil }
         var out: [SimilarityMap] = []
-        for (k, cache) in session.caches.enumerated() {
-            let m = cache.model
-            let a = max(0, min(wave.count - 1, Int(r.start * Double(m.sampleRate))))
-            let b = max(a + 1, min(wave.count, Int(r.end * Double(m.sampleRate))))
-            let window = Array(wave[a..<b])
+        for (k, m) in session.models.enumerated() {
+            let rate = Double(m.config.sampleRate)
+            let a = max(0, min(wave.count - 1, Int(r.start * rate)))
+            let b = max(a + 1, min(wave.count, Int(r.end * rate)))
             guard let v = k < currentFeatures.count ? currentFeatures[k] : nil else { return nil }
-            let e = m.encodeAudio(window, negative: r.condition == .silence || r.condition == .noise)
-            out.append(similarityMap(visual: v, audio: e))
+            out.append(Evaluator.map(visual: v, audio: m.embedding(Array(wave[a..<b]), condition: r.condition)))
         }
         liveCount.add(1, ordering: .relaxed)
         let lm = LiveMap(sampleIndex: r.sampleIndex, condition: r.condition, windowStart: r.start, windowEnd: r.end,

@@ -2,80 +2,87 @@ import Foundation
 import Synchronization
 import Core
 
-/// The dataset and the model(s) the explorer works on, with their caches. Thread-safe.
-final class Session: Sendable {
+/// The dataset and the model(s) the explorer works on. Thread-safe.
+public final class Session: Sendable {
     let data: any ExplorerData
-    let main: EmbeddingCache
-    let compare: EmbeddingCache?
-    let seed: UInt64 = 1234
-    private let offscreenIndex: Mutex<[Int: Int?]> = Mutex([:])
+    let main: ModelSession
+    let compare: ModelSession?
+    /// Passes the scorer covers (`sslsan eval --passes`).
+    public let passes: Int
 
-    init(data: any ExplorerData, model: any ExplorerModel, compare: (any ExplorerModel)?) {
+    public init(data: any ExplorerData, model: any ExplorerModel, compare: (any ExplorerModel)?, passes: Int = 10) {
         self.data = data
-        main = EmbeddingCache(model: model)
-        self.compare = compare.map { EmbeddingCache(model: $0) }
+        self.passes = max(1, passes)
+        main = ModelSession(model: model, samples: data.samples, passes: self.passes)
+        self.compare = compare.map { ModelSession(model: $0, samples: data.samples, passes: max(1, passes)) }
     }
 
-    var caches: [EmbeddingCache] { [main] + (compare.map { [$0] } ?? []) }
+    var models: [ModelSession] { [main] + (compare.map { [$0] } ?? []) }
 
-    func offscreen(_ i: Int) -> Int? {
-        if let v = offscreenIndex.withLock({ $0[i] }) { return v }
-        let v = data.offscreen(for: i, seed: seed)
-        offscreenIndex.withLock { $0[i] = v }
-        return v
-    }
+    /// The pass the scene view shows (its noise seed and off-screen audio).
+    static let shownPass = 0
 
-    /// The waveform a condition plays for sample i, its class and whether it is a negative input.
-    func waveform(_ i: Int, _ c: AudioCondition, rate: Int, window: Int) throws -> (samples: [Float], label: String, negative: Bool) {
+    /// The waveform a condition plays for sample i in the shown pass, and its class. Noise is
+    /// `NegativeAudio.noise` with the pass's seed: the waveform `Evaluator` and
+    /// `sslsan infer --noise --seed` encode.
+    func waveform(_ i: Int, _ c: AudioCondition) throws -> (samples: [Float], label: String) {
+        let cfg = main.config
         switch c {
         case .positive:
-            return (try data.audio(data.samples[i], sampleRate: rate).samples, data.samples[i].label, false)
+            return (try data.audio(data.samples[i], sampleRate: cfg.sampleRate).samples, data.samples[i].label)
         case .silence:
-            return ([Float](repeating: 0, count: window), "silence", true)
+            return (NegativeAudio.silence(config: cfg), "silence")
         case .noise:
-            return (NoiseSource.gaussian(count: window, seed: seed &+ UInt64(i)), "noise", true)
+            return (NegativeAudio.noise(config: cfg, seed: main.seeds[Self.shownPass]), "noise")
         case .offscreen:
-            guard let j = offscreen(i) else { throw TUIError("no off-screen audio: every class is in this scene") }
-            return (try data.audio(data.samples[j], sampleRate: rate).samples, data.samples[j].label, false)
+            guard let j = main.offscreen(for: i, pass: Self.shownPass) else { throw TUIError("no off-screen audio: every class is in this scene") }
+            return (try data.audio(data.samples[j], sampleRate: cfg.sampleRate).samples, data.samples[j].label)
         }
     }
 
-    /// â of sample i's condition c; the off-screen embedding is the other sample's positive one.
-    func embedding(_ cache: EmbeddingCache, _ i: Int, _ c: AudioCondition) throws -> Tensor {
-        let m = cache.model
-        switch c {
-        case .positive:
-            return try cache.embedding("pos:\(i)") {
-                m.encodeAudio(try data.audio(data.samples[i], sampleRate: m.sampleRate).samples, negative: false)
-            }
-        case .silence: return cache.embedding("sil") { m.silenceEmbedding() }
-        case .noise: return cache.embedding("noise:\(i)") { m.noiseEmbedding(seed: seed &+ UInt64(i)) }
-        case .offscreen:
-            guard let j = offscreen(i) else { throw TUIError("no off-screen audio for \(data.samples[i].id)") }
-            return try embedding(cache, j, .positive)
-        }
-    }
+    /// The main model's four maps of sample i as the scene view shows them.
+    public func maps(sample i: Int) throws -> [SimilarityMap?] { try maps(main, i).maps }
 
-    func features(_ cache: EmbeddingCache, _ i: Int) throws -> Tensor {
-        try cache.features(i) { try data.image(data.samples[i]) }
-    }
+    /// The noise seed of the shown pass (`sslsan infer --noise --seed` with it shows the same map).
+    public var shownNoiseSeed: UInt64 { main.seeds[Self.shownPass] }
 
-    /// The four maps of sample i (a failed condition gives nil and its error).
-    func maps(_ cache: EmbeddingCache, _ i: Int) throws -> (maps: [SimilarityMap?], problem: String?) {
-        let v = try features(cache, i)
-        var out: [SimilarityMap?] = []
-        var problem: String?
+    /// The four maps of sample i in the shown pass (positive, silence, noise, off-screen), each
+    /// `Evaluator.map` of the condition's `Evaluator.audioEmbedding`: the maps `Evaluator.score`
+    /// gives, but a condition that fails (an unreadable off-screen clip, say) is nil with its
+    /// problem instead of failing the scene.
+    func maps(_ m: ModelSession, _ i: Int) throws -> (maps: [SimilarityMap?], problem: String?) {
+        let v = try m.features(i, path: data.samples[i].imagePath)
+        let (e, k) = m.scorer(for: i)
+        var out: [SimilarityMap?] = [], problem: String?
         for c in AudioCondition.allCases {
-            do { out.append(similarityMap(visual: v, audio: try embedding(cache, i, c))) } catch {
-                out.append(nil); problem = problem ?? "\(error)"
+            do {
+                guard let a = try e.audioEmbedding(for: k, c, pass: Self.shownPass) else {
+                    throw TUIError("no off-screen audio: every class is in this scene")
+                }
+                out.append(Evaluator.map(visual: v, audio: a))
+            } catch {
+                out.append(nil); problem = problem ?? "\(c.title): \(error)"
             }
         }
         return (out, problem)
     }
 }
 
-/// Scores the whole dataset in the background: per-sample maxima and threshold counts.
-final class Scorer: Sendable {
+/// What the scorer reports to the explorer state.
+public enum ScoringUpdate: Sendable {
+    /// Sample i scored over `passes` passes (nil and a problem when it could not be).
+    case sample(Int, ScoredSample?, passes: Int, problem: String?)
+    /// The figures' set so far: annotated samples in dataset order (`rows` are their dataset
+    /// indices), each over `passes` passes; `complete` once every sample is in.
+    case metrics(MetricSet, rows: [Int], passes: Int, complete: Bool)
+    /// The scorer is done (a line for the separability panel).
+    case finished(String)
+}
+
+/// Scores the whole dataset in the background with `Evaluator.score`: pass 1 for every sample
+/// first (figures appear quickly), then the remaining passes, so the figures end up equal to
+/// `sslsan eval --passes N` on the same data.
+public final class Scorer: Sendable {
     private let cancelled = Atomic<Bool>(false)
     let session: Session
     let inbox: Inbox
@@ -86,33 +93,56 @@ final class Scorer: Sendable {
     func cancel() { cancelled.store(true, ordering: .relaxed) }
 
     func start() {
-        WorkerThreads.start(name: "sslsan-scorer", stackSize: 8 << 20) { [self] in run() }
-    }
-
-    static func score(_ session: Session, _ i: Int) -> (SampleScore?, String?) {
-        do {
-            let (maps, problem) = try session.maps(session.main, i)
-            guard let pos = maps[0] else { return (nil, problem ?? "no positive map") }
-            let negs = maps[1...3].map { $0 ?? SimilarityMap(width: pos.width, height: pos.height, values: .init(repeating: 0, count: pos.values.count)) }
-            let gt = session.data.groundTruthMap(session.data.samples[i])
-            let counts = gt.map { ThresholdCounts(positive: pos, negatives: negs, groundTruth: $0) }
-            return (SampleScore(maxes: maps.map { $0?.max ?? .nan }, counts: counts), problem)
-        } catch {
-            return (nil, "\(error)")
+        WorkerThreads.start(name: "sslsan-scorer", stackSize: 8 << 20) { [self] in
+            Self.run(session, post: { inbox.post(.scoring($0, generation: generation)) },
+                     isCancelled: { cancelled.load(ordering: .relaxed) })
         }
     }
 
-    private func run() {
+    /// The scorer's work, synchronous: what the background thread runs, and what tests call to
+    /// score a dataset exactly as the explorer does. `post` receives the updates in order.
+    public static func run(_ session: Session, post: (ScoringUpdate) -> Void, isCancelled: () -> Bool = { false }) {
         let t0 = monotonicSeconds()
-        var failed = 0
-        let n = session.data.samples.count
+        let m = session.main, samples = session.data.samples, n = samples.count
+        var failed = Set<Int>()
+        var scored = [ScoredSample?](repeating: nil, count: n)
+        // Pass 1, sample by sample; the figures' set grows in dataset order.
+        var set = MetricSet(), rows: [Int] = []
+        var lastPost = monotonicSeconds()
         for i in 0..<n {
-            if cancelled.load(ordering: .relaxed) { return }
-            let (s, p) = Self.score(session, i)
-            if p != nil { failed += 1 }
-            inbox.post(.score(i, s, problem: p, generation: generation))
+            if isCancelled() { return }
+            do {
+                let s = try m.score(i, path: samples[i].imagePath, passes: 0..<1)
+                scored[i] = s
+                post(.sample(i, s, passes: 1, problem: nil))
+                if m.evaluationRow[i] != nil { set.append([s]); rows.append(i) }
+            } catch {
+                failed.insert(i)
+                post(.sample(i, nil, passes: 1, problem: "\(error)"))
+            }
+            if monotonicSeconds() - lastPost > 0.25 || i == n - 1 {
+                post(.metrics(set, rows: rows, passes: 1, complete: i == n - 1)); lastPost = monotonicSeconds()
+            }
+        }
+        // The other passes, then the figures over all of them at once.
+        if session.passes > 1 {
+            for i in 0..<n where scored[i] != nil {
+                if isCancelled() { return }
+                do {
+                    let s = scored[i]!.appendingPasses(try m.score(i, path: samples[i].imagePath, passes: 1..<session.passes))
+                    scored[i] = s
+                    post(.sample(i, s, passes: session.passes, problem: nil))
+                } catch {
+                    scored[i] = nil; failed.insert(i)
+                    post(.sample(i, nil, passes: session.passes, problem: "\(error)"))
+                }
+            }
+            let kept = m.evaluationIndices.filter { scored[$0] != nil }
+            if isCancelled() { return }
+            post(.metrics(MetricSet(samples: kept.map { scored[$0]! }), rows: kept, passes: session.passes, complete: true))
         }
         let dt = monotonicSeconds() - t0
-        inbox.post(.scoringFinished(String(format: "%.1f s", dt) + (failed > 0 ? ", \(failed) with problems" : ""), generation: generation))
+        post(.finished(String(format: "%.1f s, %d pass%@", dt, session.passes, session.passes == 1 ? "" : "es")
+                       + (failed.isEmpty ? "" : ", \(failed.count) with problems")))
     }
 }

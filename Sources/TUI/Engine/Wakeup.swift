@@ -37,8 +37,7 @@ final class Wakeup: Sendable {
 enum WorkerMessage: Sendable {
     case scene(SceneState, generation: Int)
     case live(LiveMap, computeMS: Double, generation: Int)
-    case score(Int, SampleScore?, problem: String?, generation: Int)
-    case scoringFinished(String, generation: Int)
+    case scoring(ScoringUpdate, generation: Int)
     case notice(String)
     case training(TrainingUpdate)
 }

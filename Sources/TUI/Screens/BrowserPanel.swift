@@ -2,34 +2,36 @@ import Foundation
 import Core
 import Render
 
-/// The sample list: id, class, IoU at the threshold, max similarity per condition.
+/// The sample list (Render's `Table`): id, class, IoU at the threshold, max similarity per condition.
 enum BrowserPanel {
-    struct Column { let kind: SortColumn?; let title: String; let width: Int; let right: Bool }
+    struct Column { let kind: SortColumn?; let column: TableColumn }
 
+    /// The columns for an inner width. All widths are fixed and leave the last column to the
+    /// table's scroll bar, so a column's position never depends on whether the list scrolls
+    /// (mouse hits on the header use the same spans).
     static func columns(width: Int) -> [Column] {
-        let num = 6
-        var cols: [Column] = [Column(kind: nil, title: " ", width: 2, right: false)]
+        let num = 5
         let numeric: [SortColumn]
         if width >= 66 { numeric = [.iou, .positive, .silence, .noise, .offscreen] }
         else if width >= 40 { numeric = [.iou, .positive, .leak] }
         else { numeric = [.iou, .positive] }
-        var rest = width - 2 - numeric.count * num
-        let showClass = rest >= 22
+        // Marker, id, optional class, numbers; one gap between columns; one column for the scroll bar.
+        let usable = width - 1
+        var rest = usable - 1 - numeric.count * (num + 1) - 1
+        let showClass = rest >= 20
+        if showClass { rest -= 1 }
         let idW = showClass ? max(10, rest * 55 / 100) : rest
-        cols.append(Column(kind: .id, title: "id", width: idW, right: false))
-        rest -= idW
-        if showClass { cols.append(Column(kind: .label, title: "class", width: rest, right: false)) }
-        for n in numeric { cols.append(Column(kind: n, title: n.title, width: num, right: true)) }
+        var cols = [Column(kind: nil, column: TableColumn(" ", width: 1)), Column(kind: .id, column: TableColumn("id", width: idW))]
+        if showClass { cols.append(Column(kind: .label, column: TableColumn("class", width: rest - idW))) }
+        for n in numeric { cols.append(Column(kind: n, column: TableColumn(n.title, width: num, alignRight: true))) }
         return cols
     }
 
+    /// The sort column under inner x position `x` (header clicks), or nil.
     static func column(at x: Int, width: Int) -> SortColumn? {
-        var cx = 0
-        for c in columns(width: width) {
-            if x >= cx && x < cx + c.width { return c.kind }
-            cx += c.width
-        }
-        return nil
+        let cols = columns(width: width)
+        let spans = Table.columnSpans(cols.map(\.column), x: 0, width: width - 1)
+        return spans.firstIndex { $0.contains(x) }.flatMap { cols[$0].kind }
     }
 
     static func cell(_ s: ExplorerState, _ i: Int, _ k: SortColumn) -> String {
@@ -40,60 +42,42 @@ enum BrowserPanel {
             guard let v = s.iou(i) else { return s.problems[i] != nil ? "err" : "·" }
             return v.isNaN ? "nan" : Fmt.f(v, 2)
         case .positive, .silence, .noise, .offscreen:
-            let idx = [SortColumn.positive, .silence, .noise, .offscreen].firstIndex(of: k)!
-            return s.scores[i].map { Fmt.f($0.maxes[idx], 2) } ?? "·"
+            let c = AudioCondition.allCases[[SortColumn.positive, .silence, .noise, .offscreen].firstIndex(of: k)!]
+            return s.maximum(i, c).map { Fmt.f($0, 2) } ?? "·"
         case .leak: return s.leak(i).map { Fmt.f($0, 2) } ?? "·"
         }
     }
 
-    static func draw(_ s: ExplorerState, layout l: Layout, into buf: inout CellBuffer) {
+    static func draw(_ s: ExplorerState, layout l: Layout, into buf: inout CellBuffer, theme: Theme) {
         var title = "Samples \(s.order.count)/\(s.samples.count)"
         if let c = s.classFilter { title += " class=\(c)" }
         if !s.textFilter.isEmpty { title += " ‘\(s.textFilter)’" }
-        let inner = buf.box(l.browser, title: title, focused: s.focus == .browser)
+        let inner = Border.draw(l.browser, title: title, into: &buf, theme: theme, focused: s.focus == .browser)
         guard inner.height > 1 else { return }
         let cols = columns(width: inner.width)
-        // Header with the sort arrow.
-        var x = inner.x
-        for c in cols {
-            var t = c.title
-            if let k = c.kind, k == s.sort { t += s.descending ? "↓" : "↑" }
-            buf.put(Fmt.pad(t, c.width - (c.right ? 1 : 0), right: c.right), x: x, y: inner.y, fg: Theme.accent, bg: Theme.headerBG, attrs: .bold)
-            if c.right { buf.put(" ", x: x + c.width - 1, y: inner.y, bg: Theme.headerBG) }
-            x += c.width
-        }
-        for xx in x..<inner.maxX { buf[xx, inner.y] = Cell(" ", bg: Theme.headerBG) }
-        let rows = l.browserRows
+        let sortIndex = cols.firstIndex { $0.kind == s.sort }
+        Table.draw(columns: cols.map(\.column), rowCount: s.order.count,
+                   cell: { row, c in
+                       let i = s.order[row]
+                       guard let k = cols[c].kind else { return s.tagged.contains(i) ? "●" : (row == s.cursor ? "▶" : " ") }
+                       return cell(s, i, k)
+                   },
+                   cellColor: { row, c in
+                       let i = s.order[row]
+                       switch cols[c].kind {
+                       case nil: return s.tagged.contains(i) ? theme.tagged : theme.accent
+                       case .id?: return s.problems[i] != nil ? theme.error : nil
+                       case .iou?:
+                           guard let v = s.iou(i), !v.isNaN else { return nil }
+                           return v >= 0.5 ? theme.ok : (v < 0.1 ? theme.error : nil)
+                       default: return nil
+                       }
+                   },
+                   state: TableState(selected: s.order.isEmpty ? nil : s.cursor, offset: s.scroll, sortColumn: sortIndex, sortAscending: !s.descending),
+                   in: inner, into: &buf, theme: theme)
         if s.order.isEmpty {
-            buf.put(s.samples.isEmpty ? "no samples in this dataset" : "no sample matches the filter", x: rows.x + 1, y: rows.y, fg: Theme.dimText)
-        }
-        for r in 0..<rows.height {
-            let p = s.scroll + r
-            guard p < s.order.count else { break }
-            let i = s.order[p]
-            let selected = p == s.cursor
-            let bg: RGB? = selected ? Theme.selectionBG : nil
-            let y = rows.y + r
-            var x = rows.x
-            for xx in rows.x..<rows.maxX { buf[xx, y] = Cell(" ", bg: bg) }
-            for c in cols {
-                var text: String, fg: RGB? = nil
-                if let k = c.kind {
-                    text = cell(s, i, k)
-                    if k == .iou, let v = s.iou(i), !v.isNaN { fg = v >= 0.5 ? Theme.ok : (v < 0.1 ? Theme.bad : nil) }
-                    if s.problems[i] != nil && k == .id { fg = Theme.bad }
-                } else {
-                    text = s.tagged.contains(i) ? "●" : (selected ? "▶" : " ")
-                    fg = s.tagged.contains(i) ? Theme.tagged : Theme.accent
-                }
-                buf.put(Fmt.pad(text, c.width - 1, right: c.right), x: x, y: y, fg: fg, bg: bg, attrs: selected ? .bold : [])
-                x += c.width
-            }
-        }
-        // Scroll indicator.
-        if s.order.count > rows.height, rows.height > 0 {
-            let pos = rows.y + Int(Double(s.scroll) / Double(max(1, s.order.count - rows.height)) * Double(rows.height - 1))
-            buf[l.browser.maxX - 1, pos] = Cell("█", fg: Theme.accent)
+            buf.put(s.samples.isEmpty ? "no samples in this dataset" : "no sample matches the filter", x: l.browserRows.x + 1, y: l.browserRows.y,
+                    fg: theme.paint(theme.dimText))
         }
     }
 }

@@ -1,7 +1,8 @@
 import Render
 
 extension Rect {
-    func contains(_ px: Int, _ py: Int) -> Bool { px >= x && px < maxX && py >= y && py < maxY }
+    /// Mouse hits: Render's `contains(x:y:)` without labels.
+    func contains(_ px: Int, _ py: Int) -> Bool { contains(x: px, y: py) }
 }
 
 /// Where each panel goes for a terminal size: a pure function shared by drawing and mouse hits.

@@ -2,107 +2,84 @@ import Foundation
 import Core
 import Render
 
-/// The scene: image in half blocks, the map over it, ground truth, condition and waveform.
+/// The scene: image in half blocks with the map and the ground truth over it (Render's
+/// `MapOverlay`), the condition, the waveform with its playhead and live window.
 public enum ScenePanel {
-    /// Share of the map's pixels above t (upsampled like the metric), as a fraction.
-    public static func areaAbove(_ m: SimilarityMap, _ t: Double) -> Double {
-        let up = Upsample.bilinear(m, side: ThresholdCounts.side)
-        return Double(up.reduce(0) { $0 + (Double($1) > t ? 1 : 0) }) / Double(up.count)
-    }
-
-    public static func iou(_ m: SimilarityMap, _ gt: SceneGroundTruth, _ t: Double) -> Double? {
-        guard !gt.isEmpty else { return nil }
-        let up = Upsample.bilinear(m, side: ThresholdCounts.side)
-        let g = Upsample.groundTruth(gt)
-        var inter = 0, gtn = 0, out = 0
-        for i in 0..<up.count {
-            let a = Double(up[i]) > t
-            if g[i] != 0 { gtn += 1; if a { inter += 1 } } else if a { out += 1 }
-        }
-        return gtn + out == 0 ? .nan : Double(inter) / Double(gtn + out)
-    }
-
-    static func draw(_ s: ExplorerState, rect: Rect, into buf: inout CellBuffer) {
+    static func draw(_ s: ExplorerState, rect: Rect, into buf: inout CellBuffer, theme: Theme) {
         let name = s.selectedSample.map { "Scene · \($0.id)" } ?? "Scene"
-        let inner = buf.box(rect, title: name, focused: s.focus == .scene)
+        let inner = Border.draw(rect, title: name, into: &buf, theme: theme, focused: s.focus == .scene)
         guard inner.height >= 6, inner.width >= 20 else { return }
         // Row 0: the four conditions.
         var x = inner.x
         for c in AudioCondition.allCases {
             let on = c == s.condition
-            let label = " \(c.index + 1) \(c.title) "
-            x = buf.put(label, x: x, y: inner.y, fg: on ? .black : Theme.condition[c.index], bg: on ? Theme.condition[c.index] : nil,
+            let colour = theme.color(for: c)
+            x = buf.put(" \(c.index + 1) \(c.title) ", x: x, y: inner.y, fg: theme.paint(on ? .black : colour), bg: on ? theme.paint(colour) : nil,
                         attrs: on ? .bold : [], maxWidth: inner.maxX - x)
             x += 1
         }
-        guard let scene = s.scene, let sample = s.selectedSample, scene.sampleIndex == s.selectedIndex else {
-            buf.put(s.samples.isEmpty ? "no sample" : "loading…", x: inner.x + 1, y: inner.y + 2, fg: Theme.dimText)
+        guard let scene = s.scene, scene.sampleIndex == s.selectedIndex else {
+            buf.put(s.samples.isEmpty ? "no sample" : "loading…", x: inner.x + 1, y: inner.y + 2, fg: theme.paint(theme.dimText))
             return
         }
+        let conditionColour = theme.paint(theme.color(for: s.condition))
         // Row 1: audio class, map max, IoU or area above threshold — always visible.
         let map = s.shownMap
         let audio = scene.audioLabels[s.condition.index]
         var info = "audio: \(audio.isEmpty ? "–" : audio)   max \(Fmt.f(map?.max, 3))"
         if let m = map {
-            if s.condition == .positive {
-                info += "   IoU \(Fmt.f(iou(m, scene.groundTruth, s.threshold), 2))"
-            } else {
-                info += "   pIA \(Fmt.pct(100 * areaAbove(m, s.threshold)))%"
-            }
+            // Counted by Core (`ExplorerState.sceneFigure`), as the metrics count it.
+            let v = s.sceneFigure(m)
+            info += s.condition == .positive ? "   IoU \(Fmt.f(v, 2))" : "   pIA \(Fmt.f(v.map { 100 * $0 }, 1))%"
         }
-        info += "   thr \(Fmt.f(s.threshold, 3))"
+        info += "   thr \(Fmt.f(s.threshold, 4))"
         if scene.loading { info += "   encoding…" }
-        buf.put(info, x: inner.x, y: inner.y + 1, fg: Theme.condition[s.condition.index], attrs: .bold, maxWidth: inner.width)
+        buf.put(info, x: inner.x, y: inner.y + 1, fg: conditionColour, attrs: .bold, maxWidth: inner.width)
         // Bottom: caption, waveform (2 rows) and time line.
         let waveH = inner.height >= 16 ? 2 : 1
-        let bottomRows = waveH + 2
-        let imgRect = Rect(x: inner.x, y: inner.y + 2, width: inner.width, height: inner.height - 2 - bottomRows)
+        let imgRect = Rect(x: inner.x, y: inner.y + 2, width: inner.width, height: inner.height - 2 - (waveH + 2))
         if let problem = scene.problem {
-            buf.put("! \(problem)", x: imgRect.x + 1, y: imgRect.y + 1, fg: Theme.bad, maxWidth: imgRect.width - 2)
+            buf.put("! \(problem)", x: imgRect.x + 1, y: imgRect.y + 1, fg: theme.paint(theme.error), maxWidth: imgRect.width - 2)
         } else if let img = scene.image {
-            let gt = s.showGroundTruth && !scene.groundTruth.isEmpty ? scene.groundTruth : nil
-            let compare = s.compareVisible && s.compareName != nil
-            if compare {
+            let options = s.style.options(colorMap: s.colorMap, threshold: s.threshold, showGroundTruth: s.showGroundTruth)
+            if s.compareVisible, let compareName = s.compareName {
                 let half = (imgRect.width - 1) / 2
                 let left = Rect(x: imgRect.x, y: imgRect.y + 1, width: half, height: imgRect.height - 1)
                 let right = Rect(x: imgRect.x + half + 1, y: imgRect.y + 1, width: imgRect.width - half - 1, height: imgRect.height - 1)
-                buf.put("\(s.checkpointName)  max \(Fmt.f(map?.max, 3))", x: left.x, y: imgRect.y, fg: Theme.accent, maxWidth: half)
                 let cm = s.shownCompareMap
-                buf.put("\(s.compareName!)  max \(Fmt.f(cm?.max, 3))", x: right.x, y: imgRect.y, fg: Theme.accent, maxWidth: right.width)
-                SceneImage.draw(SceneLayer(image: img, map: map, threshold: s.threshold, style: s.style, colorMap: s.colorMap, groundTruth: gt), in: left, into: &buf)
-                SceneImage.draw(SceneLayer(image: img, map: cm, threshold: s.threshold, style: s.style, colorMap: s.colorMap, groundTruth: gt), in: right, into: &buf)
+                buf.put("\(s.checkpointName)  max \(Fmt.f(map?.max, 3))", x: left.x, y: imgRect.y, fg: theme.paint(theme.accent), maxWidth: half)
+                buf.put("\(compareName)  max \(Fmt.f(cm?.max, 3))", x: right.x, y: imgRect.y, fg: theme.paint(theme.accent), maxWidth: right.width)
+                MapOverlay.draw(image: img, map: map, groundTruth: scene.groundTruth, options: options, in: left, into: &buf, theme: theme)
+                MapOverlay.draw(image: img, map: cm, groundTruth: scene.groundTruth, options: options, in: right, into: &buf, theme: theme)
             } else {
-                SceneImage.draw(SceneLayer(image: img, map: map, threshold: s.threshold, style: s.style, colorMap: s.colorMap, groundTruth: gt), in: imgRect, into: &buf)
+                MapOverlay.draw(image: img, map: map, groundTruth: scene.groundTruth, options: options, in: imgRect, into: &buf, theme: theme)
             }
         }
         let capY = imgRect.maxY
         var caption = s.demo?.caption ?? ""
+        let live = s.live.flatMap { $0.sampleIndex == scene.sampleIndex && $0.condition == s.condition ? $0 : nil }
         if caption.isEmpty {
             let legend = "\(s.colorMap == .jet ? "jet" : "perceptual") · \(s.style.rawValue)\(s.showGroundTruth ? " · gt outline" : "")"
             caption = legend
-            if let l = s.live, l.sampleIndex == scene.sampleIndex, l.condition == s.condition, s.playback.playing || s.playback.position > 0 {
-                caption = String(format: "live window %.1f–%.1f s · ", l.windowStart, l.windowEnd) + legend
+            if let l = live, s.playback.playing || s.playback.position > 0 {
+                caption = "live window \(Fmt.f(l.windowStart, 1))–\(Fmt.f(l.windowEnd, 1)) s · " + legend
             }
         }
-        buf.put(caption, x: inner.x, y: capY, fg: s.demo != nil ? Theme.warn : Theme.dimText, attrs: s.demo != nil ? .bold : [], maxWidth: inner.width)
+        buf.put(caption, x: inner.x, y: capY, fg: theme.paint(s.demo != nil ? theme.warn : theme.dimText), attrs: s.demo != nil ? .bold : [], maxWidth: inner.width)
         // Waveform with playhead and live window.
         let dur = scene.durations[s.condition.index]
         let waveRect = Rect(x: inner.x, y: capY + 1, width: inner.width, height: waveH)
-        let env = scene.envelopes[s.condition.index]
-        if dur > 0 && !env.isEmpty {
-            let head = s.playback.position / dur
-            var win: ClosedRange<Double>? = nil
-            if let l = s.live, l.sampleIndex == scene.sampleIndex, l.condition == s.condition {
-                win = (l.windowStart / dur)...(max(l.windowStart, l.windowEnd) / dur)
-            }
-            Charts.waveform(env, playhead: head, window: win, rect: waveRect, fg: Theme.condition[s.condition.index], into: &buf)
+        let wave = scene.waves[s.condition.index]
+        if dur > 0 && !wave.isEmpty && wave.contains(where: { $0 != 0 }) {
+            let window = live.map { ($0.windowStart / dur)...(max($0.windowStart, $0.windowEnd) / dur) }
+            Waveform.draw(samples: wave, playhead: s.playback.position / dur, window: window, in: waveRect, into: &buf, theme: theme,
+                          color: theme.color(for: s.condition), style: .envelope)
         } else {
-            buf.put(s.condition == .silence ? "(silence: a flat line)" : "(no waveform)", x: waveRect.x, y: waveRect.y, fg: Theme.dimText)
+            buf.put(s.condition == .silence ? "(silence: a flat line)" : "(no waveform)", x: waveRect.x, y: waveRect.y, fg: theme.paint(theme.dimText))
         }
         let play = s.playback.playing ? "▶ playing" : "‖ paused"
         var tl = "\(play)  \(Fmt.time(s.playback.position)) / \(Fmt.time(dur))  loop \(s.playback.loop ? "on" : "off")"
         if let n = s.soundNotice { tl += "  · \(n)" }
-        buf.put(tl, x: inner.x, y: waveRect.maxY, fg: Theme.dimText, maxWidth: inner.width)
-        _ = sample
+        buf.put(tl, x: inner.x, y: waveRect.maxY, fg: theme.paint(theme.dimText), maxWidth: inner.width)
     }
 }

@@ -4,17 +4,20 @@ import Render
 
 /// Launch and follow training in the background.
 enum TrainingPanel {
-    static func draw(_ s: ExplorerState, rect: Rect, into buf: inout CellBuffer) {
+    static func draw(_ s: ExplorerState, rect: Rect, into buf: inout CellBuffer, theme: Theme) {
         let t = s.training
-        let inner = buf.box(rect, title: "Training", focused: s.focus == .training)
+        let inner = Border.draw(rect, title: "Training", into: &buf, theme: theme, focused: s.focus == .training)
         guard inner.height >= 8, inner.width >= 24 else { return }
         var y = inner.y
         let focused = s.focus == .training
         func field(_ f: TrainingPanelState.Field, _ name: String, _ value: String) {
             let sel = focused && t.field == f
-            let text = "\(sel ? "▶" : " ") \(Fmt.pad(name, 15))\(value)"
-            buf.line(text, in: Rect(x: inner.x, y: y, width: inner.width, height: 1), row: 0,
-                     fg: sel ? .white : nil, bg: sel ? Theme.selectionBG : nil, attrs: sel ? .bold : [])
+            let row = Rect(x: inner.x, y: y, width: inner.width, height: 1)
+            let bg = sel ? theme.paint(theme.selectionBackground) : nil
+            buf.fill(row, with: Cell(" ", bg: bg, attrs: sel && !theme.mode.colour ? .reverse : []))
+            buf.put("\(sel ? "▶" : " ") \(TextLayout.fit(name, width: 15))\(value)", x: inner.x, y: y,
+                    fg: theme.paint(sel ? theme.selectionText : theme.text), bg: bg, attrs: sel ? (theme.mode.colour ? .bold : [.bold, .reverse]) : [],
+                    maxWidth: inner.width)
             y += 1
         }
         let onOff = { (b: Bool) in b ? "on" : "off" }
@@ -28,28 +31,27 @@ enum TrainingPanel {
         field(.run, "", t.status == .running ? "[x] stop" : (t.status == .stopped ? "[Enter] resume" : "[Enter] start"))
         y += 1
         guard y < inner.maxY else { return }
-        let statusColour: RGB = { if case .failed = t.status { return Theme.bad }; return t.status == .running ? Theme.ok : Theme.dimText }()
-        buf.put("status: \(t.available ? t.status.text : "trainer not in this build")", x: inner.x, y: y, fg: statusColour, maxWidth: inner.width)
+        let statusColour: RGB = { if case .failed = t.status { return theme.error }; return t.status == .running ? theme.ok : theme.dimText }()
+        buf.put("status: \(t.available ? t.status.text : "trainer not in this build")", x: inner.x, y: y, fg: theme.paint(statusColour), maxWidth: inner.width)
         y += 1
         if t.stepsPerEpoch > 0, y < inner.maxY {
             let done = t.status == .finished ? 1 : Double(max(0, t.epoch - 1) * t.stepsPerEpoch + t.step) / Double(max(1, t.epochs * t.stepsPerEpoch))
-            let label = "ep \(t.epoch)/\(t.epochs) "
-            buf.put(label, x: inner.x, y: y)
-            buf.progressBar(done, x: inner.x + label.count, y: y, width: inner.width - label.count)
+            ProgressBar.draw(fraction: done, label: "ep \(t.epoch)/\(t.epochs)", in: Rect(x: inner.x, y: y, width: inner.width, height: 1), into: &buf, theme: theme)
             y += 1
         }
-        let spark = max(0, inner.width - 14)
-        for (name, v, c) in [("loss", t.loss, Theme.accent), ("L_S silence", t.lossSilence, Theme.condition[1]), ("L_N noise", t.lossNoise, Theme.condition[2])] where y < inner.maxY {
-            buf.put(Fmt.pad(name, 12), x: inner.x, y: y, fg: c)
-            Charts.sparkline(v, x: inner.x + 12, y: y, width: spark, fg: c, into: &buf)
-            if let last = v.last { buf.put(String(format: "%.3f", last), x: inner.maxX - 6, y: y, fg: Theme.dimText, maxWidth: 6) }
+        let curves: [(String, [Double], RGB)] = [("loss", t.loss, theme.accent), ("L_S silence", t.lossSilence, theme.silence),
+                                                 ("L_N noise", t.lossNoise, theme.noise)]
+        for (name, v, c) in curves where y < inner.maxY {
+            buf.put(TextLayout.fit(name, width: 12), x: inner.x, y: y, fg: theme.paint(c))
+            Sparkline.draw(v, in: Rect(x: inner.x + 12, y: y, width: max(0, inner.width - 19), height: 1), into: &buf, theme: theme, color: c)
+            if let last = v.last { buf.put(Fmt.f(last, 3), x: inner.maxX - 6, y: y, fg: theme.paint(theme.dimText), maxWidth: 6) }
             y += 1
         }
         for line in t.validation.suffix(max(0, inner.maxY - y - 1)) where y < inner.maxY {
-            buf.put(line, x: inner.x, y: y, fg: Theme.dimText, maxWidth: inner.width); y += 1
+            buf.put(line, x: inner.x, y: y, fg: theme.paint(theme.dimText), maxWidth: inner.width); y += 1
         }
         if let c = t.lastCheckpoint, y < inner.maxY {
-            buf.put("saved \(URL(fileURLWithPath: c).lastPathComponent) · L loads it", x: inner.x, y: inner.maxY - 1, fg: Theme.ok, maxWidth: inner.width)
+            buf.put("saved \(URL(fileURLWithPath: c).lastPathComponent) · L loads it", x: inner.x, y: inner.maxY - 1, fg: theme.paint(theme.ok), maxWidth: inner.width)
         }
     }
 }

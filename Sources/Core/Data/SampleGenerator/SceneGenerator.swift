@@ -67,14 +67,14 @@ public struct SceneGenerator: Sendable {
     }
 
     public func scene(index: Int) -> GeneratedScene {
-        var rng = SplitMix64(seed: seed, stream: UInt64(index))
+        var rng = Random(seed: seed, stream: UInt64(index))
         let w = size, h = size
         // Independent sub-streams so that, e.g., the sound of an object does not depend on how
         // many random numbers the drawing used.
-        var layoutRng = SplitMix64(seed: rng.next())
-        var bgRng = SplitMix64(seed: rng.next())
+        var layoutRng = Random(seed: rng.next())
+        var bgRng = Random(seed: rng.next())
         let soundSeeds = [rng.next(), rng.next()]
-        var paintRng = SplitMix64(seed: rng.next())
+        var paintRng = Random(seed: rng.next())
 
         // Classes: two distinct ones.
         let n = SampleClass.allCases.count
@@ -110,7 +110,7 @@ public struct SceneGenerator: Sendable {
             let geom = ShapeGeometry.make(cls, cx: c.x, cy: c.y, r: c.r, rng: &layoutRng)
             let paint = Paint.forClass(cls, rng: &paintRng)
             let mask = Painter.draw(geom, paint: paint, into: &img)
-            var sr = SplitMix64(seed: soundSeeds[k])
+            var sr = Random(seed: soundSeeds[k])
             let clip = SoundSynth.clip(cls, rng: &sr, sampleRate: sampleRate, duration: duration)
             let pb = Painter.box(of: mask, width: w, height: h)
             let box = [Double(pb.x0) / Double(w), Double(pb.y0) / Double(h), Double(pb.x1) / Double(w), Double(pb.y1) / Double(h)]
@@ -128,7 +128,7 @@ public struct SceneGenerator: Sendable {
 
     /// A sound of class `cls` not tied to any scene (e.g. off-screen audio generated on the fly).
     public func clip(_ cls: SampleClass, index: Int) -> AudioClip {
-        var r = SplitMix64(seed: seed ^ 0xA5A5_5A5A_0F0F_F0F0, stream: UInt64(index) &* 64 &+ UInt64(cls.index))
+        var r = Random(seed: seed ^ 0xA5A5_5A5A_0F0F_F0F0, stream: UInt64(index) &* 64 &+ UInt64(cls.index))
         return SoundSynth.clip(cls, rng: &r, sampleRate: sampleRate, duration: duration)
     }
 }
@@ -161,7 +161,7 @@ struct Paint: Sendable {
     /// Linear shading across the object: direction and strength.
     var shadeAngle: Double, shade: Double
 
-    static func texture(_ rng: inout SplitMix64) -> Texture {
+    static func texture(_ rng: inout Random) -> Texture {
         let period = rng.uniform(8, 14)
         switch rng.int(4) {
         case 0: return .solid
@@ -171,7 +171,7 @@ struct Paint: Sendable {
         }
     }
 
-    static func withPrimary(_ h: Double, _ s: Double, _ v: Double, rng: inout SplitMix64) -> Paint {
+    static func withPrimary(_ h: Double, _ s: Double, _ v: Double, rng: inout Random) -> Paint {
         let p = hsv(h, s, v)
         let sec: (Double, Double, Double)
         if rng.bool() {
@@ -184,13 +184,13 @@ struct Paint: Sendable {
     }
 
     /// The class's hue family (±0.03), saturation and value 0.65–1.
-    static func forClass(_ c: SampleClass, rng: inout SplitMix64) -> Paint {
+    static func forClass(_ c: SampleClass, rng: inout Random) -> Paint {
         let h = c.hue + rng.uniform(-0.03, 0.03)
         return withPrimary(h, rng.uniform(0.65, 1), rng.uniform(0.65, 1), rng: &rng)
     }
 
     /// Any hue: the distractor may share a class's colour, only its shape tells it apart.
-    static func random(rng: inout SplitMix64) -> Paint {
+    static func random(rng: inout Random) -> Paint {
         withPrimary(rng.uniform(0, 1), rng.uniform(0.5, 1), rng.uniform(0.55, 1), rng: &rng)
     }
 
@@ -250,7 +250,7 @@ enum Painter {
 
 /// Textured background: a tinted base, low-frequency colour waves, 2–5 thin clutter lines, pixel noise.
 enum Background {
-    static func render(width w: Int, height h: Int, rng: inout SplitMix64) -> RGBImage {
+    static func render(width w: Int, height h: Int, rng: inout Random) -> RGBImage {
         let base = hsv(rng.uniform(0, 1), rng.uniform(0.08, 0.35), rng.uniform(0.35, 0.75))
         struct Wave { var kx, ky, ph: Double; var a: (Double, Double, Double) }
         var waves: [Wave] = []

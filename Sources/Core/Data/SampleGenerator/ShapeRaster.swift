@@ -53,7 +53,7 @@ struct ShapeGeometry: Sendable {
     }
 
     /// Draws the per-instance shape parameters of class `c`.
-    static func make(_ c: SampleClass, cx: Double, cy: Double, r: Double, rng: inout SplitMix64) -> ShapeGeometry {
+    static func make(_ c: SampleClass, cx: Double, cy: Double, r: Double, rng: inout Random) -> ShapeGeometry {
         var g = ShapeGeometry(kind: .cls(c), cx: cx, cy: cy, r: r, theta: rng.uniform(0, 2 * .pi))
         switch c {
         case .circle: g.sy = rng.uniform(0.88, 1)
@@ -78,7 +78,7 @@ struct ShapeGeometry: Sendable {
     }
 
     /// A random irregular polygon (5–8 vertices, radii 0.55–1): the silent distractor.
-    static func distractor(cx: Double, cy: Double, r: Double, rng: inout SplitMix64) -> ShapeGeometry {
+    static func distractor(cx: Double, cy: Double, r: Double, rng: inout Random) -> ShapeGeometry {
         let k = rng.int(5, 8)
         var pts = [(Double, Double)]()
         let a0 = rng.uniform(0, 2 * .pi)

@@ -5,7 +5,7 @@ import Foundation
 public enum SoundSynth {
     /// A clip of `duration` seconds of class `cls`: RMS 0.05–0.2, plus a noise floor 30 dB below
     /// the signal, clipped to [-1, 1].
-    public static func clip(_ cls: SampleClass, rng: inout SplitMix64, sampleRate: Int = 16000,
+    public static func clip(_ cls: SampleClass, rng: inout Random, sampleRate: Int = 16000,
                             duration: Double = 3) -> AudioClip {
         let n = max(1, Int((duration * Double(sampleRate)).rounded()))
         let sr = Double(sampleRate)
@@ -28,7 +28,7 @@ public enum SoundSynth {
 
     // MARK: - the twelve designs
 
-    static func raw(_ cls: SampleClass, n: Int, sr: Double, rng: inout SplitMix64) -> [Double] {
+    static func raw(_ cls: SampleClass, n: Int, sr: Double, rng: inout Random) -> [Double] {
         switch cls {
         case .circle: return hum(n, sr, &rng)
         case .square: return whistle(n, sr, &rng)
@@ -46,7 +46,7 @@ public enum SoundSynth {
     }
 
     /// Low harmonic hum: 100–180 Hz, 6–10 harmonics with a random roll-off, vibrato, slow swell.
-    static func hum(_ n: Int, _ sr: Double, _ r: inout SplitMix64) -> [Double] {
+    static func hum(_ n: Int, _ sr: Double, _ r: inout Random) -> [Double] {
         let f0 = r.uniform(100, 180), nh = r.int(6, 10), p = r.uniform(0.7, 1.5)
         let vr = r.uniform(4, 7), vd = r.uniform(0.005, 0.02), vph = r.uniform(0, 2 * .pi)
         let sw = r.uniform(0.2, 1), swd = r.uniform(0, 0.25), swph = r.uniform(0, 2 * .pi)
@@ -73,7 +73,7 @@ public enum SoundSynth {
     }
 
     /// Whistle: 2–3 kHz with vibrato and a little second harmonic and breath noise.
-    static func whistle(_ n: Int, _ sr: Double, _ r: inout SplitMix64) -> [Double] {
+    static func whistle(_ n: Int, _ sr: Double, _ r: inout Random) -> [Double] {
         let f = r.uniform(2000, 3000), vr = r.uniform(3, 7), vd = r.uniform(0.003, 0.015)
         let vph = r.uniform(0, 2 * .pi), h2 = r.uniform(0, 0.15), breath = r.uniform(0, 0.08)
         let drift = r.uniform(-0.05, 0.05)
@@ -90,7 +90,7 @@ public enum SoundSynth {
     }
 
     /// Beeper: 0.8–1.1 kHz tone (some odd harmonic) gated on and off at 2–4 Hz.
-    static func beeper(_ n: Int, _ sr: Double, _ r: inout SplitMix64) -> [Double] {
+    static func beeper(_ n: Int, _ sr: Double, _ r: inout Random) -> [Double] {
         let f = r.uniform(800, 1100), rate = r.uniform(2, 4), duty = r.uniform(0.3, 0.6)
         let h3 = r.uniform(0, 0.4), off = r.uniform(0, 1), ramp = 0.005
         let period = 1 / rate
@@ -108,7 +108,7 @@ public enum SoundSynth {
     }
 
     /// Repeated exponential chirps, rising (0.3–0.7 → 1.5–3 kHz) or falling.
-    static func chirps(_ n: Int, _ sr: Double, _ r: inout SplitMix64, up: Bool) -> [Double] {
+    static func chirps(_ n: Int, _ sr: Double, _ r: inout Random, up: Bool) -> [Double] {
         let lo = r.uniform(300, 700), hi = r.uniform(1500, 3000)
         let period = r.uniform(0.25, 0.6), frac = r.uniform(0.6, 0.9), off = r.uniform(0, 1)
         let h2 = r.uniform(0, 0.3), ramp = 0.005
@@ -128,7 +128,7 @@ public enum SoundSynth {
     }
 
     /// Rumble: white noise low-passed twice below 200–350 Hz, slowly swelling.
-    static func rumble(_ n: Int, _ sr: Double, _ r: inout SplitMix64) -> [Double] {
+    static func rumble(_ n: Int, _ sr: Double, _ r: inout Random) -> [Double] {
         let fc = r.uniform(200, 350)
         var a = Biquad.lowPass(f: fc, q: 0.707, sr: sr), b = Biquad.lowPass(f: fc, q: r.uniform(0.6, 1.2), sr: sr)
         let sw = r.uniform(0.2, 1.2), swd = r.uniform(0.1, 0.5), swph = r.uniform(0, 2 * .pi)
@@ -144,7 +144,7 @@ public enum SoundSynth {
     }
 
     /// Hiss: white noise high-passed twice above 3.5–5 kHz.
-    static func hiss(_ n: Int, _ sr: Double, _ r: inout SplitMix64) -> [Double] {
+    static func hiss(_ n: Int, _ sr: Double, _ r: inout Random) -> [Double] {
         let fc = r.uniform(3500, 5000)
         var a = Biquad.highPass(f: fc, q: 0.707, sr: sr), b = Biquad.highPass(f: fc, q: r.uniform(0.6, 1.2), sr: sr)
         let swd = r.uniform(0, 0.3), sw = r.uniform(0.3, 2), swph = r.uniform(0, 2 * .pi)
@@ -160,7 +160,7 @@ public enum SoundSynth {
     }
 
     /// Clicks: short decaying noise bursts at 6–12 per second (jittered), band-passed around 1.5–3.5 kHz.
-    static func clicks(_ n: Int, _ sr: Double, _ r: inout SplitMix64) -> [Double] {
+    static func clicks(_ n: Int, _ sr: Double, _ r: inout Random) -> [Double] {
         let rate = r.uniform(6, 12), tau = r.uniform(0.002, 0.006), fc = r.uniform(1500, 3500)
         var bp = Biquad.bandPass(f: fc, q: r.uniform(1, 3), sr: sr)
         var exc = [Double](repeating: 0, count: n)
@@ -179,7 +179,7 @@ public enum SoundSynth {
     }
 
     /// Tremolo: 300–600 Hz tone amplitude-modulated at 8–15 Hz.
-    static func tremolo(_ n: Int, _ sr: Double, _ r: inout SplitMix64) -> [Double] {
+    static func tremolo(_ n: Int, _ sr: Double, _ r: inout Random) -> [Double] {
         let f = r.uniform(300, 600), fm = r.uniform(8, 15), d = r.uniform(0.6, 1.0)
         let h2 = r.uniform(0, 0.3), ph0 = r.uniform(0, 2 * .pi), mph = r.uniform(0, 2 * .pi)
         var out = [Double](repeating: 0, count: n)
@@ -193,7 +193,7 @@ public enum SoundSynth {
     }
 
     /// Two-tone siren: 0.6–0.9 kHz alternating with a tone 1.25–1.5× higher, 1–2.5 cycles per second.
-    static func siren(_ n: Int, _ sr: Double, _ r: inout SplitMix64) -> [Double] {
+    static func siren(_ n: Int, _ sr: Double, _ r: inout Random) -> [Double] {
         let f1 = r.uniform(600, 900), f2 = f1 * r.uniform(1.25, 1.5), rate = r.uniform(1, 2.5)
         let off = r.uniform(0, 1), h3 = r.uniform(0, 0.3), glide = 0.015
         let period = 1 / rate
@@ -214,7 +214,7 @@ public enum SoundSynth {
     }
 
     /// Bell: inharmonic partials (×1, 2.76, 5.40, 8.93 of 0.4–0.8 kHz), each decaying, struck every 0.4–0.9 s.
-    static func bell(_ n: Int, _ sr: Double, _ r: inout SplitMix64) -> [Double] {
+    static func bell(_ n: Int, _ sr: Double, _ r: inout Random) -> [Double] {
         let f0 = r.uniform(400, 800), interval = r.uniform(0.4, 0.9), tau = r.uniform(0.15, 0.4)
         let ratios = [1.0, 2.76, 5.40, 8.93].map { $0 * r.uniform(0.99, 1.01) }
         let amps = [1.0, 0.6, 0.35, 0.2].map { $0 * r.uniform(0.7, 1.3) }
@@ -242,7 +242,7 @@ public enum SoundSynth {
     }
 
     /// Warble: 1.2–1.6 kHz tone frequency-modulated at 5–9 Hz by 12–25 %.
-    static func warble(_ n: Int, _ sr: Double, _ r: inout SplitMix64) -> [Double] {
+    static func warble(_ n: Int, _ sr: Double, _ r: inout Random) -> [Double] {
         let fc = r.uniform(1200, 1600), fm = r.uniform(5, 9), dev = r.uniform(0.12, 0.25)
         let h2 = r.uniform(0, 0.2), mph = r.uniform(0, 2 * .pi)
         var out = [Double](repeating: 0, count: n)

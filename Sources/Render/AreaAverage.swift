@@ -1,13 +1,14 @@
 import Core
 
-/// Image and map resampling for the terminal grid.
-public enum Resample {
+/// Image downsampling for the terminal grid and figures. (Similarity maps are not resampled
+/// here: they go through `Core.MapResize`, the metrics' own cv2-exact upsampling.)
+public enum AreaAverage {
     /// Box-filter weights mapping `source` samples onto `target` samples: target sample `t`
     /// covers the source interval [t·s, (t+1)·s) with s = source/target, and each source sample
     /// weighs by the length of its overlap. Downsampling is therefore an exact area average (no
     /// aliasing of fine texture into noise on a 60-row terminal); upsampling degrades gracefully
     /// to nearest-neighbour with a blended seam.
-    struct AreaWeights {
+    struct Weights {
         var start: [Int]
         var count: [Int]
         var offset: [Int]
@@ -28,13 +29,13 @@ public enum Resample {
         }
     }
 
-    /// The image resized to `width × height` by area averaging (see `AreaWeights`).
-    public static func areaAverage(_ image: RGBImage, width: Int, height: Int) -> RGBImage {
+    /// The image resized to `width × height` by area averaging (see `Weights`).
+    public static func image(_ image: RGBImage, width: Int, height: Int) -> RGBImage {
         let w = Swift.max(0, width), h = Swift.max(0, height)
         if w == 0 || h == 0 || image.width == 0 || image.height == 0 { return RGBImage(width: w, height: h) }
         if w == image.width && h == image.height { return image }
-        let hx = AreaWeights(source: image.width, target: w)
-        let hy = AreaWeights(source: image.height, target: h)
+        let hx = Weights(source: image.width, target: w)
+        let hy = Weights(source: image.height, target: h)
         let sw = image.width, sh = image.height
         // Horizontal pass into floats (sh rows × w columns), then the vertical pass.
         var tmp = [Float](repeating: 0, count: sh * w * 3)
@@ -71,38 +72,5 @@ public enum Resample {
             }
         }
         return RGBImage(width: w, height: h, pixels: out)
-    }
-
-    /// A similarity map upsampled to `width × height` exactly as `cv2.resize(…, INTER_LINEAR)`
-    /// does it (SPEC §6.1: half-pixel centres, edge replication), so the pixels coloured on
-    /// screen are the pixels the metrics count as above threshold.
-    public static func bilinear(_ map: SimilarityMap, width: Int, height: Int) -> [Float] {
-        let w = Swift.max(0, width), h = Swift.max(0, height)
-        guard w > 0, h > 0, map.width > 0, map.height > 0 else { return [Float](repeating: 0, count: w * h) }
-        func taps(_ n: Int, _ src: Int) -> [(Int, Int, Float)] {
-            let scale = Float(src) / Float(n)
-            return (0..<n).map { d in
-                let s = (Float(d) + 0.5) * scale - 0.5
-                if s <= 0 { return (0, 0, 0) }
-                if s >= Float(src - 1) { return (src - 1, src - 1, 0) }
-                let i = Int(s)
-                return (i, i + 1, s - Float(i))
-            }
-        }
-        let tx = taps(w, map.width), ty = taps(h, map.height)
-        // Horizontal pass over the map's rows, then vertical.
-        var rows = [Float](repeating: 0, count: map.height * w)
-        for y in 0..<map.height {
-            for x in 0..<w {
-                let (a, b, f) = tx[x]
-                rows[y * w + x] = map[a, y] * (1 - f) + map[b, y] * f
-            }
-        }
-        var out = [Float](repeating: 0, count: w * h)
-        for y in 0..<h {
-            let (a, b, f) = ty[y]
-            for x in 0..<w { out[y * w + x] = rows[a * w + x] * (1 - f) + rows[b * w + x] * f }
-        }
-        return out
     }
 }

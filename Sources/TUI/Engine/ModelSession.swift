@@ -1,0 +1,82 @@
+import Foundation
+import Synchronization
+import Core
+
+/// One model's scoring for the explorer: Core's `Evaluator` (audio embeddings, silence, the noise
+/// of each pass, the off-screen choice, the maps) plus an LRU of image features shared by the
+/// scorer and the scene worker.
+///
+/// The figures cover the samples with a box or mask, scored exactly as `sslsan eval` scores them:
+/// `evaluator` is built over that list, so its off-screen choice is eval's. Samples without
+/// ground truth (browsed, never in the figures) are scored by `browser`, over the whole list.
+final class ModelSession: Sendable {
+    let model: any ExplorerModel
+    let evaluator: Evaluator
+    let browser: Evaluator?
+    /// Dataset index of each `evaluator` sample, and the reverse.
+    let evaluationIndices: [Int]
+    let evaluationRow: [Int?]
+    let mel: MelSpectrogram
+    private let features = Mutex<(map: [Int: Tensor], order: [Int])>(([:], []))
+    let capacity: Int
+
+    init(model: any ExplorerModel, samples: [Sample], passes: Int, capacity: Int = 48) {
+        self.model = model; self.capacity = capacity
+        var options = Evaluator.Options()
+        options.passes = passes
+        options.retrieval = false
+        evaluationIndices = samples.indices.filter { samples[$0].hasGroundTruth }
+        var row = [Int?](repeating: nil, count: samples.count)
+        for (k, i) in evaluationIndices.enumerated() { row[i] = k }
+        evaluationRow = row
+        evaluator = Evaluator(model: model.model, samples: evaluationIndices.map { samples[$0] }, options: options)
+        browser = evaluationIndices.count == samples.count ? nil : Evaluator(model: model.model, samples: samples, options: options)
+        mel = MelSpectrogram(config: model.model.config)
+    }
+
+    var config: ModelConfig { model.model.config }
+    var seeds: [UInt64] { evaluator.seeds }
+
+    /// The evaluator that scores dataset sample `i`, and the sample's index in it.
+    func scorer(for i: Int) -> (evaluator: Evaluator, index: Int) {
+        if let k = evaluationRow[i] { return (evaluator, k) }
+        return (browser!, i)
+    }
+
+    /// Dataset index of the sample whose audio plays off-screen for sample `i` in `pass`.
+    func offscreen(for i: Int, pass: Int) -> Int? {
+        let (e, k) = scorer(for: i)
+        guard let j = e.offscreen(for: k, pass: pass) else { return nil }
+        return e === evaluator ? evaluationIndices[j] : j
+    }
+
+    func cachedFeatures(_ i: Int) -> Tensor? { features.withLock { $0.map[i] } }
+
+    /// v̂ of sample i (`Evaluator.visualFeatures`), encoded when it is not cached.
+    func features(_ i: Int, path: String) throws -> Tensor {
+        if let f = cachedFeatures(i) { return f }
+        let f = try evaluator.visualFeatures(path)
+        features.withLock { s in
+            if s.map[i] == nil { s.order.append(i) }
+            s.map[i] = f
+            while s.order.count > capacity { s.map[s.order.removeFirst()] = nil }
+        }
+        return f
+    }
+
+    /// Sample i scored for `passes` with `Evaluator.score`.
+    func score(_ i: Int, path: String, passes: Range<Int>) throws -> ScoredSample {
+        let v = try features(i, path: path)
+        let (e, k) = scorer(for: i)
+        return try e.score(sample: k, passes: passes, visual: v).sample
+    }
+
+    /// â of a waveform slice for a condition, through the same front end as `Evaluator` and
+    /// `sslsan infer`: log-mel for audio files, `NegativeAudio`'s convention for silence/noise.
+    func embedding(_ waveform: [Float], condition: AudioCondition) -> [Float] {
+        let w = mel.window(waveform)
+        let spec = condition == .silence || condition == .noise
+            ? NegativeAudio.spectrogram(waveform: w, mel: mel) : mel.logMel(window: w)
+        return model.model.encodeAudio(spec).array
+    }
+}
