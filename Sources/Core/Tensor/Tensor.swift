@@ -3,10 +3,16 @@
 /// A reference type with manually managed storage: layers write into preallocated tensors and
 /// hand raw pointers to OpenBLAS, so there are no copy-on-write surprises and no hidden copies
 /// between layers. Share a tensor between threads only when the writers touch disjoint ranges.
+///
+/// Outside Core the storage is reached only through scoped access (`withUnsafeBufferPointer`,
+/// `withUnsafeMutableBufferPointer`, `array`), which keeps the tensor alive while the pointer is
+/// used: a raw pointer kept past the tensor's last use once read freed memory (spectrograms in
+/// training batches were garbage).
 public final class Tensor: @unchecked Sendable {
     public private(set) var shape: [Int]
     public let count: Int
-    public let data: UnsafeMutablePointer<Float>
+    /// The storage, for Core's kernels; every other module goes through the scoped accessors.
+    let data: UnsafeMutablePointer<Float>
 
     /// A zero-filled tensor.
     public init(shape: [Int]) {
@@ -31,7 +37,15 @@ public final class Tensor: @unchecked Sendable {
     deinit { data.deallocate() }
 
     public var rank: Int { shape.count }
-    public var buffer: UnsafeMutableBufferPointer<Float> { .init(start: data, count: count) }
+    /// Calls `body` with the storage; the tensor stays alive until `body` returns.
+    public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        try withExtendedLifetime(self) { try body(UnsafeBufferPointer(start: data, count: count)) }
+    }
+
+    /// Calls `body` with writable storage; the tensor stays alive until `body` returns.
+    public func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+        try withExtendedLifetime(self) { try body(UnsafeMutableBufferPointer(start: data, count: count)) }
+    }
     public var array: [Float] { Array(UnsafeBufferPointer(start: data, count: count)) }
 
     public subscript(i: Int) -> Float {
