@@ -59,6 +59,8 @@ struct TrainCommand: ParsableCommand {
             o.silence = silence; o.noise = noise; o.negLoss = negLoss; o.lambda = lambda; o.jointAudioBatch = jointAudioBatch; o.equivariance = equivariance
             o.sam = sam; o.specAugment = specAugment; o.imageAugment = imageAugment; o.cropScale = cropScale; o.seed = seed; o.epochSize = epochSize
             o.valPairs = valPairs; o.select = select; o.resume = resume; o.plateauPatience = patience; o.parallelBranches = !serial
+            // The compute budget: two branches × one BLAS thread, or one thread × two BLAS threads.
+            BLAS.threads = serial ? 2 : 1
             let trainer = try Trainer(options: o)
 
             let flag = StopFlag()

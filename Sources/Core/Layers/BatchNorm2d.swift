@@ -60,7 +60,14 @@ public final class BatchNorm2d: @unchecked Sendable {
     }
 
     /// Train-mode forward: batch statistics, running-stat update, y = x̂·weight + bias.
-    public func forwardTrain(_ x: Tensor) -> (output: Tensor, saved: Saved) {
+    ///
+    /// `statUpdates` applies the running-statistics update that many times (and counts as many
+    /// batches). SSL-TIE's equivariance step calls `AVENet.forward` twice, on the images and on
+    /// T(images), and each call runs the audio encoder on the *same* spectrograms: two forwards
+    /// with identical batch statistics, whose gradients add. One forward with the summed
+    /// gradient and two running-stat updates (r ← (1−m)²·r + (1−(1−m)²)·μ) is the same step at
+    /// half the audio cost.
+    public func forwardTrain(_ x: Tensor, statUpdates: Int = 1) -> (output: Tensor, saved: Saved) {
         precondition(x.rank == 4 && x.shape[1] == channels, "BatchNorm2d(\(channels)): input \(x.shape)")
         let B = x.shape[0], plane = x.shape[2] * x.shape[3], C = channels
         let n = B * plane
@@ -87,10 +94,12 @@ public final class BatchNorm2d: @unchecked Sendable {
             scale[c] = invStd[c] * weight[c]
             shift[c] = bias[c] - mean[c] * scale[c]
             let unbiased = n > 1 ? varB[c] * Float(n) / Float(n - 1) : varB[c]
-            runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mean[c]
-            runningVar[c] = (1 - momentum) * runningVar[c] + momentum * unbiased
+            for _ in 0..<statUpdates {
+                runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mean[c]
+                runningVar[c] = (1 - momentum) * runningVar[c] + momentum * unbiased
+            }
         }
-        numBatchesTracked += 1
+        numBatchesTracked += Int64(statUpdates)
         return (affine(x, scale: scale, shift: shift, relu: false), Saved(mean: mean, invStd: invStd))
     }
 

@@ -65,33 +65,37 @@ public struct TrainObjective: Sendable {
     public init(config: ModelConfig) { head = ContrastiveLoss(config: config) }
 
     /// Computes the losses and accumulates gradients into the model's parameters (call `zeroGrad` first).
-    public func step(model: TrainableModel, batch: TrainBatch, transform: EquivarianceTransform?) -> TrainStepResult {
-        let imgBox = Box<(SimilarityHead.VisualSaved, TrainEncoder.Tape, SimilarityHead.VisualSaved?, TrainEncoder.Tape?, Tensor?)?>(nil)
-        let audBox = Box<[(SimilarityHead.AudioSaved, TrainEncoder.Tape)]>([])
+    public func step(model: SSLSaNModel, batch: TrainBatch, transform: EquivarianceTransform?) -> TrainStepResult {
+        let imgBox = Box<(SimilarityHead.VisualSaved, ResNetEncoder.Tape, SimilarityHead.VisualSaved?, ResNetEncoder.Tape?, Tensor?)?>(nil)
+        let audBox = Box<[(SimilarityHead.AudioSaved, ResNetEncoder.Tape)]>([])
         let useNeg = negativeLoss
         let joint = jointAudioBatch
         let images = batch.images
         let specs: [Tensor] = [batch.specPos] + (useNeg ? [batch.specSilence, batch.specNoise].compactMap { $0 } : [])
         let hasS = useNeg && batch.specSilence != nil, hasN = useNeg && batch.specNoise != nil
+        let imgnet = model.imageEncoder, audnet = model.audioEncoder
+        // The positive audio goes through audnet twice in SSL-TIE's equivariance step (see
+        // `BatchNorm2d.forwardTrain`): one forward, two running-stat updates.
+        let positiveUpdates = transform != nil ? 2 : 1
         // ---- forward
         runInParallel(parallelBranches, {
-            let (f1, t1) = model.imgnet.forwardTrain(images)
+            let (f1, t1) = imgnet.forwardTrain(images)
             let v1 = SimilarityHead.normalizeVisual(f1)
-            var v2: SimilarityHead.VisualSaved? = nil, t2: TrainEncoder.Tape? = nil, ti: Tensor? = nil
+            var v2: SimilarityHead.VisualSaved? = nil, t2: ResNetEncoder.Tape? = nil, ti: Tensor? = nil
             if let tf = transform {
                 let x2 = tf.apply(images)
-                let (f2, tp2) = model.imgnet.forwardTrain(x2)
+                let (f2, tp2) = imgnet.forwardTrain(x2)
                 v2 = SimilarityHead.normalizeVisual(f2); t2 = tp2; ti = x2
             }
             imgBox.value = (v1, t1, v2, t2, ti)
         }, {
-            var r: [(SimilarityHead.AudioSaved, TrainEncoder.Tape)] = []
+            var r: [(SimilarityHead.AudioSaved, ResNetEncoder.Tape)] = []
             if joint && specs.count > 1 {
-                let (g, t) = model.audnet.forwardTrain(concatBatch(specs), statUpdates: transform != nil ? 2 : 1)
+                let (g, t) = audnet.forwardTrain(concatBatch(specs), statUpdates: positiveUpdates)
                 r.append((SimilarityHead.poolNormalizeAudio(g), t))
             } else {
                 for (i, s) in specs.enumerated() {
-                    let (g, t) = model.audnet.forwardTrain(s, statUpdates: (i == 0 && transform != nil) ? 2 : 1)
+                    let (g, t) = audnet.forwardTrain(s, statUpdates: i == 0 ? positiveUpdates : 1)
                     r.append((SimilarityHead.poolNormalizeAudio(g), t))
                 }
             }
@@ -105,7 +109,6 @@ public struct TrainObjective: Sendable {
         let v1 = v1s.vhat, aPos = ahat(0)
         let dV1 = Tensor(shape: v1.shape)
         let dAPos = Tensor(shape: aPos.shape)
-        let b = v1.shape[0]
 
         // ---- heads
         let clWeight: Float = transform == nil ? 1 : 0.5
@@ -152,23 +155,22 @@ public struct TrainObjective: Sendable {
             if isS { result.lossS = l; result.silenceMap = m } else { result.lossN = l; result.noiseMap = m }
         }
         result.lossTotal = Float(total)
-        _ = b
 
         // ---- backward
         let dv2 = dV2
         let dAud = dAudio
         runInParallel(parallelBranches, {
-            model.imgnet.backward(SimilarityHead.normalizeVisualBackward(dV1, v1s), tape1)
+            imgnet.backward(SimilarityHead.normalizeVisualBackward(dV1, v1s), tape: tape1)
             if let dv2, let v2s, let tape2 {
-                model.imgnet.backward(SimilarityHead.normalizeVisualBackward(dv2, v2s), tape2)
+                imgnet.backward(SimilarityHead.normalizeVisualBackward(dv2, v2s), tape: tape2)
             }
         }, {
             if jointAhat != nil {
                 let (s, t) = auds[0]
-                model.audnet.backward(SimilarityHead.poolNormalizeAudioBackward(concatBatch(dAud), s), t)
+                audnet.backward(SimilarityHead.poolNormalizeAudioBackward(concatBatch(dAud), s), tape: t)
             } else {
                 for (i, (s, t)) in auds.enumerated() {
-                    model.audnet.backward(SimilarityHead.poolNormalizeAudioBackward(dAud[i], s), t)
+                    audnet.backward(SimilarityHead.poolNormalizeAudioBackward(dAud[i], s), tape: t)
                 }
             }
         })
@@ -209,4 +211,16 @@ func splitBatch(_ t: Tensor, parts: Int) -> [Tensor] {
 func scaleInPlace(_ t: Tensor, _ s: Float) {
     if s == 1 { return }
     for i in 0..<t.count { t.data[i] *= s }
+}
+
+/// Runs two closures on two threads (or one after the other) and waits for both.
+func runInParallel(_ parallel: Bool, _ a: @escaping @Sendable () -> Void, _ b: @escaping @Sendable () -> Void) {
+    if !parallel { a(); b(); return }
+    DispatchQueue.concurrentPerform(iterations: 2) { i in if i == 0 { a() } else { b() } }
+}
+
+/// A mutable box to pass results out of `@Sendable` closures.
+final class Box<T>: @unchecked Sendable {
+    var value: T
+    init(_ v: T) { value = v }
 }
