@@ -162,6 +162,51 @@ final class TrainingHeadsTests: XCTestCase {
         }
     }
 
+    /// A short loss trajectory (llm.c's test checks several steps, not one): four Adam steps of the
+    /// full objective on a tiny model with the negatives on a replica of the audio encoder on a
+    /// second thread, shadowed in lockstep by a one-thread step through the encoder itself (given
+    /// the same weights before every step). Losses, gradients, running statistics and counters
+    /// must agree at every step; the merge of the replica's running-stat updates and gradients is
+    /// exact in real arithmetic, so only float rounding separates them. The shadow takes the
+    /// weights rather than its own Adam step: Adam's first steps move every weight by ±lr
+    /// whatever the gradient's size, so rounding-level sign flips of near-zero gradients would
+    /// make two free-running trajectories drift apart by design.
+    func testLossTrajectoryReplicaMatchesOneThread() {
+        let cfg = ModelConfig(name: "tiny", widths: [4, 4, 8, 8], imageSize: 64, clipSeconds: 0.2, hop: 160, nMels: 16, tau: 0.2)
+        let b = 3
+        let batch = TrainBatch(images: randn([b, 3, 64, 64]), specPos: randn([b, 1, 16, cfg.frames], scale: 10, offset: -20),
+                               specSilence: randn([b, 1, 16, cfg.frames], scale: 3, offset: -50),
+                               specNoise: randn([b, 1, 16, cfg.frames], scale: 3, offset: -5))
+        let tf = EquivarianceTransform(matrices: (0..<b).map { EquivarianceTransform.rotationMatrix(angleDegrees: Double(15 * $0 - 10), scale: 0.5, center: (32, 32)) },
+                                       scale: 0.5, flip: true, canvas: 64)
+        let model = SSLSaNModel(config: cfg, seed: 9), shadow = SSLSaNModel(config: cfg, seed: 9)
+        var replicated = TrainObjective(config: cfg), single = TrainObjective(config: cfg)
+        replicated.parallelBranches = true; single.parallelBranches = false
+        let opt = AdamOptimizer(params: model.parameters, lr: 1e-2)
+        var losses: [Float] = []
+        for step in 0..<4 {
+            for (p, q) in zip(model.parameters, shadow.parameters) { q.value.copy(from: p.value) }
+            opt.zeroGrad(); shadow.zeroGrad()
+            let l = replicated.step(model: model, batch: batch, transform: tf).lossTotal
+            let ls = single.step(model: shadow, batch: batch, transform: tf).lossTotal
+            XCTAssertEqual(l, ls, accuracy: 1e-5 * abs(ls), "step \(step) loss")
+            for (p, q) in zip(model.parameters, shadow.parameters) {
+                var d = 0.0, n = 0.0
+                for i in 0..<p.grad.count { let x = Double(p.grad[i]) - Double(q.grad[i]); d += x * x; n += Double(q.grad[i]) * Double(q.grad[i]) }
+                XCTAssertLessThanOrEqual(d.squareRoot(), 1e-4 * n.squareRoot() + 1e-9, "step \(step) grad \(p.name)")
+            }
+            for (x, y) in zip(model.buffers, shadow.buffers) {
+                for i in 0..<x.value.count { XCTAssertEqual(x.value[i], y.value[i], accuracy: 1e-5 * max(1, abs(y.value[i])), "step \(step) \(x.name)") }
+            }
+            XCTAssertEqual(model.audioEncoder.bn1.numBatchesTracked, shadow.audioEncoder.bn1.numBatchesTracked)
+            losses.append(l)
+            opt.update()
+        }
+        print("loss trajectory: \(losses)")
+        XCTAssertEqual(model.audioEncoder.bn1.numBatchesTracked, 4 * 4, "positive counts twice with the equivariance branch")
+        XCTAssertLessThan(losses.last!, losses.first!)
+    }
+
     func testAdamMatchesTorchFormula() {
         let p = Parameter(name: "w", value: Tensor(shape: [2]), grad: Tensor(shape: [2]))
         p.value[0] = 1; p.value[1] = -2
