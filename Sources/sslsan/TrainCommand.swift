@@ -23,7 +23,7 @@ struct TrainCommand: ParsableCommand {
         """)
 
     @Option(help: "Training folder (manifest.jsonl).") var data: String
-    @Option(help: "Validation folder (manifest.jsonl with masks/boxes); metrics after every epoch.") var val: String?
+    @Option(help: "Validation dataset (any layout `sslsan eval` opens); after every epoch it is scored as `eval --passes 1` scores it.") var val: String?
     @Option(help: "Model configuration (\(ModelConfig.presets.map(\.name).joined(separator: ", "))).") var config: String = "demo"
     @Option(help: "Epochs.") var epochs: Int = 10
     @Option(help: "Run folder.") var out: String

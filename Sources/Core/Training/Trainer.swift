@@ -38,7 +38,7 @@ public struct TrainingOptions: Codable, Sendable {
     public var plateauFactor = 0.1
     /// Pairs per epoch (nil: the whole training set); epochs then draw fresh random subsets.
     public var epochSize: Int? = nil
-    /// Validation pairs (first N of the validation manifest).
+    /// Validation samples (the first N of the validation dataset, scored as `sslsan eval --passes 1` scores them).
     public var valPairs = 200
     /// best.safetensors by: sep (separability, default), floc, objacc.
     public var select = "sep"
