@@ -59,12 +59,16 @@ struct DebugTrainBench: ParsableCommand {
     @Option(help: "Timed steps per setting.") var steps: Int = 2
     @Flag(help: "One thread for both branches, BLAS with 2 threads.") var serial = false
     @Flag(help: "Include the equivariance branch.") var equivariance = false
+    @Flag(help: "im2col GEMMs for every convolution forward (no Winograd), to measure what Winograd pays.") var noWinograd = false
+    @Flag(help: "One GEMM per sample in every layer (no sample grouping), to measure what grouping pays.") var noGrouping = false
 
     func run() throws {
         try reportingErrors {
             let cfgs = try configs.split(separator: ",").map { try ModelConfig.named(String($0)) }
             let bs = batches.split(separator: ",").compactMap { Int($0) }
             BLAS.threads = serial ? 2 : 1
+            if noWinograd { Conv2d.winogradEnabled = false }
+            if noGrouping { Conv2d.maxGroupPlane = 0 }
             let r = TrainingBench.run(configs: cfgs, batches: bs, steps: steps, parallelBranches: !serial, equivariance: equivariance)
             for k in r.keys.sorted() { print(String(format: "%-40@ %.4f", k as NSString, r[k]!)) }
         }
