@@ -51,9 +51,9 @@ struct BenchCommand: ParsableCommand {
         try reportingErrors {
             if let t = threads {
                 guard t >= 1 else { throw SSLSaNError("--threads must be at least 1") }
-                BLAS.threads = t
-                Parallel.workers = t
             }
+            // One job with every core (or --threads) for the engine figures.
+            ComputeBudget.apply(.oneJob(cores: threads ?? ComputeBudget.cores))
             let batches = batch.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard !batches.isEmpty, batches.allSatisfy({ $0 >= 1 }) else { throw SSLSaNError("--batch needs positive integers, got '\(batch)'") }
             let model = try checkpoint.map { try SSLSaNModel.load($0) }
@@ -78,11 +78,11 @@ struct BenchCommand: ParsableCommand {
                 let cfgs = try trainConfigs.split(separator: ",").map { try ModelConfig.named(String($0)) }
                 let tb = trainBatches.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
                 guard !tb.isEmpty, tb.allSatisfy({ $0 >= 2 }) else { throw SSLSaNError("--train-batches needs integers ≥ 2, got '\(trainBatches)'") }
-                // The training step runs its image and audio branches on two threads, one BLAS thread each.
-                let engineThreads = BLAS.threads
-                BLAS.threads = 1
+                // The training step runs its branches side by side, one thread each, as `train` does.
+                ComputeBudget.apply(.jobPerCore(cores: threads ?? ComputeBudget.cores))
+                ProcessTuning.keepLargeAllocations()
                 out["training"] = TrainingBench.run(configs: cfgs, batches: tb, steps: 2)
-                BLAS.threads = engineThreads
+                ComputeBudget.apply(.oneJob(cores: threads ?? ComputeBudget.cores))
             }
             if wanted.contains("render") {
                 out["render"] = ["frame_200x60_ms": RenderBench.frame200x60()]

@@ -34,7 +34,7 @@ struct DebugTrainStep: ParsableCommand {
             let bf = try SafetensorsFile(path: batch)
             let b = try TrainStepDebug.batch(from: bf)
             let tf = v == .full ? try TrainStepDebug.transform(from: bf) : nil
-            BLAS.threads = serial ? 2 : 1
+            ComputeBudget.apply(serial ? .oneJob(cores: 2) : .jobPerCore(cores: 2))
             let t0 = Date()
             let outTensors = TrainStepDebug.run(model: model, batch: b, variant: v, transform: tf, parallel: !serial)
             let dt = Date().timeIntervalSince(t0)
@@ -66,7 +66,8 @@ struct DebugTrainBench: ParsableCommand {
         try reportingErrors {
             let cfgs = try configs.split(separator: ",").map { try ModelConfig.named(String($0)) }
             let bs = batches.split(separator: ",").compactMap { Int($0) }
-            BLAS.threads = serial ? 2 : 1
+            ComputeBudget.apply(serial ? .oneJob(cores: 2) : .jobPerCore(cores: 2))
+            ProcessTuning.keepLargeAllocations()
             if noWinograd { Conv2d.winogradEnabled = false }
             if noGrouping { Conv2d.maxGroupPlane = 0 }
             let r = TrainingBench.run(configs: cfgs, batches: bs, steps: steps, parallelBranches: !serial, equivariance: equivariance)

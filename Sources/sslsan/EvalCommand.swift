@@ -89,11 +89,12 @@ struct EvalCommand: ParsableCommand {
                 var options = Evaluator.Options()
                 options.passes = passes
                 options.retrieval = !noRetrieval
-                if let threads { options.threads = threads }
-                options.parallelSamples = !serial
                 // The compute budget is the front door's: samples in parallel with
                 // single-threaded BLAS and layer loops, or one sample with all of them.
-                if options.parallelSamples { BLAS.threads = 1; Parallel.workers = 1 }
+                let cores = threads ?? ComputeBudget.cores
+                ComputeBudget.apply(serial ? .oneJob(cores: cores) : .jobPerCore(cores: cores))
+                options.threads = cores
+                options.parallelSamples = !serial
                 let evaluator = Evaluator(model: model, dataset: ds, options: options)
                 let bar = ProgressLine()
                 let cpu0 = Self.cpuSeconds()

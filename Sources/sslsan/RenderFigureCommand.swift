@@ -91,7 +91,7 @@ enum FigureRendering {
         if let threshold {
             u = threshold; source = "given"
         } else {
-            BLAS.threads = 1; Parallel.workers = 1   // the front door's budget: samples in parallel
+            ComputeBudget.apply(.jobPerCore())   // the front door's budget: samples in parallel
             let result = try evaluator.run(progress: { p in
                 if p.done == p.total || p.done % 100 == 0 {
                     FileHandle.standardError.write(Data("scoring \(p.phase.rawValue): \(p.done)/\(p.total)\n".utf8))

@@ -60,7 +60,8 @@ struct TrainCommand: ParsableCommand {
             o.sam = sam; o.specAugment = specAugment; o.imageAugment = imageAugment; o.cropScale = cropScale; o.seed = seed; o.epochSize = epochSize
             o.valPairs = valPairs; o.select = select; o.resume = resume; o.plateauPatience = patience; o.parallelBranches = !serial
             // The compute budget: two branches × one BLAS thread, or one thread × two BLAS threads.
-            BLAS.threads = serial ? 2 : 1
+            ComputeBudget.apply(serial ? .oneJob(cores: 2) : .jobPerCore(cores: 2))
+            ProcessTuning.keepLargeAllocations()
             let trainer = try Trainer(options: o)
 
             let flag = StopFlag()

@@ -16,7 +16,7 @@ import Foundation
 ///
 /// Threads: `run` spreads the samples over `options.threads` workers (`parallelSamples`) or runs
 /// one sample at a time. It does not touch the process-wide OpenBLAS / layer thread counts: the
-/// front door sets the compute budget (for `parallelSamples`, single-threaded BLAS and layer
+/// front door sets the `ComputeBudget` and the options default to it (for `parallelSamples`, single-threaded BLAS and layer
 /// loops are what it was measured with: 7.8 s CPU against 9.3 s one sample at a time with 2 BLAS
 /// threads, on `../shared/realdata`, 10 samples × 10 passes).
 public final class Evaluator: @unchecked Sendable {
@@ -25,10 +25,11 @@ public final class Evaluator: @unchecked Sendable {
         public var passes = 10
         /// Compute retrieval scores (each image against every item's audio; O(N²·C·h·w)).
         public var retrieval = true
-        /// Spread samples over threads, or run one sample at a time.
-        public var parallelSamples = true
-        /// Threads for `parallelSamples` (default: the core count).
-        public var threads = ProcessInfo.processInfo.activeProcessorCount
+        /// Spread samples over threads, or run one sample at a time (default: as the front door's
+        /// `ComputeBudget` says).
+        public var parallelSamples = ComputeBudget.current.jobs > 1
+        /// Threads for `parallelSamples` (default: the budget's side-by-side jobs).
+        public var threads = ComputeBudget.current.jobs
         public init() {}
     }
 

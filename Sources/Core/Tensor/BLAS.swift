@@ -12,8 +12,8 @@ public enum BLAS {
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
-    /// Threads OpenBLAS may use inside one GEMM.
-    public static var threads: Int {
+    /// Threads OpenBLAS may use inside one GEMM. Set only through `ComputeBudget.apply`.
+    public internal(set) static var threads: Int {
         get { Int(openblas_get_num_threads()) }
         set { openblas_set_num_threads(Int32(max(1, newValue))) }
     }

@@ -3,8 +3,9 @@ import Foundation
 /// Splits loops over channels (or samples) across the cores. Layers use it for the memory-bound
 /// passes around the GEMMs (im2col, BatchNorm, pooling), which OpenBLAS does not parallelise.
 public enum Parallel {
-    /// Worker count for the element-wise passes. Defaults to the core count.
-    nonisolated(unsafe) public static var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+    /// Worker count for the element-wise passes. Defaults to the core count; set only through
+    /// `ComputeBudget.apply`.
+    nonisolated(unsafe) public internal(set) static var workers: Int = ProcessInfo.processInfo.activeProcessorCount
 
     /// Calls `body(range)` on disjoint contiguous chunks of `0..<n`, in parallel when the work
     /// (`n * costPerItem` elements) is large enough to pay for the thread hand-off.

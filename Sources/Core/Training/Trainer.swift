@@ -1,9 +1,5 @@
 import Foundation
 
-#if os(Linux)
-@_silgen_name("mallopt") private func c_mallopt(_ param: Int32, _ value: Int32) -> Int32
-#endif
-
 /// Everything a training run is configured with (also recorded in the checkpoints and the log).
 public struct TrainingOptions: Codable, Sendable {
     public var dataDir: String
@@ -82,12 +78,6 @@ public final class Trainer: @unchecked Sendable {
     public init(options o: TrainingOptions) throws {
         options = o
         config = try ModelConfig.named(o.config)
-        #if os(Linux)
-        // Keep big activation buffers in the heap (avoids a page-fault storm from mmap'd allocations):
-        // M_TRIM_THRESHOLD = -1, M_MMAP_THRESHOLD = -3.
-        _ = c_mallopt(-1, 1 << 30)
-        _ = c_mallopt(-3, 1 << 30)
-        #endif
         train = try TrainingManifest.read(o.dataDir)
         guard train.count >= o.batch else { throw SSLSaNError("only \(train.count) pairs for batch size \(o.batch)", file: o.dataDir) }
         if let v = o.valDir {
@@ -281,7 +271,7 @@ public final class Trainer: @unchecked Sendable {
             let jobs = (0..<stepsPerEpoch).map { s in
                 BatchProducer.Job(indices: Array(order[(s * o.batch)..<((s + 1) * o.batch)]), seed: rng.next())
             }
-            let producer = BatchProducer(jobs: jobs) { [unowned self] job in try self.makeBatch(indices: job.indices, seed: job.seed) }
+            let producer = BatchProducer(jobs: jobs) { job in try self.makeBatch(indices: job.indices, seed: job.seed) }
             defer { producer.stop() }
             var sums: [String: Double] = [:]
             var done = 0

@@ -53,25 +53,31 @@ public struct TrainingFrontEnd: Sendable {
     public func noiseSpec(seed: UInt64) -> Tensor { NegativeAudio.spectrogram(.noise, config: config, seed: seed) }
 }
 
-/// Builds batches on a background thread (one batch ahead).
+/// Builds batches on a background thread (up to `ahead` batches ahead).
+///
+/// The thread owns what it uses: it holds the producer and the `make` closure strongly (the
+/// closure holds the trainer), and `stop()` joins it, so nothing it reads can be freed under it
+/// when a run stops mid-epoch (it used to capture both `unowned`).
 final class BatchProducer: @unchecked Sendable {
     struct Job { let indices: [Int]; let seed: UInt64 }
     private let lock = NSCondition()
     private var ready: [Int: Result<TrainBatch, Error>] = [:]
     private var jobs: [Job]
-    private var next = 0
     private var stopped = false
+    private var finished = false
     private let make: @Sendable (Job) throws -> TrainBatch
     let ahead: Int
 
     init(jobs: [Job], ahead: Int = 2, make: @escaping @Sendable (Job) throws -> TrainBatch) {
         self.jobs = jobs; self.make = make; self.ahead = ahead
-        let t = Thread { [unowned self] in self.loop() }
+        let t = Thread { self.loop() }
+        t.name = "sslsan-batches"
         t.stackSize = 8 << 20
         t.start()
     }
 
     private func loop() {
+        defer { lock.lock(); finished = true; lock.broadcast(); lock.unlock() }
         var i = 0
         while true {
             lock.lock()
@@ -101,5 +107,12 @@ final class BatchProducer: @unchecked Sendable {
         return try r.get()
     }
 
-    func stop() { lock.lock(); stopped = true; lock.broadcast(); lock.unlock() }
+    /// Stops the thread and waits until it has returned (a batch being built is finished first).
+    func stop() {
+        lock.lock()
+        stopped = true
+        lock.broadcast()
+        while !finished { lock.wait() }
+        lock.unlock()
+    }
 }

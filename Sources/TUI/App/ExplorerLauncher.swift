@@ -13,7 +13,10 @@ public enum ExplorerLauncher {
     /// The dataset and models as the explorer opens them (public for the tests that compare the
     /// explorer's figures with `sslsan eval`'s).
     public static func open(_ o: ExplorerOptions) throws -> (any ExplorerData, any ExplorerModel, (any ExplorerModel)?) {
-        BLAS.threads = 1  // one core stays free for the UI while workers encode
+        // The explorer's front door sets the budget once: its background workers (scorer, scene,
+        // trainer) each run single-threaded, side by side, and one core stays free for the UI.
+        ComputeBudget.apply(.jobPerCore())
+        ProcessTuning.keepLargeAllocations()
         let data = try Backends.dataset(o.dataDirectory)
         let model = try Backends.model(o.checkpoint)
         let compare = try o.compare.map { try Backends.model($0) }

@@ -6,13 +6,15 @@ import Render
 /// threshold) for each tagged sample, in the background.
 enum FigureExport {
     static func start(session: Session, indices: [Int], threshold: Double, colorMap: ColorMap, folder: String, inbox: Inbox) {
-        let t = Thread {
+        // A counted worker, so quitting waits for the PNG being written (never a half-written file).
+        WorkerThreads.start(name: "sslsan-figures", stackSize: 8 << 20) {
             var written = 0
             var failures: [String] = []
             do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
                 inbox.post(.notice("cannot create \(folder): \(error.localizedDescription)")); return
             }
             for i in indices {
+                if WorkerThreads.stopRequested { break }
                 let s = session.data.samples[i]
                 do {
                     let image = try session.data.image(s)
@@ -28,8 +30,5 @@ enum FigureExport {
             }
             inbox.post(.notice("wrote \(written) PNG figure\(written == 1 ? "" : "s") to \(folder)" + (failures.isEmpty ? "" : "; \(failures.count) failed (\(failures[0]))")))
         }
-        t.name = "sslsan-figures"
-        t.stackSize = 8 << 20
-        t.start()
     }
 }

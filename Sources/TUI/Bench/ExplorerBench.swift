@@ -10,7 +10,7 @@ public enum ExplorerBench {
     ///   - data: dataset folder whose first sample is used (nil: one generated scene).
     ///   - seconds: time budget per measurement.
     public static func run(checkpoint: String? = nil, data: String? = nil, seconds: Double = 1.5) throws -> [String: Double] {
-        BLAS.threads = 1
+        ComputeBudget.apply(.jobPerCore())   // as the explorer runs
         let model: any ExplorerModel = try checkpoint.map { try SSLSaNExplorerModel(path: $0) }
             ?? SSLSaNExplorerModel(model: SSLSaNModel(config: try ModelConfig.named("demo"), seed: 1), name: "random-demo")
         let image: RGBImage, clip: [Float], sample: Sample, gt: GroundTruthMap?

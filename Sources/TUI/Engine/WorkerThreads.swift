@@ -7,6 +7,10 @@ import Synchronization
 /// scoring crashed with SIGSEGV before this existed.
 enum WorkerThreads {
     private static let active = Atomic<Int>(0)
+    private static let stopping = Atomic<Bool>(false)
+
+    /// Set on quit: workers without a cancel flag of their own (figure export) poll it between items.
+    static var stopRequested: Bool { stopping.load(ordering: .relaxed) }
 
     /// Starts `body` on a new named thread that is counted until it returns.
     static func start(name: String, stackSize: Int, _ body: @escaping @Sendable () -> Void) {
@@ -22,9 +26,11 @@ enum WorkerThreads {
 
     static var running: Int { active.load(ordering: .sequentiallyConsistent) }
 
-    /// Waits until every worker has returned or `timeout` seconds pass; returns whether all did.
+    /// Asks every worker to stop, then waits until each has returned or `timeout` seconds pass;
+    /// returns whether all did.
     @discardableResult
     static func waitForAll(timeout: Double) -> Bool {
+        stopping.store(true, ordering: .relaxed)
         let end = monotonicSeconds() + timeout
         while running > 0 && monotonicSeconds() < end { usleep(10_000) }
         return running == 0
