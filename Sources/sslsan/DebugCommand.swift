@@ -33,6 +33,7 @@ struct DebugTrainStep: ParsableCommand {
             let model = try SSLSaNModel.load(checkpoint)
             let bf = try SafetensorsFile(path: batch)
             let b = try TrainStepDebug.batch(from: bf)
+            for spec in [b.specPos, b.specSilence, b.specNoise].compactMap({ $0 }) { try model.checkInputs(images: b.images, spectrogram: spec, file: batch) }
             let tf = v == .full ? try TrainStepDebug.transform(from: bf) : nil
             ComputeBudget.apply(serial ? .oneJob(cores: 2) : .jobPerCore(cores: 2))
             let t0 = Date()

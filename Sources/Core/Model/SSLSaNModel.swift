@@ -30,6 +30,25 @@ public final class SSLSaNModel: @unchecked Sendable {
     public var parameterCount: Int { imageEncoder.parameterCount + audioEncoder.parameterCount }
     public func zeroGrad() { imageEncoder.zeroGrad(); audioEncoder.zeroGrad() }
 
+    // MARK: - Shape checks at the boundary
+
+    /// Throws a clear error when `images` (B, 3, S, S) or `spectrogram` (B, 1, mels, frames) do
+    /// not have the shapes this model's configuration takes. Front doors call it on tensors read
+    /// from files (a batch dump, maps from elsewhere): inside the engine a wrong shape is a
+    /// programming error and stops the process with a precondition.
+    public func checkInputs(images: Tensor? = nil, spectrogram: Tensor? = nil, file: String? = nil) throws {
+        let s = config.imageSize
+        if let t = images, t.rank != 4 || Array(t.shape[1...]) != [3, s, s] {
+            throw SSLSaNError("images have shape \(t.shape); the \(config.name) model takes (B, 3, \(s), \(s))", file: file)
+        }
+        if let t = spectrogram, t.rank != 4 || Array(t.shape[1...]) != [1, config.nMels, config.frames] {
+            throw SSLSaNError("spectrograms have shape \(t.shape); the \(config.name) model takes (B, 1, \(config.nMels), \(config.frames))", file: file)
+        }
+        if let a = images, let b = spectrogram, a.shape[0] != b.shape[0] {
+            throw SSLSaNError("\(a.shape[0]) images but \(b.shape[0]) spectrograms", file: file)
+        }
+    }
+
     // MARK: - Eval-mode encoders
 
     /// (B, 3, S, S) normalised images → v̂ (B, C, S/16, S/16), L2-normalised over channels.
