@@ -138,14 +138,7 @@ public final class Conv2d: @unchecked Sendable {
                 let col = ws.buffer(0, K * wide), yt = ws.buffer(1, outChannels * wide)
                 for bi in 0..<nb { Im2col.forward(x.data + (b0 + bi) * inStride, g, into: col + bi * ncol, rowStride: wide) }
                 BLAS.sgemm(m: outChannels, n: wide, k: K, a: weight.data, lda: K, b: col, ldb: wide, c: yt, ldc: wide)
-                // yt is (Cout, nb·HW); y wants (nb, Cout, HW).
-                let cout = outChannels
-                Parallel.chunks(nb * cout, costPerItem: ncol) { r in
-                    for i in r {
-                        let bi = i / cout, co = i % cout
-                        (y.data + (b0 + bi) * outStride + co * ncol).update(from: yt + co * wide + bi * ncol, count: ncol)
-                    }
-                }
+                regroup(batch: y.data + b0 * outStride, grouped: yt, samples: nb, plane: ncol, toGrouped: false)
                 if !epilogue.isIdentity { for bi in 0..<nb { apply(epilogue, to: y.data + (b0 + bi) * outStride, sample: b0 + bi, plane: ncol) } }
                 b0 += nb
             }
@@ -163,6 +156,20 @@ public final class Conv2d: @unchecked Sendable {
             if !epilogue.isIdentity { apply(epilogue, to: y.data + n * outStride, sample: n, plane: ncol) }
         }
         return y
+    }
+
+    /// Moves `nb` samples' output planes between the batch layout (nb, Cout, HW) and the layout
+    /// of a GEMM grouped across samples (Cout, nb·HW), in either direction.
+    private func regroup(batch: UnsafeMutablePointer<Float>, grouped: UnsafeMutablePointer<Float>, samples nb: Int,
+                         plane: Int, toGrouped: Bool) {
+        let cout = outChannels, wide = nb * plane
+        Parallel.chunks(nb * cout, costPerItem: plane) { r in
+            for i in r {
+                let bi = i / cout, co = i % cout
+                let b = batch + (bi * cout + co) * plane, g = grouped + co * wide + bi * plane
+                if toGrouped { g.update(from: b, count: plane) } else { b.update(from: g, count: plane) }
+            }
+        }
     }
 
     private func apply(_ e: ConvEpilogue, to out: UnsafeMutablePointer<Float>, sample n: Int, plane: Int) {
@@ -204,13 +211,7 @@ public final class Conv2d: @unchecked Sendable {
                 let nb = min(group, B - b0), wide = nb * ncol
                 let col = ws.buffer(0, K * wide), dyt = ws.buffer(1, outChannels * wide)
                 for bi in 0..<nb { Im2col.forward(x.data + (b0 + bi) * inStride, g, into: col + bi * ncol, rowStride: wide) }
-                let cout = outChannels
-                Parallel.chunks(nb * cout, costPerItem: ncol) { r in
-                    for i in r {
-                        let bi = i / cout, co = i % cout
-                        (dyt + co * wide + bi * ncol).update(from: dy.data + (b0 + bi) * outStride + co * ncol, count: ncol)
-                    }
-                }
+                regroup(batch: dy.data + b0 * outStride, grouped: dyt, samples: nb, plane: ncol, toGrouped: true)
                 BLAS.sgemm(transB: true, m: outChannels, n: K, k: wide, a: dyt, lda: wide, b: col, ldb: wide,
                            beta: 1, c: weightGrad.data, ldc: K)
                 if let dx {
