@@ -41,6 +41,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Training-step configurations (comma-separated presets; `full` at batch 32 needs many GiB and minutes).")
     var trainConfigs: String = "demo"
 
+    @Option(help: "Training-step batch sizes (comma-separated).")
+    var trainBatches: String = "8,32"
+
     @Option(help: "Dataset whose first sample the explorer figures use (default: samples/ when present).")
     var data: String?
 
@@ -73,7 +76,13 @@ struct BenchCommand: ParsableCommand {
             }
             if wanted.contains("training") {
                 let cfgs = try trainConfigs.split(separator: ",").map { try ModelConfig.named(String($0)) }
-                out["training"] = TrainingBench.run(configs: cfgs, batches: [8, 32], steps: 2)
+                let tb = trainBatches.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+                guard !tb.isEmpty, tb.allSatisfy({ $0 >= 2 }) else { throw SSLSaNError("--train-batches needs integers ≥ 2, got '\(trainBatches)'") }
+                // The training step runs its image and audio branches on two threads, one BLAS thread each.
+                let engineThreads = BLAS.threads
+                BLAS.threads = 1
+                out["training"] = TrainingBench.run(configs: cfgs, batches: tb, steps: 2)
+                BLAS.threads = engineThreads
             }
             if wanted.contains("render") {
                 out["render"] = ["frame_200x60_ms": RenderBench.frame200x60()]

@@ -14,7 +14,8 @@ struct DebugTrainStep: ParsableCommand {
         abstract: "Run one train-mode step on a golden-layout batch and write losses, logits, maps, gradients, post-Adam values and BN buffers.",
         discussion: """
         The batch file holds `images_u8` (B,3,S,S) U8, `spec_pos`, `spec_noise`, `spec_silence_value` and, for
-        --variant full, `full/tf_matrices` (B,2,3) (golden/train_step.safetensors has this layout). Output names
+        --variant full, `full/tf_matrices` (B,2,3) and optionally `full/tf_hflip` (scalar, 0 = no horizontal flip;
+        absent = flip) (golden/train_step.safetensors has this layout). Output names
         follow that file (`core/loss_total`, `core/grad/...`, `core/after_adam/...`, ...). With --compare, the
         output is checked against the tensors of the same names in that file and an agreement table is printed.
         """)
@@ -29,7 +30,7 @@ struct DebugTrainStep: ParsableCommand {
     func run() throws {
         try reportingErrors {
             guard let v = TrainStepDebug.Variant(rawValue: variant) else { throw SSLSaNError("--variant must be core or full (got '\(variant)')") }
-            let model = try TrainableModel.load(checkpoint)
+            let model = try SSLSaNModel.load(checkpoint)
             let bf = try SafetensorsFile(path: batch)
             let b = try TrainStepDebug.batch(from: bf)
             let tf = v == .full ? try TrainStepDebug.transform(from: bf) : nil
@@ -58,35 +59,40 @@ struct DebugTrainBench: ParsableCommand {
     @Option(help: "Timed steps per setting.") var steps: Int = 2
     @Flag(help: "One thread for both branches, BLAS with 2 threads.") var serial = false
     @Flag(help: "Include the equivariance branch.") var equivariance = false
+    @Flag(help: "im2col GEMMs for every convolution forward (no Winograd), to measure what Winograd pays.") var noWinograd = false
+    @Flag(help: "One GEMM per sample in every layer (no sample grouping), to measure what grouping pays.") var noGrouping = false
 
     func run() throws {
         try reportingErrors {
             let cfgs = try configs.split(separator: ",").map { try ModelConfig.named(String($0)) }
             let bs = batches.split(separator: ",").compactMap { Int($0) }
+            BLAS.threads = serial ? 2 : 1
+            if noWinograd { Conv2d.winogradEnabled = false }
+            if noGrouping { Conv2d.maxGroupPlane = 0 }
             let r = TrainingBench.run(configs: cfgs, batches: bs, steps: steps, parallelBranches: !serial, equivariance: equivariance)
             for k in r.keys.sorted() { print(String(format: "%-40@ %.4f", k as NSString, r[k]!)) }
         }
     }
 }
 
-/// The trainer's validation metrics for one checkpoint on one folder (or random weights).
+/// The trainer's validation metrics for one checkpoint on one folder (or random weights): the
+/// same `TrainingValidation` (hence the same Evaluator) the trainer selects `best` with, so its
+/// cIoU@U equals `sslsan eval --passes 1` on the same folder and checkpoint.
 struct DebugValidate: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "validate", abstract: "Training-validation metrics (cIoU@U, pIA S/N/O, F_LOC, separability, object accuracy) of a checkpoint on a manifest folder.")
+    static let configuration = CommandConfiguration(commandName: "validate", abstract: "Training-validation metrics (cIoU@U, pIA S/N/O, F_LOC, separability, object accuracy) of a checkpoint on a dataset folder.")
     @Option(help: "Checkpoint; omit with --random CONFIG for random weights.") var checkpoint: String?
     @Option(help: "Random weights of this configuration.") var random: String?
-    @Option(help: "Folder with manifest.jsonl.") var data: String
-    @Option(help: "Pairs (first N).") var pairs: Int = 100000
+    @Option(help: "Dataset folder (any layout `sslsan eval` opens).") var data: String
+    @Option(help: "Samples (first N).") var pairs: Int = 100000
     @Option(help: "Seed for the random weights.") var seed: UInt64 = 4
 
     func run() throws {
         try reportingErrors {
-            let model: TrainableModel
-            if let c = checkpoint { model = try TrainableModel.load(c) }
-            else if let r = random { model = TrainableModel(config: try ModelConfig.named(r), seed: seed) }
+            let model: SSLSaNModel
+            if let c = checkpoint { model = try SSLSaNModel.load(c) }
+            else if let r = random { model = SSLSaNModel(config: try ModelConfig.named(r), seed: seed) }
             else { throw SSLSaNError("give --checkpoint FILE or --random CONFIG") }
-            let v = try TrainingValidator(pairs: try TrainingManifest.read(data), config: model.config, limit: pairs)
-            let m = v.evaluate(model: model)
-            let d = m.dictionary
+            let d = try TrainingValidation(folder: data, limit: pairs).evaluate(model: model).validationDictionary
             for k in d.keys.sorted() { print(String(format: "%-22@ %.4f", k as NSString, d[k]!)) }
         }
     }

@@ -23,7 +23,7 @@ struct TrainCommand: ParsableCommand {
         """)
 
     @Option(help: "Training folder (manifest.jsonl).") var data: String
-    @Option(help: "Validation folder (manifest.jsonl with masks/boxes); metrics after every epoch.") var val: String?
+    @Option(help: "Validation dataset (any layout `sslsan eval` opens); after every epoch it is scored as `eval --passes 1` scores it.") var val: String?
     @Option(help: "Model configuration (\(ModelConfig.presets.map(\.name).joined(separator: ", "))).") var config: String = "demo"
     @Option(help: "Epochs.") var epochs: Int = 10
     @Option(help: "Run folder.") var out: String
@@ -59,6 +59,8 @@ struct TrainCommand: ParsableCommand {
             o.silence = silence; o.noise = noise; o.negLoss = negLoss; o.lambda = lambda; o.jointAudioBatch = jointAudioBatch; o.equivariance = equivariance
             o.sam = sam; o.specAugment = specAugment; o.imageAugment = imageAugment; o.cropScale = cropScale; o.seed = seed; o.epochSize = epochSize
             o.valPairs = valPairs; o.select = select; o.resume = resume; o.plateauPatience = patience; o.parallelBranches = !serial
+            // The compute budget: two branches × one BLAS thread, or one thread × two BLAS threads.
+            BLAS.threads = serial ? 2 : 1
             let trainer = try Trainer(options: o)
 
             let flag = StopFlag()

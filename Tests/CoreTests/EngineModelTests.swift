@@ -108,7 +108,7 @@ final class EngineModelTests: XCTestCase {
         let back = try SSLSaNModel.load(path)
         XCTAssertEqual(back.config, Self.demo)
         XCTAssertEqual(back.imageEncoder.bn1.numBatchesTracked, 7)
-        for (a, b) in zip(model.parameters + model.buffers.map { ($0.name, $0.value, $0.value) }, back.parameters + back.buffers.map { ($0.name, $0.value, $0.value) }) {
+        for (a, b) in zip(model.parameters.map { ($0.name, $0.value) } + model.buffers, back.parameters.map { ($0.name, $0.value) } + back.buffers) {
             XCTAssertEqual(a.name, b.name)
             XCTAssertEqual(a.value.array, b.value.array, a.name)
         }

@@ -131,23 +131,27 @@ final class LayerGradientTests: XCTestCase {
     func testHeadsGradients() {
         let x = random([2, 5, 3, 3])
         let r = random(x.shape)
-        let dx = ChannelL2Norm.backward(input: x, gradOutput: r)
-        check("l2norm dx", param: x, analytic: dx, h: 1e-3) { dot(ChannelL2Norm.forward(x), r) }
-        let (y, arg) = GlobalMaxPool.forwardTrain(x)
-        let gr = random(y.shape)
-        let gdx = GlobalMaxPool.backward(inputShape: x.shape, argmax: arg, gradOutput: gr)
-        check("globalmax dx", param: x, analytic: gdx, samples: 90, h: 1e-3) { dot(GlobalMaxPool.forward(x), gr) }
+        let dx = SimilarityHead.normalizeVisualBackward(r, SimilarityHead.normalizeVisual(x))
+        check("l2norm dx", param: x, analytic: dx, h: 1e-3) { dot(SimilarityHead.normalizeVisual(x).vhat, r) }
+        let saved = SimilarityHead.poolNormalizeAudio(x)
+        let gr = random(saved.ahat.shape)
+        let gdx = SimilarityHead.poolNormalizeAudioBackward(gr, saved)
+        check("maxpool+l2norm dx", param: x, analytic: gdx, samples: 90, h: 1e-3) { dot(SimilarityHead.poolNormalizeAudio(x).ahat, gr) }
     }
 
     func testBasicBlockGradients() {
         for (cin, cout, s) in [(3, 3, 1), (3, 4, 2)] {
             let block = BasicBlock(inChannels: cin, outChannels: cout, stride: s)
-            for c in block.convs { c.1.initialise(&rng) }
-            for n in block.norms { n.1.initialise(&rng); rng.fillNormal(n.1.bias, std: 0.3) }
+            for m in block.modules {
+                switch m.module {
+                case .conv(let c): c.initialise(&rng)
+                case .batchNorm(let n): n.initialise(&rng); rng.fillNormal(n.bias, std: 0.3)
+                }
+            }
             let x = random([2, cin, 6, 6])
             let (y, tape) = block.forwardTrain(x)
             let r = random(y.shape)
-            let dx = block.backward(tape, gradOutput: r)
+            let dx = block.backward(tape, gradOutput: r.copy())
             let loss = { self.dot(block.forwardTrain(x).output, r) }
             check("block\(s) dx", param: x, analytic: dx, h: 1e-3, allowedMisses: 1, loss: loss)
             check("block\(s) conv1 dW", param: block.conv1.weight, analytic: block.conv1.weightGrad, h: 1e-3, allowedMisses: 1, loss: loss)
@@ -158,23 +162,50 @@ final class LayerGradientTests: XCTestCase {
         }
     }
 
-    func testEncoderGradientsAndTapeStack() {
+    func testEncoderGradientsAndTapes() {
         let enc = ResNetEncoder(modality: .audio, widths: [3, 4, 4, 5])
         enc.initialise(&rng)
         for n in enc.batchNorms { rng.fillNormal(n.bn.bias, std: 0.3) }
         let x = random([2, 1, 24, 20])
-        let y = enc.forward(x, training: true)
+        let (y, tape) = enc.forwardTrain(x)
         XCTAssertEqual(y.shape, [2, 5, 2, 2])
-        XCTAssertEqual(enc.pendingBackwards, 1)
         XCTAssertEqual(enc.bn1.numBatchesTracked, 1)
+        // A second forward with its own tape must not disturb the first one's backward.
+        let other = enc.forwardTrain(random(x.shape)).tape
+        _ = other
         let r = random(y.shape)
         enc.zeroGrad()
-        let dx = enc.backward(r, inputGrad: true)!
-        XCTAssertEqual(enc.pendingBackwards, 0)
-        let loss = { self.dot(enc.forwardTape(x).output, r) }
+        let dx = enc.backward(r, tape: tape, inputGrad: true)!
+        let loss = { self.dot(enc.forwardTrain(x).output, r) }
         check("encoder dx", param: x, analytic: dx, h: 1e-3, rtol: 5e-2, allowedMisses: 3, loss: loss)
-        for (name, value, grad) in enc.parameters where name.hasSuffix("conv1_a.weight") || name.contains("layer4.1.bn2") || name.contains("layer2.0.downsample.0") {
-            check("encoder \(name)", param: value, analytic: grad, samples: 12, h: 1e-4, rtol: 5e-2, allowedMisses: 2, loss: loss)
+        for p in enc.parameters where p.name.hasSuffix("conv1_a.weight") || p.name.contains("layer4.1.bn2") || p.name.contains("layer2.0.downsample.0") {
+            check("encoder \(p.name)", param: p.value, analytic: p.grad, samples: 12, h: 1e-4, rtol: 5e-2, allowedMisses: 2, loss: loss)
+        }
+    }
+
+    /// Sample-grouped GEMMs with a workspace (training) against the per-sample path, forward and
+    /// backward, for a strided 3×3, a 1×1 downsample and a stride-1 3×3 with Winograd off.
+    func testGroupedConvMatchesPerSample() {
+        let saved = Conv2d.winogradEnabled
+        Conv2d.winogradEnabled = false
+        defer { Conv2d.winogradEnabled = saved }
+        for (cin, cout, k, s, p) in [(3, 5, 3, 2, 1), (4, 6, 1, 2, 0), (5, 4, 3, 1, 1), (4, 4, 1, 1, 0)] {
+            let conv = Conv2d(inChannels: cin, outChannels: cout, kernel: k, stride: s, padding: p)
+            conv.initialise(&rng)
+            let x = random([3, cin, 7, 6]), ws = Workspace()
+            XCTAssertEqual(conv.samplesPerGEMM(batch: 3, ncol: 42, K: cin * k * k, workspace: ws), 3)
+            let y1 = conv.forward(x), y2 = conv.forward(x, workspace: ws)
+            let r = random(y1.shape)
+            conv.weightGrad.fill(0)
+            let dx1 = conv.backward(input: x, gradOutput: r)!
+            let dw1 = conv.weightGrad.copy()
+            conv.weightGrad.fill(0)
+            let dx2 = conv.backward(input: x, gradOutput: r, workspace: ws)!
+            for (name, a, b) in [("y", y1, y2), ("dx", dx1, dx2), ("dW", dw1, conv.weightGrad)] {
+                var scale: Float = 0, err: Float = 0
+                for i in 0..<a.count { scale = max(scale, abs(a[i])); err = max(err, abs(a[i] - b[i])) }
+                XCTAssertLessThanOrEqual(err, 1e-5 * max(scale, 1), "\(name) \(cin)→\(cout) k\(k) s\(s)")
+            }
         }
     }
 

@@ -118,4 +118,33 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(r.err.contains("line 1"), r.err)
         XCTAssertTrue(r.err.contains("sslsan: \(dir): no usable samples"), r.err)
     }
+
+    /// Two front doors, one number: the trainer's validation (`debug validate`, which picks
+    /// `best.safetensors`) and `eval --passes 1` on the same folder and checkpoint print the same
+    /// cIoU@U, pIA S/N/O, F_LOC, separability and U (to the 4 decimals `validate` prints).
+    func testValidateEqualsEvalOnePass() throws {
+        let samples = Self.repo.appendingPathComponent("samples").path
+        let ckpt = samples + "/demo.safetensors"
+        guard FileManager.default.fileExists(atPath: ckpt) else { throw XCTSkip("\(ckpt) is missing") }
+        let json = tmp + "/eval.json"
+        let e = try run(["eval", "--data", samples, "--checkpoint", ckpt, "--passes", "1", "--no-retrieval", "--json", json])
+        XCTAssertEqual(e.status, 0, e.err)
+        let v = try run(["debug", "validate", "--data", samples, "--checkpoint", ckpt])
+        XCTAssertEqual(v.status, 0, v.err)
+        var printed: [String: Double] = [:]
+        for line in v.out.split(separator: "\n") {
+            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+            if parts.count == 2, let x = Double(parts[1]) { printed[String(parts[0])] = x }
+        }
+        let report = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
+        let pia = try XCTUnwrap(report["pia"] as? [String: Any])
+        let expected: [(String, Any?)] = [("ciou_uth", report["ciou_uth"]), ("pia_s", pia["silence"]), ("pia_n", pia["noise"]),
+                                          ("pia_o", pia["offscreen"]), ("f_loc", report["f_loc"]), ("separability", report["separability"]),
+                                          ("universal_threshold", report["universal_threshold"])]
+        for (key, value) in expected {
+            let want = try XCTUnwrap(value as? Double, key), got = try XCTUnwrap(printed[key], "validate printed no \(key):\n\(v.out)")
+            XCTAssertEqual(got, want, accuracy: 0.5e-4 + 1e-9 * abs(want), key)
+        }
+        XCTAssertEqual(printed["pairs"], report["samples"] as? Double)
+    }
 }

@@ -1,33 +1,34 @@
 import Foundation
 
 /// Training speed: seconds per sample of one SSL-SaN train step (positive + silence + noise audio,
-/// one image branch, Adam) on random inputs. For `sslsan bench`.
+/// one image branch, Adam) on random inputs, on the engine's layers. For `sslsan bench` and
+/// `sslsan debug train-bench`. The caller sets the thread budget (with `parallelBranches` the
+/// image and audio branches run side by side, so one OpenBLAS thread each fills two cores).
 public enum TrainingBench {
     /// Measures `steps` steps (after one warm-up step) per (config, batch).
-    /// Keys: `train.<config>.b<batch>.s_per_sample`, `...samples_per_s`, plus the thread settings.
-    public static func run(configs: [ModelConfig] = [.full, (try? ModelConfig.named("demo")) ?? .full],
-                           batches: [Int] = [8, 32], steps: Int = 2, parallelBranches: Bool = true,
-                           blasThreads: Int? = nil, equivariance: Bool = false) -> [String: Double] {
+    /// Keys: `train.<config>.b<batch>.s_per_sample`, `...samples_per_s`, `...cpu_s_per_sample`,
+    /// plus the thread settings seen.
+    public static func run(configs: [ModelConfig], batches: [Int] = [8, 32], steps: Int = 2, parallelBranches: Bool = true,
+                           equivariance: Bool = false) -> [String: Double] {
         var out: [String: Double] = [:]
-        let oldThreads = BLAS.threads
-        let threads = blasThreads ?? (parallelBranches ? 1 : 2)
-        BLAS.threads = threads
-        defer { BLAS.threads = oldThreads }
-        out["train.blas_threads"] = Double(threads)
+        out["train.blas_threads"] = Double(BLAS.threads)
+        out["train.workers"] = Double(Parallel.workers)
         out["train.parallel_branches"] = parallelBranches ? 1 : 0
         for cfg in configs {
             for b in batches {
-                let s = secondsPerSample(config: cfg, batch: b, steps: steps, parallelBranches: parallelBranches, equivariance: equivariance)
-                out["train.\(cfg.name).b\(b).s_per_sample"] = s
-                out["train.\(cfg.name).b\(b).samples_per_s"] = 1 / s
+                let (wall, cpu) = secondsPerSample(config: cfg, batch: b, steps: steps, parallelBranches: parallelBranches, equivariance: equivariance)
+                out["train.\(cfg.name).b\(b).s_per_sample"] = wall
+                out["train.\(cfg.name).b\(b).cpu_s_per_sample"] = cpu
+                out["train.\(cfg.name).b\(b).samples_per_s"] = 1 / wall
             }
         }
         return out
     }
 
+    /// (wall, process CPU) seconds per sample, averaged over `steps` timed steps.
     public static func secondsPerSample(config: ModelConfig, batch b: Int, steps: Int, parallelBranches: Bool = true,
-                                        equivariance: Bool = false) -> Double {
-        let model = TrainableModel(config: config, seed: 1)
+                                        equivariance: Bool = false) -> (wall: Double, cpu: Double) {
+        let model = SSLSaNModel(config: config, seed: 1)
         var rng = TrainingRNG(seed: 7)
         let s = config.imageSize
         func randn(_ shape: [Int], scale: Double = 1, offset: Double = 0) -> Tensor {
@@ -41,15 +42,15 @@ public enum TrainingBench {
         var obj = TrainObjective(config: config)
         obj.parallelBranches = parallelBranches
         let opt = AdamOptimizer(params: model.parameters, lr: 1e-4)
-        var total = 0.0
+        var wall = 0.0, cpu = 0.0
         for i in 0...steps {
             let tf = equivariance ? EquivarianceTransform.random(batch: b, canvas: s, rng: &rng) : nil
-            let t0 = Date()
+            let t0 = Date(), c0 = EngineBench.cpuMilliseconds()
             opt.zeroGrad()
             _ = obj.step(model: model, batch: batch, transform: tf)
             opt.update()
-            if i > 0 { total += Date().timeIntervalSince(t0) }
+            if i > 0 { wall += Date().timeIntervalSince(t0); cpu += (EngineBench.cpuMilliseconds() - c0) / 1000 }
         }
-        return total / Double(steps * b)
+        return (wall / Double(steps * b), cpu / Double(steps * b))
     }
 }

@@ -19,31 +19,30 @@ public enum Checkpoint {
         public let role: Role
     }
 
-    /// All 257 state_dict entries of `model`, in PyTorch order.
+    /// All 257 state_dict entries of `model`, in PyTorch order. Names of the used tensors come
+    /// from `ResNetEncoder.modules`; this adds only what AVENet has and the network never uses
+    /// (the other stems, `fc`, `vision_fc1`, `conv3`, `norm3`).
     public static func layout(_ model: SSLSaNModel) -> [Entry] {
         var out: [Entry] = []
         let w = model.config.widths
-        for enc in [model.imageEncoder, model.audioEncoder] {
+        for enc in model.encoders {
             let p = enc.prefix
-            for (stem, cin) in [("conv1_a", 1), ("conv1", 3), ("conv1_flow", 6)] {
-                let name = "\(p).\(stem).weight"
-                out.append(stem == enc.stemName ? Entry(name: name, shape: enc.stem.weight.shape, role: .used(enc.stem.weight))
-                                                : Entry(name: name, shape: [w[0], cin, 7, 7], role: .unused))
-            }
-            func bn(_ name: String, _ b: BatchNorm2d) {
-                for (s, t) in [("weight", b.weight), ("bias", b.bias), ("running_mean", b.runningMean), ("running_var", b.runningVar)] {
-                    out.append(Entry(name: "\(name).\(s)", shape: t.shape, role: .used(t)))
-                }
-                out.append(Entry(name: "\(name).num_batches_tracked", shape: [], role: .counter(b)))
-            }
-            func conv(_ name: String, _ c: Conv2d) { out.append(Entry(name: "\(name).weight", shape: c.weight.shape, role: .used(c.weight))) }
-            bn("\(p).bn1", enc.bn1)
-            for (li, blocks) in enc.layers.enumerated() {
-                for (bi, b) in blocks.enumerated() {
-                    let q = "\(p).layer\(li + 1).\(bi)"
-                    conv("\(q).conv1", b.conv1); bn("\(q).bn1", b.bn1)
-                    conv("\(q).conv2", b.conv2); bn("\(q).bn2", b.bn2)
-                    if let ds = b.downsample { conv("\(q).downsample.0", ds.conv); bn("\(q).downsample.1", ds.bn) }
+            for (i, m) in enc.modules.enumerated() {
+                switch m.module {
+                case .conv(let c) where i == 0:
+                    // AVENet's ResNet has all three stems; each encoder uses one.
+                    for (stem, cin) in [("conv1_a", 1), ("conv1", 3), ("conv1_flow", 6)] {
+                        let name = "\(p).\(stem).weight"
+                        out.append(stem == enc.stemName ? Entry(name: name, shape: c.weight.shape, role: .used(c.weight))
+                                                        : Entry(name: name, shape: [w[0], cin, 7, 7], role: .unused))
+                    }
+                case .conv(let c):
+                    out.append(Entry(name: "\(m.name).weight", shape: c.weight.shape, role: .used(c.weight)))
+                case .batchNorm(let b):
+                    for (s, t) in [("weight", b.weight), ("bias", b.bias), ("running_mean", b.runningMean), ("running_var", b.runningVar)] {
+                        out.append(Entry(name: "\(m.name).\(s)", shape: t.shape, role: .used(t)))
+                    }
+                    out.append(Entry(name: "\(m.name).num_batches_tracked", shape: [], role: .counter(b)))
                 }
             }
             out.append(Entry(name: "\(p).fc.weight", shape: [1000, w[3]], role: .unused))

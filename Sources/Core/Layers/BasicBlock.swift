@@ -19,11 +19,9 @@ public final class BasicBlock: @unchecked Sendable {
     }
 
     /// (PyTorch name suffix, module) pairs in state_dict order.
-    public var convs: [(String, Conv2d)] {
-        [("conv1", conv1), ("conv2", conv2)] + (downsample.map { [("downsample.0", $0.conv)] } ?? [])
-    }
-    public var norms: [(String, BatchNorm2d)] {
-        [("bn1", bn1), ("bn2", bn2)] + (downsample.map { [("downsample.1", $0.bn)] } ?? [])
+    public var modules: [(name: String, module: Module)] {
+        [("conv1", .conv(conv1)), ("bn1", .batchNorm(bn1)), ("conv2", .conv(conv2)), ("bn2", .batchNorm(bn2))]
+            + (downsample.map { [("downsample.0", .conv($0.conv)), ("downsample.1", .batchNorm($0.bn))] } ?? [])
     }
 
     /// Eval mode, every BN folded into its conv's epilogue; the residual add and final ReLU
@@ -43,17 +41,18 @@ public final class BasicBlock: @unchecked Sendable {
         let output: Tensor
     }
 
-    /// Train mode: batch statistics in every BN (running stats updated).
-    public func forwardTrain(_ x: Tensor) -> (output: Tensor, tape: Tape) {
-        let c1 = conv1.forward(x)
-        let (r1, s1) = bn1.forwardTrain(c1)
+    /// Train mode: batch statistics in every BN (running stats updated `statUpdates` times, see
+    /// `BatchNorm2d.forwardTrain`). `workspace` is the training thread's scratch.
+    public func forwardTrain(_ x: Tensor, statUpdates: Int = 1, workspace: Workspace? = nil) -> (output: Tensor, tape: Tape) {
+        let c1 = conv1.forward(x, workspace: workspace)
+        let (r1, s1) = bn1.forwardTrain(c1, statUpdates: statUpdates)
         ReLU.forwardInPlace(r1)
-        let c2 = conv2.forward(r1)
-        let (out, s2) = bn2.forwardTrain(c2)
+        let c2 = conv2.forward(r1, workspace: workspace)
+        let (out, s2) = bn2.forwardTrain(c2, statUpdates: statUpdates)
         var cd: Tensor?, sd: BatchNorm2d.Saved?
         if let ds = downsample {
-            let c = ds.conv.forward(x)
-            let (idt, s) = ds.bn.forwardTrain(c)
+            let c = ds.conv.forward(x, workspace: workspace)
+            let (idt, s) = ds.bn.forwardTrain(c, statUpdates: statUpdates)
             cd = c; sd = s
             Residual.addInPlace(out, idt)
         } else {
@@ -64,19 +63,19 @@ public final class BasicBlock: @unchecked Sendable {
     }
 
     /// Accumulates parameter gradients and returns dL/dx.
-    public func backward(_ tape: Tape, gradOutput: Tensor) -> Tensor {
-        let g = gradOutput.copy()
+    /// `gradOutput` is consumed (the ReLU mask is applied to it in place).
+    public func backward(_ tape: Tape, gradOutput g: Tensor, workspace: Workspace? = nil) -> Tensor {
         ReLU.backwardInPlace(output: tape.output, grad: g)
         // Main branch: bn2 → conv2 → relu → bn1 → conv1.
         let dc2 = bn2.backward(input: tape.c2, saved: tape.s2, gradOutput: g)
-        let dr1 = conv2.backward(input: tape.r1, gradOutput: dc2)!
+        let dr1 = conv2.backward(input: tape.r1, gradOutput: dc2, workspace: workspace)!
         ReLU.backwardInPlace(output: tape.r1, grad: dr1)
         let dc1 = bn1.backward(input: tape.c1, saved: tape.s1, gradOutput: dr1)
-        let dx = conv1.backward(input: tape.input, gradOutput: dc1)!
+        let dx = conv1.backward(input: tape.input, gradOutput: dc1, workspace: workspace)!
         // Identity branch: the residual add passes g unchanged.
         if let ds = downsample, let cd = tape.cd, let sd = tape.sd {
             let dcd = ds.bn.backward(input: cd, saved: sd, gradOutput: g)
-            Residual.addInPlace(dx, ds.conv.backward(input: tape.input, gradOutput: dcd)!)
+            Residual.addInPlace(dx, ds.conv.backward(input: tape.input, gradOutput: dcd, workspace: workspace)!)
         } else {
             Residual.addInPlace(dx, g)
         }

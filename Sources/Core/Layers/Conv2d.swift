@@ -31,8 +31,10 @@ public struct ConvEpilogue: @unchecked Sendable {
 /// W (Cout × Cin·k²) · col (Cin·k² × Ho·Wo), with 1×1 stride-1 convolutions reading the input
 /// directly. Backward: dW += dY · colᵀ and dcol = Wᵀ · dY followed by
 /// col2im. The column matrix is rebuilt in backward rather than stored (memory over time).
-/// `forward` allocates its own scratch, so concurrent calls are safe; `backward` accumulates
-/// into `weightGrad` and must not run concurrently with itself.
+/// Training passes a `Workspace`: scratch is then reused, and planes of at most
+/// `maxGroupPlane` positions put several samples' columns side by side in one GEMM.
+/// `forward` without a workspace allocates its own scratch, so concurrent calls are safe;
+/// `backward` accumulates into `weightGrad` and must not run concurrently with itself.
 public final class Conv2d: @unchecked Sendable {
     public let inChannels: Int
     public let outChannels: Int
@@ -95,8 +97,24 @@ public final class Conv2d: @unchecked Sendable {
         return outChannels * g.columnRows * g.columnCols
     }
 
-    /// y = conv(x) for x (B, Cin, H, W) → (B, Cout, Ho, Wo), then the epilogue.
-    public func forward(_ x: Tensor, epilogue: ConvEpilogue = .none) -> Tensor {
+    /// Largest column matrix (floats) one grouped GEMM builds; samples are grouped up to it.
+    nonisolated(unsafe) public static var maxGroupColumnFloats = 12 << 20
+    /// Samples share one GEMM only when a sample's output plane is at most this many positions:
+    /// late layers (28×28 and smaller at 224 px) give GEMMs too narrow for OpenBLAS to run at
+    /// full speed; wide planes already do, and grouping them only adds the transposing copies.
+    nonisolated(unsafe) public static var maxGroupPlane = 1024
+
+    /// Samples per GEMM for an output plane of `ncol` positions and `K` column rows (1 = none).
+    /// Grouping needs scratch to reuse, so it happens only with a `Workspace` (training).
+    func samplesPerGEMM(batch: Int, ncol: Int, K: Int, workspace: Workspace?) -> Int {
+        guard workspace != nil, ncol <= Self.maxGroupPlane else { return 1 }
+        return max(1, min(batch, Self.maxGroupColumnFloats / max(1, K * ncol)))
+    }
+
+    /// y = conv(x) for x (B, Cin, H, W) → (B, Cout, Ho, Wo), then the epilogue. With a
+    /// `workspace` (one per training thread) scratch is reused and small late-layer GEMMs are
+    /// grouped across samples; without one the call allocates its own scratch and is thread-safe.
+    public func forward(_ x: Tensor, epilogue: ConvEpilogue = .none, workspace: Workspace? = nil) -> Tensor {
         precondition(x.rank == 4 && x.shape[1] == inChannels, "Conv2d(\(inChannels)→\(outChannels)): input \(x.shape)")
         let B = x.shape[0]
         let g = geometry(height: x.shape[2], width: x.shape[3])
@@ -112,8 +130,30 @@ public final class Conv2d: @unchecked Sendable {
             }
             return y
         }
-        let col: UnsafeMutablePointer<Float>? = g.isPointwise ? nil : .allocate(capacity: K * ncol)
-        defer { col?.deallocate() }
+        let group = samplesPerGEMM(batch: B, ncol: ncol, K: K, workspace: workspace)
+        if group > 1, let ws = workspace {
+            var b0 = 0
+            while b0 < B {
+                let nb = min(group, B - b0), wide = nb * ncol
+                let col = ws.buffer(0, K * wide), yt = ws.buffer(1, outChannels * wide)
+                for bi in 0..<nb { Im2col.forward(x.data + (b0 + bi) * inStride, g, into: col + bi * ncol, rowStride: wide) }
+                BLAS.sgemm(m: outChannels, n: wide, k: K, a: weight.data, lda: K, b: col, ldb: wide, c: yt, ldc: wide)
+                // yt is (Cout, nb·HW); y wants (nb, Cout, HW).
+                let cout = outChannels
+                Parallel.chunks(nb * cout, costPerItem: ncol) { r in
+                    for i in r {
+                        let bi = i / cout, co = i % cout
+                        (y.data + (b0 + bi) * outStride + co * ncol).update(from: yt + co * wide + bi * ncol, count: ncol)
+                    }
+                }
+                if !epilogue.isIdentity { for bi in 0..<nb { apply(epilogue, to: y.data + (b0 + bi) * outStride, sample: b0 + bi, plane: ncol) } }
+                b0 += nb
+            }
+            return y
+        }
+        let own: UnsafeMutablePointer<Float>? = (g.isPointwise || workspace != nil) ? nil : .allocate(capacity: K * ncol)
+        defer { own?.deallocate() }
+        let col = g.isPointwise ? nil : (own ?? workspace!.buffer(0, K * ncol))
         for n in 0..<B {
             let xn = x.data + n * inStride
             if let col { Im2col.forward(xn, g, into: col) }
@@ -146,18 +186,48 @@ public final class Conv2d: @unchecked Sendable {
     }
 
     /// Given the forward input `x` and dL/dy, adds dL/dW into `weightGrad` and returns dL/dx
-    /// (or nil when `inputGrad` is false, e.g. for the stem whose input is data).
+    /// (or nil when `inputGrad` is false, e.g. for the stem whose input is data). The column
+    /// matrix is rebuilt from `x` rather than kept from the forward (memory over time). With a
+    /// `workspace`, scratch is reused and small planes are grouped across samples as in `forward`.
     @discardableResult
-    public func backward(input x: Tensor, gradOutput dy: Tensor, inputGrad: Bool = true) -> Tensor? {
+    public func backward(input x: Tensor, gradOutput dy: Tensor, inputGrad: Bool = true, workspace: Workspace? = nil) -> Tensor? {
         let B = x.shape[0]
         let g = geometry(height: x.shape[2], width: x.shape[3])
         let ncol = g.columnCols, K = g.columnRows
         precondition(dy.shape == [B, outChannels, g.outHeight, g.outWidth], "Conv2d backward: dy \(dy.shape)")
         let dx = inputGrad ? Tensor(shape: x.shape) : nil
         let inStride = inChannels * g.height * g.width, outStride = outChannels * ncol
-        let col: UnsafeMutablePointer<Float>? = g.isPointwise ? nil : .allocate(capacity: K * ncol)
-        let dcol: UnsafeMutablePointer<Float>? = (inputGrad && !g.isPointwise) ? .allocate(capacity: K * ncol) : nil
-        defer { col?.deallocate(); dcol?.deallocate() }
+        let group = samplesPerGEMM(batch: B, ncol: ncol, K: K, workspace: workspace)
+        if group > 1, let ws = workspace {
+            var b0 = 0
+            while b0 < B {
+                let nb = min(group, B - b0), wide = nb * ncol
+                let col = ws.buffer(0, K * wide), dyt = ws.buffer(1, outChannels * wide)
+                for bi in 0..<nb { Im2col.forward(x.data + (b0 + bi) * inStride, g, into: col + bi * ncol, rowStride: wide) }
+                let cout = outChannels
+                Parallel.chunks(nb * cout, costPerItem: ncol) { r in
+                    for i in r {
+                        let bi = i / cout, co = i % cout
+                        (dyt + co * wide + bi * ncol).update(from: dy.data + (b0 + bi) * outStride + co * ncol, count: ncol)
+                    }
+                }
+                BLAS.sgemm(transB: true, m: outChannels, n: K, k: wide, a: dyt, lda: wide, b: col, ldb: wide,
+                           beta: 1, c: weightGrad.data, ldc: K)
+                if let dx {
+                    let dcol = ws.buffer(2, K * wide)
+                    BLAS.sgemm(transA: true, m: K, n: wide, k: outChannels, a: weight.data, lda: K, b: dyt, ldb: wide, c: dcol, ldc: wide)
+                    for bi in 0..<nb { Im2col.backward(dcol + bi * ncol, g, addingInto: dx.data + (b0 + bi) * inStride, rowStride: wide) }
+                }
+                b0 += nb
+            }
+            return dx
+        }
+        let pointwise = g.isPointwise
+        let ownCol: UnsafeMutablePointer<Float>? = (pointwise || workspace != nil) ? nil : .allocate(capacity: K * ncol)
+        let ownDcol: UnsafeMutablePointer<Float>? = (!inputGrad || pointwise || workspace != nil) ? nil : .allocate(capacity: K * ncol)
+        defer { ownCol?.deallocate(); ownDcol?.deallocate() }
+        let col = pointwise ? nil : (ownCol ?? workspace!.buffer(0, K * ncol))
+        let dcol = (!inputGrad || pointwise) ? nil : (ownDcol ?? workspace!.buffer(2, K * ncol))
         for n in 0..<B {
             let xn = x.data + n * inStride, dyn = dy.data + n * outStride
             if let col { Im2col.forward(xn, g, into: col) }

@@ -3,27 +3,19 @@
 /// Eval (thread-safe; BatchNorm, residual add and ReLU folded into the conv epilogues):
 ///     let feat = encoder.forward(x)                       // (B,Cin,H,W) → (B,w3,H/16,W/16)
 ///
-/// Training (not thread-safe; one encoder is driven by one thread):
-///     encoder.zeroGrad()
-///     let y = encoder.forward(x, training: true)          // batch stats; running stats, num_batches_tracked += 1
+/// Training (llm.c style: the forward returns the tape its backward reads; not thread-safe, one
+/// encoder is driven by one thread, which owns `workspace`):
+///     let (y, tape) = encoder.forwardTrain(x)             // batch stats; running stats, num_batches_tracked += 1
 ///     ...loss, dL/dy...
-///     encoder.backward(dy)                                // accumulates into every `grad`; returns nil
+///     encoder.backward(dy, tape: tape)                    // accumulates into every gradient
+/// Several forwards of one encoder (audnet: positive, silence, noise — each with its own batch
+/// statistics) keep their own tapes and are undone in any order.
 ///
-/// A train-mode forward pushes its activations onto a stack and `backward` pops the most recent
-/// one, so several forwards of the same encoder (audnet: positive, silence, noise — each with its
-/// own batch statistics) are undone in reverse order. `forward(x, training: false)` leaves the
-/// stack alone. `backward(dy, inputGrad: true)` also returns dL/dx (used by the gradient checks).
-/// `forwardTape`/`backward(_:tape:)` give explicit control over tapes instead of the stack.
-///
-/// Parameter registry (what an optimiser walks): `parameters` lists `(name, value, grad)` with
-/// PyTorch names (e.g. "imgnet.layer1.0.conv1.weight", "imgnet.bn1.bias") in state_dict order,
-/// only for the tensors this encoder uses (the vision encoder has `conv1`, the audio one
-/// `conv1_a`). `buffers` lists running_mean / running_var by name; `batchNorms` gives each
-/// BatchNorm2d by name for its `numBatchesTracked`.
+/// Names: `modules` lists every conv and BatchNorm with its PyTorch name (e.g.
+/// "imgnet.layer1.0.conv1", "audnet.bn1") in state_dict order. It is the one place names are
+/// spelled: `parameters`, `buffers`, `batchNorms` and the checkpoint layout derive from it.
 public final class ResNetEncoder: @unchecked Sendable {
     public enum Modality: String, Sendable { case vision, audio }
-
-    public typealias Parameter = (name: String, value: Tensor, grad: Tensor)
 
     public let modality: Modality
     /// "imgnet" or "audnet".
@@ -61,43 +53,28 @@ public final class ResNetEncoder: @unchecked Sendable {
 
     // MARK: - Registry
 
-    /// Every convolution with its full PyTorch parameter name, in state_dict order.
-    public var namedConvs: [(String, Conv2d)] {
-        var r: [(String, Conv2d)] = [("\(prefix).\(stemName)", stem)]
+    /// Every module with its full PyTorch name, in state_dict order (the stem first).
+    public var modules: [(name: String, module: Module)] {
+        var r: [(name: String, module: Module)] = [("\(prefix).\(stemName)", .conv(stem)), ("\(prefix).bn1", .batchNorm(bn1))]
         for (li, blocks) in layers.enumerated() {
-            for (bi, b) in blocks.enumerated() { r += b.convs.map { ("\(prefix).layer\(li + 1).\(bi).\($0.0)", $0.1) } }
+            for (bi, b) in blocks.enumerated() { r += b.modules.map { ("\(prefix).layer\(li + 1).\(bi).\($0.name)", $0.module) } }
         }
         return r
+    }
+
+    /// Every convolution with its PyTorch module name, in state_dict order.
+    public var namedConvs: [(name: String, conv: Conv2d)] {
+        modules.compactMap { if case .conv(let c) = $0.module { return ($0.name, c) } else { return nil } }
     }
 
     /// Every BatchNorm2d with its PyTorch module name, in state_dict order.
     public var batchNorms: [(name: String, bn: BatchNorm2d)] {
-        var r: [(name: String, bn: BatchNorm2d)] = [("\(prefix).bn1", bn1)]
-        for (li, blocks) in layers.enumerated() {
-            for (bi, b) in blocks.enumerated() { r += b.norms.map { ("\(prefix).layer\(li + 1).\(bi).\($0.0)", $0.1) } }
-        }
-        return r
+        modules.compactMap { if case .batchNorm(let b) = $0.module { return ($0.name, b) } else { return nil } }
     }
 
     /// Trainable tensors with gradients, PyTorch names, state_dict order.
     public var parameters: [Parameter] {
-        var r: [Parameter] = [("\(prefix).\(stemName).weight", stem.weight, stem.weightGrad)]
-        r += [("\(prefix).bn1.weight", bn1.weight, bn1.weightGrad), ("\(prefix).bn1.bias", bn1.bias, bn1.biasGrad)]
-        for (li, blocks) in layers.enumerated() {
-            for (bi, b) in blocks.enumerated() {
-                let p = "\(prefix).layer\(li + 1).\(bi)."
-                var mods: [(String, Any)] = [("conv1", b.conv1), ("bn1", b.bn1), ("conv2", b.conv2), ("bn2", b.bn2)]
-                if let ds = b.downsample { mods += [("downsample.0", ds.conv), ("downsample.1", ds.bn)] }
-                for (n, m) in mods {
-                    if let c = m as? Conv2d { r.append((p + n + ".weight", c.weight, c.weightGrad)) }
-                    if let bn = m as? BatchNorm2d {
-                        r.append((p + n + ".weight", bn.weight, bn.weightGrad))
-                        r.append((p + n + ".bias", bn.bias, bn.biasGrad))
-                    }
-                }
-            }
-        }
-        return r
+        modules.flatMap { m in m.module.trainable.map { Parameter(name: m.name + "." + $0.suffix, value: $0.value, grad: $0.grad) } }
     }
 
     /// BatchNorm running statistics by name ("….running_mean", "….running_var").
@@ -164,75 +141,52 @@ public final class ResNetEncoder: @unchecked Sendable {
 
     // MARK: - Training
 
-    /// Activations of one train-mode forward.
-    public final class Tape: @unchecked Sendable {
+    /// Scratch of the training thread (im2col columns, grouped GEMM outputs), reused every step.
+    public let workspace = Workspace()
+
+    /// Activations of one train-mode forward: exactly what `backward` reads.
+    public struct Tape: @unchecked Sendable {
         let input: Tensor
         let stemOut: Tensor
         let bnSaved: BatchNorm2d.Saved
         let reluOut: Tensor
         let poolSaved: MaxPool2d.Saved
         let blocks: [BasicBlock.Tape]
-        init(input: Tensor, stemOut: Tensor, bnSaved: BatchNorm2d.Saved, reluOut: Tensor, poolSaved: MaxPool2d.Saved, blocks: [BasicBlock.Tape]) {
-            self.input = input; self.stemOut = stemOut; self.bnSaved = bnSaved; self.reluOut = reluOut
-            self.poolSaved = poolSaved; self.blocks = blocks
-        }
     }
 
-    private var tapes: [Tape] = []
-
-    /// Tapes waiting for a `backward` (train-mode forwards not yet undone).
-    public var pendingBackwards: Int { tapes.count }
-
-    /// Drops saved activations (e.g. after an aborted step).
-    public func clearTapes() { tapes.removeAll() }
-
-    /// `training: false` is the eval forward; `training: true` uses batch statistics, updates
-    /// the running statistics and pushes a tape for `backward`.
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        guard training else { return forward(x) }
-        let (y, tape) = forwardTape(x)
-        tapes.append(tape)
-        return y
-    }
-
-    /// Train-mode forward returning its tape explicitly.
-    public func forwardTape(_ x: Tensor) -> (output: Tensor, tape: Tape) {
+    /// Train-mode forward: batch statistics in every BatchNorm, running statistics updated
+    /// `statUpdates` times (see `BatchNorm2d.forwardTrain`).
+    public func forwardTrain(_ x: Tensor, statUpdates: Int = 1) -> (output: Tensor, tape: Tape) {
         precondition(x.rank == 4 && x.shape[1] == inputChannels, "\(prefix): input \(x.shape), expected (B,\(inputChannels),H,W)")
-        let c = stem.forward(x)
-        let (r, s) = bn1.forwardTrain(c)
+        let c = stem.forward(x, workspace: workspace)
+        let (r, s) = bn1.forwardTrain(c, statUpdates: statUpdates)
         ReLU.forwardInPlace(r)
         var (h, ps) = maxPool.forwardTrain(r)
         var bt: [BasicBlock.Tape] = []
         for blocks in layers {
             for b in blocks {
-                let (o, t) = b.forwardTrain(h)
+                let (o, t) = b.forwardTrain(h, statUpdates: statUpdates, workspace: workspace)
                 bt.append(t); h = o
             }
         }
         return (h, Tape(input: x, stemOut: c, bnSaved: s, reluOut: r, poolSaved: ps, blocks: bt))
     }
 
-    /// Backward of the most recent train-mode forward (LIFO). Accumulates into the `grad`
-    /// tensors; returns dL/dx only when `inputGrad` is true.
-    @discardableResult
-    public func backward(_ gradOutput: Tensor, inputGrad: Bool = false) -> Tensor? {
-        guard let tape = tapes.popLast() else { preconditionFailure("\(prefix).backward without a train-mode forward") }
-        return backward(gradOutput, tape: tape, inputGrad: inputGrad)
-    }
-
+    /// Backward of the train-mode forward that produced `tape`: accumulates into the gradients
+    /// and returns dL/dx only when `inputGrad` is true (the gradient checks; the stem's input is data).
     @discardableResult
     public func backward(_ gradOutput: Tensor, tape: Tape, inputGrad: Bool = false) -> Tensor? {
-        var g = gradOutput
+        var g = gradOutput.copy()
         var i = tape.blocks.count
         for blocks in layers.reversed() {
             for b in blocks.reversed() {
                 i -= 1
-                g = b.backward(tape.blocks[i], gradOutput: g)
+                g = b.backward(tape.blocks[i], gradOutput: g, workspace: workspace)
             }
         }
         g = maxPool.backward(saved: tape.poolSaved, gradOutput: g)
         ReLU.backwardInPlace(output: tape.reluOut, grad: g)
         g = bn1.backward(input: tape.stemOut, saved: tape.bnSaved, gradOutput: g)
-        return stem.backward(input: tape.input, gradOutput: g, inputGrad: inputGrad)
+        return stem.backward(input: tape.input, gradOutput: g, inputGrad: inputGrad, workspace: workspace)
     }
 }

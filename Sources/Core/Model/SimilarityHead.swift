@@ -1,15 +1,18 @@
 import Foundation
 
-/// The SSL-TIE similarity heads (SPEC §3.2) with their backwards, for training.
+/// The SSL-TIE similarity head (SPEC §3.2), forward and backward: the one implementation used by
+/// eval (`SSLSaNModel.encodeImage/encodeAudio/similarityMap/maps`), the trainer and the explorer.
 ///
-/// Visual: v̂ = F / max(‖F‖₂, 1e-12) over channels at every location. Audio: global max over the map
-/// (backward routes to the first arg-max, as PyTorch's CPU kernel), then L2 normalisation.
+/// Visual: v̂ = F / max(‖F‖₂, 1e-12) over channels at every location (F.normalize). Audio: global
+/// max over the map (AVENet's `avgpool` is an AdaptiveMaxPool2d; the backward routes to the first
+/// arg-max, as PyTorch's CPU kernel), then L2 normalisation. Norms are accumulated in double.
 /// Similarity: A0[n,k,hw] = Σ_c v̂[n,c,hw]·â[k,c]; A[n] = A0[n,n].
 public enum SimilarityHead {
     public static let normEps: Float = 1e-12
 
     // MARK: visual normalisation
 
+    /// v̂ and the per-location norms its backward divides by.
     public struct VisualSaved: @unchecked Sendable {
         public let vhat: Tensor
         let norms: [Float]
@@ -17,38 +20,48 @@ public enum SimilarityHead {
 
     /// F (B,C,h,w) → v̂ (B,C,h,w).
     public static func normalizeVisual(_ f: Tensor) -> VisualSaved {
+        precondition(f.rank == 4, "normalizeVisual: input \(f.shape)")
         let (b, c) = (f.shape[0], f.shape[1])
-        let hw = f.count / (b * c)
+        let hw = f.count / max(1, b * c)
         let v = Tensor(shape: f.shape)
         var norms = [Float](repeating: 0, count: b * hw)
-        for n in 0..<b {
-            let src = f.data + n * c * hw, dst = v.data + n * c * hw
-            var ss = [Float](repeating: 0, count: hw)
-            for ch in 0..<c { let p = src + ch * hw; for i in 0..<hw { ss[i] += p[i] * p[i] } }
-            for i in 0..<hw { norms[n * hw + i] = max(ss[i].squareRoot(), normEps) }
-            for ch in 0..<c {
-                let p = src + ch * hw, q = dst + ch * hw
-                for i in 0..<hw { q[i] = p[i] / norms[n * hw + i] }
+        norms.withUnsafeMutableBufferPointer { np in
+            let np = np
+            Parallel.chunks(b, costPerItem: c * hw) { ns in
+                var ss = [Double](repeating: 0, count: hw)
+                for n in ns {
+                    let src = f.data + n * c * hw, dst = v.data + n * c * hw
+                    for i in 0..<hw { ss[i] = 0 }
+                    for ch in 0..<c { let p = src + ch * hw; for i in 0..<hw { let x = Double(p[i]); ss[i] += x * x } }
+                    for i in 0..<hw { ss[i] = max(ss[i].squareRoot(), Double(normEps)); np[n * hw + i] = Float(ss[i]) }
+                    for ch in 0..<c {
+                        let p = src + ch * hw, q = dst + ch * hw
+                        for i in 0..<hw { q[i] = Float(Double(p[i]) / ss[i]) }
+                    }
+                }
             }
         }
         return VisualSaved(vhat: v, norms: norms)
     }
 
-    /// dv̂ → dF.
+    /// dv̂ → dF: (g − v̂·⟨g, v̂⟩) / ‖F‖ where ‖F‖ > eps, else g / eps.
     public static func normalizeVisualBackward(_ dv: Tensor, _ s: VisualSaved) -> Tensor {
         let v = s.vhat
         let (b, c) = (v.shape[0], v.shape[1])
         let hw = v.count / (b * c)
         let df = Tensor(shape: v.shape)
-        for n in 0..<b {
+        Parallel.chunks(b, costPerItem: c * hw) { ns in
             var dot = [Float](repeating: 0, count: hw)
-            let vp = v.data + n * c * hw, gp = dv.data + n * c * hw, dp = df.data + n * c * hw
-            for ch in 0..<c { for i in 0..<hw { dot[i] += vp[ch * hw + i] * gp[ch * hw + i] } }
-            for i in 0..<hw where !(s.norms[n * hw + i] > normEps) { dot[i] = 0 }
-            for ch in 0..<c {
-                for i in 0..<hw {
-                    let j = ch * hw + i
-                    dp[j] = (gp[j] - vp[j] * dot[i]) / s.norms[n * hw + i]
+            for n in ns {
+                let vp = v.data + n * c * hw, gp = dv.data + n * c * hw, dp = df.data + n * c * hw
+                for i in 0..<hw { dot[i] = 0 }
+                for ch in 0..<c { for i in 0..<hw { dot[i] += vp[ch * hw + i] * gp[ch * hw + i] } }
+                for i in 0..<hw where !(s.norms[n * hw + i] > normEps) { dot[i] = 0 }
+                for ch in 0..<c {
+                    for i in 0..<hw {
+                        let j = ch * hw + i
+                        dp[j] = (gp[j] - vp[j] * dot[i]) / s.norms[n * hw + i]
+                    }
                 }
             }
         }
@@ -66,23 +79,25 @@ public enum SimilarityHead {
 
     /// G (B,C,H,W) → â (B,C).
     public static func poolNormalizeAudio(_ g: Tensor) -> AudioSaved {
+        precondition(g.rank == 4, "poolNormalizeAudio: input \(g.shape)")
         let (b, c) = (g.shape[0], g.shape[1])
-        let hw = g.count / (b * c)
+        let hw = g.count / max(1, b * c)
         let a = Tensor(shape: [b, c])
         var idx = [Int32](repeating: 0, count: b * c)
         var norms = [Float](repeating: 0, count: b)
         for n in 0..<b {
-            var ss: Float = 0
+            var ss = 0.0
             for ch in 0..<c {
                 let p = g.data + (n * c + ch) * hw
                 var best = -Float.infinity, bi = 0
-                for i in 0..<hw where p[i] > best || p[i].isNaN { best = p[i]; bi = i }
+                for i in 0..<hw where p[i] > best || p[i].isNaN { best = p[i]; bi = i; if p[i].isNaN { break } }
                 a[n * c + ch] = best
                 idx[n * c + ch] = Int32(bi)
-                ss += best * best
+                ss += Double(best) * Double(best)
             }
-            norms[n] = max(ss.squareRoot(), normEps)
-            for ch in 0..<c { a[n * c + ch] /= norms[n] }
+            let norm = max(ss.squareRoot(), Double(normEps))
+            norms[n] = Float(norm)
+            for ch in 0..<c { a[n * c + ch] = Float(Double(a[n * c + ch]) / norm) }
         }
         return AudioSaved(ahat: a, argmax: idx, norms: norms, inputShape: g.shape)
     }
@@ -105,8 +120,10 @@ public enum SimilarityHead {
 
     // MARK: similarity maps
 
-    /// A[n,0,hw] = Σ_c v̂[n,c,hw]·â[n,c] → (B,1,h,w).
+    /// A[n,0,hw] = Σ_c v̂[n,c,hw]·â[n,c]: image n with audio n → (B,1,h,w).
     public static func pairMaps(visual v: Tensor, audio a: Tensor) -> Tensor {
+        precondition(v.rank == 4 && a.rank == 2 && v.shape[0] == a.shape[0] && v.shape[1] == a.shape[1],
+                     "similarity map: visual \(v.shape), audio \(a.shape)")
         let (b, c, h, w) = (v.shape[0], v.shape[1], v.shape[2], v.shape[3])
         let hw = h * w
         let out = Tensor(shape: [b, 1, h, w])
@@ -133,8 +150,21 @@ public enum SimilarityHead {
         }
     }
 
+    /// Image `image` of `v` against every audio row: A0[image, k] for k in 0..<K, as maps.
+    public static func maps(visual v: Tensor, image: Int, audio a: Tensor) -> [SimilarityMap] {
+        precondition(v.rank == 4 && a.rank == 2 && v.shape[1] == a.shape[1] && image < v.shape[0],
+                     "maps: visual \(v.shape), image \(image), audio \(a.shape)")
+        let c = v.shape[1], h = v.shape[2], w = v.shape[3], hw = h * w, k = a.shape[0]
+        var out = [Float](repeating: 0, count: k * hw)
+        out.withUnsafeMutableBufferPointer { o in
+            BLAS.sgemm(m: k, n: hw, k: c, a: a.data, lda: c, b: v.data + image * c * hw, ldb: hw, c: o.baseAddress!, ldc: hw)
+        }
+        return (0..<k).map { SimilarityMap(width: w, height: h, values: Array(out[($0 * hw)..<(($0 + 1) * hw)])) }
+    }
+
     /// A0[n,k,hw] = Σ_c v̂[n,c,hw]·â[k,c] → (B,K,h,w) for audio (K,C).
     public static func allPairMaps(visual v: Tensor, audio a: Tensor) -> Tensor {
+        precondition(v.rank == 4 && a.rank == 2 && v.shape[1] == a.shape[1], "maps: visual \(v.shape), audio \(a.shape)")
         let (b, c, h, w) = (v.shape[0], v.shape[1], v.shape[2], v.shape[3])
         let k = a.shape[0], hw = h * w
         let out = Tensor(shape: [b, k, h, w])

@@ -30,11 +30,13 @@ public struct ConvGeometry: Sendable, Equatable {
 
 /// im2col and its adjoint col2im: the convolution becomes one GEMM, W (Cout × Ck²) · col (Ck² × HoWo).
 public enum Im2col {
-    /// Writes the column matrix of image `x` (C·H·W floats) into `col` (C·k²·Ho·Wo floats).
+    /// Writes the column matrix of image `x` (C·H·W floats) into `col` (C·k² rows of Ho·Wo).
     /// Row (c·k + i)·k + j holds x[c, oy·s − p + i, ox·s − p + j] (zero outside the image).
-    public static func forward(_ x: UnsafePointer<Float>, _ g: ConvGeometry, into col: UnsafeMutablePointer<Float>) {
+    /// `rowStride` (default Ho·Wo) lets several samples share one wider matrix, sample b at
+    /// column offset b·Ho·Wo, so one GEMM covers them all (`Conv2d`'s sample grouping).
+    public static func forward(_ x: UnsafePointer<Float>, _ g: ConvGeometry, into col: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
         let k = g.kernel, s = g.stride, p = g.padding
-        let H = g.height, W = g.width, oh = g.outHeight, ow = g.outWidth, ncol = oh * ow
+        let H = g.height, W = g.width, oh = g.outHeight, ow = g.outWidth, ncol = rowStride ?? oh * ow
         Parallel.chunks(g.channels, costPerItem: k * k * ncol) { cs in
             for c in cs {
                 let xc = x + c * H * W
@@ -64,10 +66,11 @@ public enum Im2col {
         }
     }
 
-    /// Adds the column-matrix gradient `col` back onto the image gradient `dx` (C·H·W floats).
-    public static func backward(_ col: UnsafePointer<Float>, _ g: ConvGeometry, addingInto dx: UnsafeMutablePointer<Float>) {
+    /// Adds the column-matrix gradient `col` back onto the image gradient `dx` (C·H·W floats);
+    /// `rowStride` as in `forward`.
+    public static func backward(_ col: UnsafePointer<Float>, _ g: ConvGeometry, addingInto dx: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
         let k = g.kernel, s = g.stride, p = g.padding
-        let H = g.height, W = g.width, oh = g.outHeight, ow = g.outWidth, ncol = oh * ow
+        let H = g.height, W = g.width, oh = g.outHeight, ow = g.outWidth, ncol = rowStride ?? oh * ow
         Parallel.chunks(g.channels, costPerItem: k * k * ncol) { cs in
             for c in cs {
                 let xc = dx + c * H * W

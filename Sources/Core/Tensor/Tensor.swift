@@ -53,6 +53,13 @@ public final class Tensor: @unchecked Sendable {
 
     public func fill(_ value: Float) { data.update(repeating: value, count: count) }
 
+    /// Copies all of `self` into `dst` starting at element `offset` (batch assembly). A method,
+    /// so `self` stays alive while its storage is read.
+    public func copyInto(_ dst: Tensor, at offset: Int) {
+        precondition(offset >= 0 && offset + count <= dst.count, "copy of \(shape) into \(dst.shape) at \(offset)")
+        (dst.data + offset).update(from: data, count: count)
+    }
+
     public func copy(from other: Tensor) {
         precondition(other.count == count, "copy of \(other.shape) into \(shape)")
         data.update(from: other.data, count: count)

@@ -12,11 +12,11 @@ public final class AdamOptimizer: @unchecked Sendable {
     public var eps: Float = 1e-8
     public var weightDecay: Float
     public private(set) var step: Int = 0
-    public let params: [TrainParam]
+    public let params: [Parameter]
     let m: [Tensor]
     let v: [Tensor]
 
-    public init(params: [TrainParam], lr: Float = 1e-4, weightDecay: Float = 1e-4) {
+    public init(params: [Parameter], lr: Float = 1e-4, weightDecay: Float = 1e-4) {
         self.params = params; self.lr = lr; self.weightDecay = weightDecay
         m = params.map { Tensor(shape: $0.value.shape) }
         v = params.map { Tensor(shape: $0.value.shape) }

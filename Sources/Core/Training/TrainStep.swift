@@ -61,51 +61,66 @@ public struct TrainObjective: Sendable {
     /// mixture) never reproduces: the negatives' maps then vanish in training but not at test time.
     /// A joint batch makes the statistics the loss saw the ones the evaluated network uses.
     public var jointAudioBatch = false
+    /// With `parallelBranches`, the negatives (silence, noise) run on a replica of the audio
+    /// encoder on the second thread while the first does the image branch and the positive audio:
+    /// the audio encoder is ~85 % of the work, so "image ∥ audio" left one core mostly idle.
+    let negativesReplica = EncoderReplica()
 
     public init(config: ModelConfig) { head = ContrastiveLoss(config: config) }
 
     /// Computes the losses and accumulates gradients into the model's parameters (call `zeroGrad` first).
-    public func step(model: TrainableModel, batch: TrainBatch, transform: EquivarianceTransform?) -> TrainStepResult {
-        let imgBox = Box<(SimilarityHead.VisualSaved, TrainEncoder.Tape, SimilarityHead.VisualSaved?, TrainEncoder.Tape?, Tensor?)?>(nil)
-        let audBox = Box<[(SimilarityHead.AudioSaved, TrainEncoder.Tape)]>([])
+    public func step(model: SSLSaNModel, batch: TrainBatch, transform: EquivarianceTransform?) -> TrainStepResult {
+        typealias AudioForward = (saved: SimilarityHead.AudioSaved, tape: ResNetEncoder.Tape, encoder: ResNetEncoder)
+        let imgBox = Box<(SimilarityHead.VisualSaved, ResNetEncoder.Tape, SimilarityHead.VisualSaved?, ResNetEncoder.Tape?, Tensor?)?>(nil)
+        let posBox = Box<[AudioForward]>([]), negBox = Box<[AudioForward]>([])
         let useNeg = negativeLoss
         let joint = jointAudioBatch
         let images = batch.images
         let specs: [Tensor] = [batch.specPos] + (useNeg ? [batch.specSilence, batch.specNoise].compactMap { $0 } : [])
         let hasS = useNeg && batch.specSilence != nil, hasN = useNeg && batch.specNoise != nil
-        // ---- forward
+        let imgnet = model.imageEncoder, audnet = model.audioEncoder
+        // The positive audio goes through audnet twice in SSL-TIE's equivariance step (see
+        // `BatchNorm2d.forwardTrain`): one forward, two running-stat updates.
+        let positiveUpdates = transform != nil ? 2 : 1
+        let replica: ResNetEncoder? = parallelBranches && !joint && specs.count > 1 ? negativesReplica.sync(from: audnet) : nil
+        // ---- forward: thread 1 image branch (+ positive audio with a replica), thread 2 audio.
         runInParallel(parallelBranches, {
-            let (f1, t1) = model.imgnet.forwardTrain(images)
+            let (f1, t1) = imgnet.forwardTrain(images)
             let v1 = SimilarityHead.normalizeVisual(f1)
-            var v2: SimilarityHead.VisualSaved? = nil, t2: TrainEncoder.Tape? = nil, ti: Tensor? = nil
+            var v2: SimilarityHead.VisualSaved? = nil, t2: ResNetEncoder.Tape? = nil, ti: Tensor? = nil
             if let tf = transform {
                 let x2 = tf.apply(images)
-                let (f2, tp2) = model.imgnet.forwardTrain(x2)
+                let (f2, tp2) = imgnet.forwardTrain(x2)
                 v2 = SimilarityHead.normalizeVisual(f2); t2 = tp2; ti = x2
             }
             imgBox.value = (v1, t1, v2, t2, ti)
+            if replica != nil {
+                let (g, t) = audnet.forwardTrain(specs[0], statUpdates: positiveUpdates)
+                posBox.value = [(SimilarityHead.poolNormalizeAudio(g), t, audnet)]
+            }
         }, {
-            var r: [(SimilarityHead.AudioSaved, TrainEncoder.Tape)] = []
+            var r: [AudioForward] = []
             if joint && specs.count > 1 {
-                let (g, t) = model.audnet.forwardTrain(concatBatch(specs), statUpdates: transform != nil ? 2 : 1)
-                r.append((SimilarityHead.poolNormalizeAudio(g), t))
+                let (g, t) = audnet.forwardTrain(concatBatch(specs), statUpdates: positiveUpdates)
+                r.append((SimilarityHead.poolNormalizeAudio(g), t, audnet))
             } else {
-                for (i, s) in specs.enumerated() {
-                    let (g, t) = model.audnet.forwardTrain(s, statUpdates: (i == 0 && transform != nil) ? 2 : 1)
-                    r.append((SimilarityHead.poolNormalizeAudio(g), t))
+                for (i, s) in specs.enumerated() where replica == nil || i > 0 {
+                    let enc = replica ?? audnet
+                    let (g, t) = enc.forwardTrain(s, statUpdates: i == 0 ? positiveUpdates : 1)
+                    r.append((SimilarityHead.poolNormalizeAudio(g), t, enc))
                 }
             }
-            audBox.value = r
+            negBox.value = r
         })
+        if replica != nil { negativesReplica.mergeRunningStatistics(into: audnet) }
         let (v1s, tape1, v2s, tape2, ximg) = imgBox.value!
-        let auds = audBox.value
+        let auds = posBox.value + negBox.value
         // With a joint batch, â rows [kB, (k+1)B) belong to audio kind k.
         let jointAhat: [Tensor]? = joint && specs.count > 1 ? splitBatch(auds[0].0.ahat, parts: specs.count) : nil
-        func ahat(_ k: Int) -> Tensor { jointAhat?[k] ?? auds[k].0.ahat }
+        func ahat(_ k: Int) -> Tensor { jointAhat?[k] ?? auds[k].saved.ahat }
         let v1 = v1s.vhat, aPos = ahat(0)
         let dV1 = Tensor(shape: v1.shape)
         let dAPos = Tensor(shape: aPos.shape)
-        let b = v1.shape[0]
 
         // ---- heads
         let clWeight: Float = transform == nil ? 1 : 0.5
@@ -152,26 +167,29 @@ public struct TrainObjective: Sendable {
             if isS { result.lossS = l; result.silenceMap = m } else { result.lossN = l; result.noiseMap = m }
         }
         result.lossTotal = Float(total)
-        _ = b
 
         // ---- backward
         let dv2 = dV2
         let dAud = dAudio
         runInParallel(parallelBranches, {
-            model.imgnet.backward(SimilarityHead.normalizeVisualBackward(dV1, v1s), tape1)
+            imgnet.backward(SimilarityHead.normalizeVisualBackward(dV1, v1s), tape: tape1)
             if let dv2, let v2s, let tape2 {
-                model.imgnet.backward(SimilarityHead.normalizeVisualBackward(dv2, v2s), tape2)
+                imgnet.backward(SimilarityHead.normalizeVisualBackward(dv2, v2s), tape: tape2)
+            }
+            if replica != nil {
+                audnet.backward(SimilarityHead.poolNormalizeAudioBackward(dAud[0], auds[0].saved), tape: auds[0].tape)
             }
         }, {
             if jointAhat != nil {
-                let (s, t) = auds[0]
-                model.audnet.backward(SimilarityHead.poolNormalizeAudioBackward(concatBatch(dAud), s), t)
+                let a = auds[0]
+                audnet.backward(SimilarityHead.poolNormalizeAudioBackward(concatBatch(dAud), a.saved), tape: a.tape)
             } else {
-                for (i, (s, t)) in auds.enumerated() {
-                    model.audnet.backward(SimilarityHead.poolNormalizeAudioBackward(dAud[i], s), t)
+                for (i, a) in auds.enumerated() where replica == nil || i > 0 {
+                    a.encoder.backward(SimilarityHead.poolNormalizeAudioBackward(dAud[i], a.saved), tape: a.tape)
                 }
             }
         })
+        if replica != nil { negativesReplica.addGradients(into: audnet) }
         return result
     }
 
@@ -209,4 +227,60 @@ func splitBatch(_ t: Tensor, parts: Int) -> [Tensor] {
 func scaleInPlace(_ t: Tensor, _ s: Float) {
     if s == 1 { return }
     for i in 0..<t.count { t.data[i] *= s }
+}
+
+/// Runs two closures on two threads (or one after the other) and waits for both.
+func runInParallel(_ parallel: Bool, _ a: @escaping @Sendable () -> Void, _ b: @escaping @Sendable () -> Void) {
+    if !parallel { a(); b(); return }
+    DispatchQueue.concurrentPerform(iterations: 2) { i in if i == 0 { a() } else { b() } }
+}
+
+/// A mutable box to pass results out of `@Sendable` closures.
+final class Box<T>: @unchecked Sendable {
+    var value: T
+    init(_ v: T) { value = v }
+}
+
+/// A second copy of an encoder for a second training thread. `sync` copies the weights and
+/// running statistics in (gradients zeroed); after the forwards, `mergeRunningStatistics` folds
+/// the replica's running-stat updates into the original as if they had followed the original's
+/// own (each update is r ← (1−m)·r + m·μ, so with K replica updates from r₀ and the original at
+/// r₁: r = r_replica + (1−m)^K·(r₁ − r₀)); after the backwards `addGradients` adds its gradients.
+final class EncoderReplica: @unchecked Sendable {
+    private var encoder: ResNetEncoder?
+    private var start: [(mean: [Float], variance: [Float])] = []
+
+    func sync(from e: ResNetEncoder) -> ResNetEncoder {
+        let r: ResNetEncoder
+        if let c = encoder, c.widths == e.widths, c.modality == e.modality { r = c } else {
+            r = ResNetEncoder(modality: e.modality, widths: e.widths, prefix: e.prefix)
+            encoder = r
+        }
+        for (p, q) in zip(e.parameters, r.parameters) { q.value.copy(from: p.value); q.grad.fill(0) }
+        start = []
+        for (a, b) in zip(e.batchNorms, r.batchNorms) {
+            b.bn.runningMean.copy(from: a.bn.runningMean); b.bn.runningVar.copy(from: a.bn.runningVar)
+            b.bn.numBatchesTracked = 0
+            start.append((a.bn.runningMean.array, a.bn.runningVar.array))
+        }
+        return r
+    }
+
+    func mergeRunningStatistics(into e: ResNetEncoder) {
+        guard let r = encoder else { return }
+        for (k, (a, b)) in zip(e.batchNorms, r.batchNorms).enumerated() {
+            let updates = b.bn.numBatchesTracked
+            let decay = pow(1 - b.bn.momentum, Float(updates))
+            for c in 0..<a.bn.channels {
+                a.bn.runningMean[c] = b.bn.runningMean[c] + decay * (a.bn.runningMean[c] - start[k].mean[c])
+                a.bn.runningVar[c] = b.bn.runningVar[c] + decay * (a.bn.runningVar[c] - start[k].variance[c])
+            }
+            a.bn.numBatchesTracked += updates
+        }
+    }
+
+    func addGradients(into e: ResNetEncoder) {
+        guard let r = encoder else { return }
+        for (p, q) in zip(e.parameters, r.parameters) { Residual.addInPlace(p.grad, q.grad) }
+    }
 }

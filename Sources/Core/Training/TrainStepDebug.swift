@@ -2,7 +2,9 @@ import Foundation
 
 /// One train-mode step on a batch laid out like `golden/train_step.safetensors` (the `sslsan debug
 /// train-step` command and the parity tests): inputs `images_u8` (B,3,S,S) U8, `spec_pos`,
-/// `spec_noise`, `spec_silence_value`, and for `full` the fixed transform `full/tf_matrices`.
+/// `spec_noise`, `spec_silence_value`, and for `full` the fixed transform `full/tf_matrices`
+/// (B,2,3) with an optional `full/tf_hflip` scalar (0 = no flip; absent = flip, the golden step's
+/// setting).
 public enum TrainStepDebug {
     public enum Variant: String, Sendable, CaseIterable { case core, full }
 
@@ -37,8 +39,12 @@ public enum TrainStepDebug {
                           specNoise: try f.tensor("spec_noise"))
     }
 
-    /// The 2×3 matrices → transform (scale from the matrix norm, flip as in the golden step: true).
-    public static func transform(from f: SafetensorsFile, flip: Bool = true) throws -> EquivarianceTransform {
+    public static let flipKey = "full/tf_hflip"
+
+    /// The 2×3 matrices → transform. The scale is read from the matrix norm, the horizontal flip
+    /// from `full/tf_hflip` (absent: on, as in the golden step).
+    public static func transform(from f: SafetensorsFile) throws -> EquivarianceTransform {
+        let flip = f.contains(flipKey) ? try f.tensor(flipKey)[0] != 0 : true
         let m = try f.tensor("full/tf_matrices")
         let b = m.shape[0]
         let mats = (0..<b).map { n in (0..<6).map { Double(m[n * 6 + $0]) } }
@@ -53,7 +59,7 @@ public enum TrainStepDebug {
     }
 
     /// Runs one step (and, for `core`, the Adam update) and returns tensors under the golden names.
-    public static func run(model: TrainableModel, batch: TrainBatch, variant: Variant, transform: EquivarianceTransform?,
+    public static func run(model: SSLSaNModel, batch: TrainBatch, variant: Variant, transform: EquivarianceTransform?,
                            lr: Float = 1e-4, weightDecay: Float = 1e-4, parallel: Bool = true) -> [String: Tensor] {
         var obj = TrainObjective(config: model.config)
         obj.parallelBranches = parallel
@@ -89,7 +95,7 @@ public enum TrainStepDebug {
                 let base = w.replacingOccurrences(of: "[:8]", with: "")
                 if let prm = byName[base] { out[p + "after_adam/" + w] = slice(w, prm.value) }
             }
-            let bns = Dictionary(uniqueKeysWithValues: model.batchNorms.map { ($0.name, $0) })
+            let bns = Dictionary(uniqueKeysWithValues: model.batchNorms.map { ($0.name, $0.bn) })
             for w in watchedBuffers {
                 let parts = w.split(separator: ".")
                 let bn = parts.dropLast().joined(separator: "."), field = String(parts.last!)

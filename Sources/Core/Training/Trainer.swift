@@ -38,7 +38,7 @@ public struct TrainingOptions: Codable, Sendable {
     public var plateauFactor = 0.1
     /// Pairs per epoch (nil: the whole training set); epochs then draw fresh random subsets.
     public var epochSize: Int? = nil
-    /// Validation pairs (first N of the validation manifest).
+    /// Validation samples (the first N of the validation dataset, scored as `sslsan eval --passes 1` scores them).
     public var valPairs = 200
     /// best.safetensors by: sep (separability, default), floc, objacc.
     public var select = "sep"
@@ -65,10 +65,10 @@ public enum TrainingEvent: Sendable {
 public final class Trainer: @unchecked Sendable {
     public let options: TrainingOptions
     public let config: ModelConfig
-    public let model: TrainableModel
+    public let model: SSLSaNModel
     let optimizer: AdamOptimizer
     let train: [TrainingPair]
-    let validator: TrainingValidator?
+    let validator: TrainingValidation?
     let frontEnd: TrainingFrontEnd
     var rng: TrainingRNG
     var scheduler: ReduceLROnPlateau
@@ -91,7 +91,7 @@ public final class Trainer: @unchecked Sendable {
         train = try TrainingManifest.read(o.dataDir)
         guard train.count >= o.batch else { throw SSLSaNError("only \(train.count) pairs for batch size \(o.batch)", file: o.dataDir) }
         if let v = o.valDir {
-            validator = try TrainingValidator(pairs: try TrainingManifest.read(v), config: config, limit: o.valPairs)
+            validator = try TrainingValidation(folder: v, limit: o.valPairs)
         } else { validator = nil }
         var ia = ImageAugment()
         ia.cropScale = min(1, max(0.05, o.cropScale))...1.0
@@ -102,7 +102,7 @@ public final class Trainer: @unchecked Sendable {
             throw SSLSaNError("cannot create the run folder", file: o.outDir)
         }
         rng = TrainingRNG(seed: o.seed)
-        model = TrainableModel(config: config, seed: o.seed)
+        model = SSLSaNModel(config: config, seed: o.seed)
         optimizer = AdamOptimizer(params: model.parameters, lr: Float(o.lr), weightDecay: Float(o.weightDecay))
         scheduler = ReduceLROnPlateau(mode: .max, factor: o.plateauFactor, patience: o.plateauPatience)
         let logPath = o.outDir + "/log.jsonl"
@@ -151,7 +151,7 @@ public final class Trainer: @unchecked Sendable {
         let f = try SafetensorsFile(path: lastPath)
         let cfg = try ModelConfig.from(metadata: f.metadata, file: lastPath)
         guard cfg == config else { throw SSLSaNError("--resume: checkpoint configuration '\(cfg.name)' differs from --config \(config.name)", file: lastPath) }
-        try model.load(f)
+        try Checkpoint.load(f, into: model)
         let o = try SafetensorsFile(path: optimPath)
         let m = o.metadata
         try optimizer.loadState(o, step: Int(m["adam.step"] ?? "0") ?? 0)
@@ -251,13 +251,11 @@ public final class Trainer: @unchecked Sendable {
 
     /// Trains until `options.epochs` epochs are done, `shouldStop()` returns true (the current step
     /// finishes, `last` is saved) or the loss stops being finite (stops with an error; the last good
-    /// checkpoint is kept).
+    /// checkpoint is kept). Thread counts (OpenBLAS, workers) are the caller's: with
+    /// `parallelBranches` the two branches each run their GEMMs, so one BLAS thread each fills 2 cores.
     @discardableResult
-    public func run(progress: (TrainingEvent) -> Void, shouldStop: () -> Bool) throws -> TrainingValidator.Metrics? {
+    public func run(progress: (TrainingEvent) -> Void, shouldStop: () -> Bool) throws -> MetricReport? {
         let o = options
-        let savedThreads = BLAS.threads
-        BLAS.threads = o.parallelBranches ? 1 : 2
-        defer { BLAS.threads = savedThreads }
         var objective = TrainObjective(config: config)
         objective.lambda = Float(o.lambda)
         objective.negativeLoss = o.negLoss && (o.silence || o.noise)
@@ -274,7 +272,7 @@ public final class Trainer: @unchecked Sendable {
         } else {
             writeLog(["type": "resume", "epoch": startEpoch, "step": globalStep])
         }
-        var lastMetrics: TrainingValidator.Metrics? = nil
+        var lastMetrics: MetricReport? = nil
         if startEpoch > o.epochs { progress(.stopped("already trained for \(o.epochs) epochs")); return nil }
         for epoch in startEpoch...o.epochs {
             let t0 = Date()
@@ -324,13 +322,13 @@ public final class Trainer: @unchecked Sendable {
             var isBest = false
             if let v = validator {
                 progress(.phase("validating"))
-                let m = v.evaluate(model: model)
+                let m = try v.evaluate(model: model)
                 lastMetrics = m
-                valDict = m.dictionary
+                valDict = m.validationDictionary
                 let score: Double
                 switch o.select {
                 case "floc": score = m.fLoc
-                case "objacc": score = m.objectAccuracy ?? m.separability
+                case "objacc": score = m.objectAccuracy.map(\.value).flatMap { $0.isFinite ? $0 : nil } ?? m.separability
                 default: score = m.separability
                 }
                 if score.isFinite && score > bestScore {
