@@ -24,7 +24,7 @@ final class LayoutTests: XCTestCase {
         XCTAssertFalse(files.isEmpty, "no Swift files under \(root.path)")
         let rank = Dictionary(uniqueKeysWithValues: Self.order.enumerated().map { ($1, $0) })
 
-        var owner: [String: String] = [:]  // top-level name → folder that declares it
+        var owners: [String: Set<String>] = [:]  // top-level name → folders that declare it
         var code: [(file: String, folder: String, text: String)] = []
         for f in files {
             guard let folder = f.relative.split(separator: "/").first.map(String.init), f.relative.contains("/") else {
@@ -36,14 +36,16 @@ final class LayoutTests: XCTestCase {
                 continue
             }
             let text = Self.stripCommentsAndStrings(try String(contentsOf: f.url, encoding: .utf8))
-            for name in Self.topLevelDeclarations(text) where owner[name] == nil { owner[name] = folder }
+            for name in Self.topLevelDeclarations(text) { owners[name, default: []].insert(folder) }
             code.append((f.relative, folder, text))
         }
 
         var violations: [String] = []
         for c in code {
             for name in Self.identifiers(c.text) {
-                guard let to = owner[name], let r = rank[to], let mine = rank[c.folder], r > mine else { continue }
+                // A name the folder declares itself is its own; otherwise the earliest declaring folder is the one used.
+                guard let decl = owners[name], !decl.contains(c.folder), let mine = rank[c.folder],
+                      let to = decl.min(by: { rank[$0]! < rank[$1]! }), rank[to]! > mine else { continue }
                 violations.append("\(c.file): uses \(name) from \(to), but \(c.folder) comes before \(to)")
             }
         }
@@ -54,6 +56,7 @@ final class LayoutTests: XCTestCase {
     func testDetectsAViolationButNotCommentsOrStrings() {
         let later = Self.stripCommentsAndStrings("public struct Later {}\nfunc helper() {}\n")
         XCTAssertEqual(Set(Self.topLevelDeclarations(later)), ["Later", "helper"])
+        XCTAssertEqual(Self.topLevelDeclarations("private func hidden() {}\nfileprivate let k = 1\n"), [], "file-private names are not shared")
         let earlier = Self.stripCommentsAndStrings("""
             /// Mentions Later in a doc comment. /* and Hidden */
             let s = "Later \\(x) \\"Later\\""
@@ -76,16 +79,18 @@ final class LayoutTests: XCTestCase {
     static func swiftFiles(under root: URL) throws -> [(url: URL, relative: String)] {
         let e = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)
         var out: [(URL, String)] = []
-        while let u = e?.nextObject() as? URL where u.pathExtension == "swift" {
+        while let u = e?.nextObject() as? URL {
+            guard u.pathExtension == "swift" else { continue }
             out.append((u, String(u.standardizedFileURL.path.dropFirst(root.standardizedFileURL.path.count + 1))))
         }
         return out.sorted { $0.1 < $1.1 }
     }
 
-    /// Names declared at column 0 (types, functions, constants, variables), after attributes and modifiers.
+    /// Names declared at column 0 (types, functions, constants, variables), after attributes and
+    /// modifiers; `private` and `fileprivate` ones are left out (no other file can use them).
     static func topLevelDeclarations(_ text: String) -> [String] {
         let re = try! NSRegularExpression(pattern:
-            #"^(?:@\w+(?:\([^)]*\))?\s+)*(?:(?:public|package|internal|fileprivate|private|final|nonisolated|indirect)\s+)*(?:struct|class|enum|protocol|typealias|actor|func|let|var)\s+([A-Za-z_]\w*)"#,
+            #"^(?:@\w+(?:\([^)]*\))?\s+)*(?:(?:public|package|internal|final|nonisolated|indirect)\s+)*(?:struct|class|enum|protocol|typealias|actor|func|let|var)\s+([A-Za-z_]\w*)"#,
             options: [.anchorsMatchLines])
         let ns = text as NSString
         return re.matches(in: text, range: NSRange(location: 0, length: ns.length)).map { ns.substring(with: $0.range(at: 1)) }
