@@ -41,8 +41,3 @@ public enum BoxConvention: String, Sendable, Codable, Hashable {
     /// division's rounding, which would otherwise turn 37 into 36.999… → 36).
     case pixels224
 }
-
-/// The four audio conditions of every sample (SSL-SaN's positive and three negatives).
-public enum AudioCondition: String, CaseIterable, Sendable, Codable {
-    case positive, silence, noise, offscreen
-}

@@ -3,8 +3,8 @@ import Core
 
 /// Where the explorer gets its dataset reader, model and trainer from: `Dataset.open`,
 /// `SSLSaNModel.load` and Core's `Trainer`, with one-line errors for missing files.
-enum Backends {
-    static func dataset(_ dir: String) throws -> any ExplorerData {
+public enum Backends {
+    public static func dataset(_ dir: String) throws -> any ExplorerData {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
             throw TUIError("\(dir): no such dataset folder")

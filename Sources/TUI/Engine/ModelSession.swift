@@ -9,7 +9,7 @@ import Core
 /// The figures cover the samples with a box or mask, scored exactly as `sslsan eval` scores them:
 /// `evaluator` is built over that list, so its off-screen choice is eval's. Samples without
 /// ground truth (browsed, never in the figures) are scored by `browser`, over the whole list.
-final class ModelSession: Sendable {
+public final class ModelSession: Sendable {
     let model: any ExplorerModel
     let evaluator: Evaluator
     let browser: Evaluator?
@@ -20,7 +20,7 @@ final class ModelSession: Sendable {
     private let features = Mutex<(map: [Int: Tensor], order: [Int])>(([:], []))
     let capacity: Int
 
-    init(model: any ExplorerModel, samples: [Sample], passes: Int, capacity: Int = 48) {
+    public init(model: any ExplorerModel, samples: [Sample], passes: Int, capacity: Int = 48) {
         self.model = model; self.capacity = capacity
         var options = Evaluator.Options()
         options.passes = passes
@@ -34,8 +34,8 @@ final class ModelSession: Sendable {
         mel = MelSpectrogram(config: model.model.config)
     }
 
-    var config: ModelConfig { model.model.config }
-    var seeds: [UInt64] { evaluator.seeds }
+    public var config: ModelConfig { model.model.config }
+    public var seeds: [UInt64] { evaluator.seeds }
 
     /// The evaluator that scores dataset sample `i`, and the sample's index in it.
     func scorer(for i: Int) -> (evaluator: Evaluator, index: Int) {
@@ -73,7 +73,7 @@ final class ModelSession: Sendable {
 
     /// â of a waveform slice for a condition, through the same front end as `Evaluator` and
     /// `sslsan infer`: log-mel for audio files, `NegativeAudio`'s convention for silence/noise.
-    func embedding(_ waveform: [Float], condition: AudioCondition) -> [Float] {
+    public func embedding(_ waveform: [Float], condition: AudioCondition) -> [Float] {
         let w = mel.window(waveform)
         let spec = condition == .silence || condition == .noise
             ? NegativeAudio.spectrogram(waveform: w, mel: mel) : mel.logMel(window: w)

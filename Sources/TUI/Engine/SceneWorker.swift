@@ -53,7 +53,7 @@ public final class SceneWorker: @unchecked Sendable {
 
     /// Downscales an image for display (the scene view never needs more than ~400 px), with
     /// Render's area average: the one image downsampler (the overlay then averages this copy).
-    static func displayCopy(_ img: RGBImage, maxSide: Int = 480) -> RGBImage {
+    public static func displayCopy(_ img: RGBImage, maxSide: Int = 480) -> RGBImage {
         let s = max(img.width, img.height)
         guard s > maxSide else { return img }
         return AreaAverage.image(img, width: max(1, img.width * maxSide / s), height: max(1, img.height * maxSide / s))

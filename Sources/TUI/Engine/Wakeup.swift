@@ -94,7 +94,7 @@ final class RequestSlot<T: Sendable>: @unchecked Sendable {
     }
 }
 
-func monotonicSeconds() -> Double {
+public func monotonicSeconds() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9

@@ -1,4 +1,5 @@
 import Foundation
+import Core
 
 /// Timing of the engine's eval-mode paths, returned as a JSON-ready dictionary so the `bench`
 /// command (and later training / explorer benches) can merge sections into one report.

@@ -1,6 +1,7 @@
 import Foundation
 import Core
 import Render
+import TUI
 
 /// Explorer speed figures for `sslsan bench`: frame composition at 200×60, audio-condition swap
 /// latency with cached and uncached embeddings, and live-playback map updates per second.

@@ -1,4 +1,5 @@
 import Foundation
+import Core
 
 /// Training speed: seconds per sample of one SSL-SaN train step (positive + silence + noise audio,
 /// one image branch, Adam) on random inputs, on the engine's layers. For `sslsan bench` and

@@ -1,4 +1,5 @@
 import Core
+import Render
 
 /// The widgets' frame cost, for `sslsan bench`: a 200×60 frame with a 640×480 image, a 14×14
 /// map overlay (the explorer's heat style: metric-grid upsampling, threshold contour,
