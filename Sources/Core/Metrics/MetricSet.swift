@@ -241,6 +241,3 @@ public struct MetricSet: Sendable {
         return out.map { $0! }
     }
 }
-
-/// Lets disjoint-index writes and a non-Sendable closure cross into `concurrentPerform`.
-struct SendableBox<T>: @unchecked Sendable { let value: T; init(_ v: T) { value = v } }

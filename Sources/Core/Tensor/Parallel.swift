@@ -17,7 +17,7 @@ public enum Parallel {
             return
         }
         withoutActuallyEscaping(body) { escaping in
-            let box = ParallelBox(escaping)
+            let box = SendableBox(escaping)
             DispatchQueue.concurrentPerform(iterations: w) { t in
                 let lo = n * t / w, hi = n * (t + 1) / w
                 if lo < hi { box.value(lo..<hi) }
@@ -26,8 +26,9 @@ public enum Parallel {
     }
 }
 
-/// Carries a closure into `concurrentPerform`; callers guarantee the chunks touch disjoint memory.
-private struct ParallelBox<T>: @unchecked Sendable {
+/// Carries a value (a closure, a buffer pointer) into `concurrentPerform` or another thread;
+/// callers guarantee that what it points at is touched in disjoint parts or not at all.
+struct SendableBox<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
 }
