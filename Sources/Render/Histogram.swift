@@ -238,10 +238,11 @@ public enum Histogram {
             var x = rect.x
             let y = rect.maxY - 1
             func part(_ text: String, _ c: RGB) { x = buffer.put(text, x: x, y: y, fg: theme.paint(c), maxWidth: rect.maxX - x) }
-            if let t = markers.threshold { part("thr=\(format(t))  ", theme.threshold) }
-            if let q = markers.positiveQ1 { part("P=Q1(pos) \(format(q))  ", theme.positive) }
-            if let q = markers.negativeQ3 { part("U=Q3(neg) \(format(q))  ", theme.title) }
-            if let s = markers.separability { part("separability \(s >= 0 ? "+" : "")\(format(s))", theme.text) }
+            // The status line's digits (4), so the threshold shown here is the one the figures use.
+            if let t = markers.threshold { part("thr \(formatFixed(t, digits: 4))  ", theme.threshold) }
+            if let q = markers.positiveQ1 { part("P=Q1 pos \(formatFixed(q, digits: 4))  ", theme.positive) }
+            if let q = markers.negativeQ3 { part("U=Q3 neg \(formatFixed(q, digits: 4))  ", theme.title) }
+            if let s = markers.separability { part("sep \(s >= 0 ? "+" : "")\(formatFixed(s, digits: 4))", theme.text) }
         }
         return geometry
     }
@@ -256,7 +257,6 @@ public enum Histogram {
         }
     }
 
-    static func format(_ v: Double) -> String { formatFixed(v, digits: 3) }
     static func formatTick(_ v: Double) -> String {
         var s = formatFixed(v, digits: 2)
         while s.contains(".") && (s.hasSuffix("0") || s.hasSuffix(".")) { s.removeLast() }

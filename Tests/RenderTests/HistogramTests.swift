@@ -21,7 +21,7 @@ final class HistogramTests: XCTestCase {
             "  █       ┊   █  ┊█ ",
             "┴─U──┴────T────┴─P─┴",
             "0  0.25  0.5 0.75  1",
-            "thr=0.500  P=Q1(pos)",
+            "thr 0.5000  P=Q1 pos",
         ])
         XCTAssertEqual(g.bins, 20)
         XCTAssertEqual(g.plot, Rect(x: 0, y: 1, width: 20, height: 4))
@@ -45,7 +45,7 @@ final class HistogramTests: XCTestCase {
             "  :=      :   #  :# ",
             "+-U--+----T----+-P-+",
             "0  0.25  0.5 0.75  1",
-            "thr=0.500  P=Q1(pos)",
+            "thr 0.5000  P=Q1 pos",
         ])
         XCTAssertEqual(g.bins, 10)
         XCTAssertEqual(g.columnsPerBin, 2)
@@ -86,7 +86,7 @@ final class HistogramTests: XCTestCase {
                 var b = CellBuffer(width: w, height: h)
                 Histogram.draw(series: s, markers: HistogramMarkers(threshold: 0.35, positiveQ1: 0.47, negativeQ3: 0.33, separability: -0.021),
                                in: b.area, into: &b, theme: Theme(mode: mode))
-                XCTAssertTrue(b.lines.last!.hasPrefix("thr=0.350  P=Q1(pos) 0.470  U=Q3(neg) 0.330  separability -0.021"), "\(w)×\(h) \(mode)")
+                XCTAssertTrue(b.lines.last!.hasPrefix("thr 0.3500  P=Q1 pos 0.4700  U=Q3 neg 0.3300  sep -0.0210"), "\(w)×\(h) \(mode)")
                 XCTAssertTrue(b.lines[0].contains("offscreen (300)"))
                 if !mode.unicode { XCTAssertTrue(Fixtures.isASCII(b), "\(w)×\(h) \(mode)") }
                 if mode == .monochrome { XCTAssertTrue(Fixtures.hasNoColour(b)) }
