@@ -27,7 +27,6 @@ final class MetricsTests: XCTestCase {
     }
 
     func testAdaptiveThresholdSelectsGMinusOnePixels() {
-        var rng = LCG(s: 7)
         for g in [1, 500, 4070, 25088, 40000] {
             // A tie-free 224² prediction (upsampled maps repeat values at the replicated borders).
             let pred = (0..<(224 * 224)).map { Float($0) * 1e-5 }.shuffled()

@@ -96,7 +96,7 @@ public final class Trainer: @unchecked Sendable {
         optimizer = AdamOptimizer(params: model.parameters, lr: Float(o.lr), weightDecay: Float(o.weightDecay))
         scheduler = ReduceLROnPlateau(mode: .max, factor: o.plateauFactor, patience: o.plateauPatience)
         let logPath = o.outDir + "/log.jsonl"
-        if !fm.fileExists(atPath: logPath) || !o.resume { fm.createFile(atPath: logPath, contents: nil) }
+        if !fm.fileExists(atPath: logPath) || !o.resume { _ = fm.createFile(atPath: logPath, contents: nil) }
         guard let h = FileHandle(forWritingAtPath: logPath) else { throw SSLSaNError("cannot write the log", file: logPath) }
         h.seekToEndOfFile()
         log = h
