@@ -209,6 +209,41 @@ final class TrainingHeadsTests: XCTestCase {
         XCTAssertLessThan(losses.last!, losses.first!)
     }
 
+    /// A constant silence batch runs as one sample standing for B: the step must equal the one
+    /// that runs all B copies (losses, every gradient, every running statistic), up to float32
+    /// summation order (relative 1e-4 on a gradient's L2 norm, 1e-5 on losses and buffers).
+    func testConstantSilenceAsOneSampleEqualsFullBatch() {
+        let cfg = try! ModelConfig.named("demo")
+        let b = 4
+        var rng = Random(seed: 21)
+        func randn(_ shape: [Int], scale: Float = 1, offset: Float = 0) -> Tensor {
+            let t = Tensor(shape: shape)
+            for i in 0..<t.count { t[i] = offset + scale * rng.normalFloat() }
+            return t
+        }
+        let specShape = [b, 1, cfg.nMels, cfg.frames]
+        let batch = TrainBatch(images: randn([b, 3, cfg.imageSize, cfg.imageSize]), specPos: randn(specShape, scale: 10, offset: -20),
+                               specSilence: Tensor(shape: specShape, repeating: -100), specNoise: randn(specShape, scale: 3, offset: -5))
+        let one = SSLSaNModel(config: cfg, seed: 5), all = SSLSaNModel(config: cfg, seed: 5)
+        var collapsed = TrainObjective(config: cfg), full = TrainObjective(config: cfg)
+        full.collapseConstantSilence = false
+        let r1 = collapsed.step(model: one, batch: batch, transform: nil)
+        let r2 = full.step(model: all, batch: batch, transform: nil)
+        XCTAssertEqual(r1.lossTotal, r2.lossTotal, accuracy: 1e-5 * abs(r2.lossTotal))
+        XCTAssertEqual(r1.lossS ?? .nan, r2.lossS ?? .nan, accuracy: 1e-5 * abs(r2.lossS ?? 1) + 1e-9)
+        var worst = 0.0
+        for (p, q) in zip(one.parameters, all.parameters) {
+            var d = 0.0, n = 0.0
+            for i in 0..<p.grad.count { let x = Double(p.grad[i]) - Double(q.grad[i]); d += x * x; n += Double(q.grad[i]) * Double(q.grad[i]) }
+            worst = max(worst, d.squareRoot() / max(n.squareRoot(), 1e-12))
+            XCTAssertLessThanOrEqual(d.squareRoot(), 1e-4 * n.squareRoot() + 1e-9, p.name)
+        }
+        for (x, y) in zip(one.buffers, all.buffers) {
+            for i in 0..<x.value.count { XCTAssertEqual(x.value[i], y.value[i], accuracy: 1e-5 * max(1, abs(y.value[i])), x.name) }
+        }
+        print("constant silence as one sample: worst gradient relL2 \(String(format: "%.2e", worst))")
+    }
+
     func testAdamMatchesTorchFormula() {
         let p = Parameter(name: "w", value: Tensor(shape: [2]), grad: Tensor(shape: [2]))
         p.value[0] = 1; p.value[1] = -2

@@ -43,16 +43,16 @@ public final class BasicBlock: @unchecked Sendable {
 
     /// Train mode: batch statistics in every BN (running stats updated `statUpdates` times, see
     /// `BatchNorm2d.forwardTrain`). `workspace` is the training thread's scratch.
-    public func forwardTrain(_ x: Tensor, statUpdates: Int = 1, workspace: Workspace? = nil) -> (output: Tensor, tape: Tape) {
+    public func forwardTrain(_ x: Tensor, statUpdates: Int = 1, copies: Int = 1, workspace: Workspace? = nil) -> (output: Tensor, tape: Tape) {
         let c1 = conv1.forward(x, workspace: workspace)
-        let (r1, s1) = bn1.forwardTrain(c1, statUpdates: statUpdates)
+        let (r1, s1) = bn1.forwardTrain(c1, statUpdates: statUpdates, copies: copies)
         ReLU.forwardInPlace(r1)
         let c2 = conv2.forward(r1, workspace: workspace)
-        let (out, s2) = bn2.forwardTrain(c2, statUpdates: statUpdates)
+        let (out, s2) = bn2.forwardTrain(c2, statUpdates: statUpdates, copies: copies)
         var cd: Tensor?, sd: BatchNorm2d.Saved?
         if let ds = downsample {
             let c = ds.conv.forward(x, workspace: workspace)
-            let (idt, s) = ds.bn.forwardTrain(c, statUpdates: statUpdates)
+            let (idt, s) = ds.bn.forwardTrain(c, statUpdates: statUpdates, copies: copies)
             cd = c; sd = s
             Residual.addInPlace(out, idt)
         } else {

@@ -61,13 +61,17 @@ public final class BatchNorm2d: @unchecked Sendable {
 
     /// Train-mode forward: batch statistics, running-stat update, y = x̂·weight + bias.
     ///
+    /// `copies`: the batch stands for `copies` identical copies of itself (a batch of one
+    /// silence spectrogram standing for B identical ones). Batch mean and biased variance are
+    /// those of one copy; only the unbiased variance of the running-stat update counts all
+    /// B·H·W values.
     /// `statUpdates` applies the running-statistics update that many times (and counts as many
     /// batches). SSL-TIE's equivariance step calls `AVENet.forward` twice, on the images and on
     /// T(images), and each call runs the audio encoder on the *same* spectrograms: two forwards
     /// with identical batch statistics, whose gradients add. One forward with the summed
     /// gradient and two running-stat updates (r ← (1−m)²·r + (1−(1−m)²)·μ) is the same step at
     /// half the audio cost.
-    public func forwardTrain(_ x: Tensor, statUpdates: Int = 1) -> (output: Tensor, saved: Saved) {
+    public func forwardTrain(_ x: Tensor, statUpdates: Int = 1, copies: Int = 1) -> (output: Tensor, saved: Saved) {
         precondition(x.rank == 4 && x.shape[1] == channels, "BatchNorm2d(\(channels)): input \(x.shape)")
         let B = x.shape[0], plane = x.shape[2] * x.shape[3], C = channels
         let n = B * plane
@@ -95,7 +99,8 @@ public final class BatchNorm2d: @unchecked Sendable {
             invStd[c] = Float(1 / (Double(varB[c]) + Double(eps)).squareRoot())
             scale[c] = invStd[c] * weight[c]
             shift[c] = bias[c] - mean[c] * scale[c]
-            let unbiased = n > 1 ? varB[c] * Float(n) / Float(n - 1) : varB[c]
+            let nStat = n * copies
+            let unbiased = nStat > 1 ? varB[c] * Float(nStat) / Float(nStat - 1) : varB[c]
             for _ in 0..<statUpdates {
                 runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mean[c]
                 runningVar[c] = (1 - momentum) * runningVar[c] + momentum * unbiased

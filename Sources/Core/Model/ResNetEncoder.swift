@@ -155,17 +155,18 @@ public final class ResNetEncoder: @unchecked Sendable {
     }
 
     /// Train-mode forward: batch statistics in every BatchNorm, running statistics updated
-    /// `statUpdates` times (see `BatchNorm2d.forwardTrain`).
-    public func forwardTrain(_ x: Tensor, statUpdates: Int = 1) -> (output: Tensor, tape: Tape) {
+    /// `statUpdates` times; `copies` > 1 when `x` stands for that many identical copies of
+    /// itself (see `BatchNorm2d.forwardTrain`).
+    public func forwardTrain(_ x: Tensor, statUpdates: Int = 1, copies: Int = 1) -> (output: Tensor, tape: Tape) {
         precondition(x.rank == 4 && x.shape[1] == inputChannels, "\(prefix): input \(x.shape), expected (B,\(inputChannels),H,W)")
         let c = stem.forward(x, workspace: workspace)
-        let (r, s) = bn1.forwardTrain(c, statUpdates: statUpdates)
+        let (r, s) = bn1.forwardTrain(c, statUpdates: statUpdates, copies: copies)
         ReLU.forwardInPlace(r)
         var (h, ps) = maxPool.forwardTrain(r)
         var bt: [BasicBlock.Tape] = []
         for blocks in layers {
             for b in blocks {
-                let (o, t) = b.forwardTrain(h, statUpdates: statUpdates, workspace: workspace)
+                let (o, t) = b.forwardTrain(h, statUpdates: statUpdates, copies: copies, workspace: workspace)
                 bt.append(t); h = o
             }
         }

@@ -65,6 +65,9 @@ public struct TrainObjective: Sendable {
     /// encoder on the second thread while the first does the image branch and the positive audio:
     /// the audio encoder is ~85 % of the work, so "image ∥ audio" left one core mostly idle.
     let negativesReplica = EncoderReplica()
+    /// Run a constant silence batch as one sample standing for B (see `step`); off only to
+    /// check that both ways give the same step.
+    public var collapseConstantSilence = true
 
     public init(config: ModelConfig) { head = ContrastiveLoss(config: config) }
 
@@ -78,6 +81,13 @@ public struct TrainObjective: Sendable {
         let images = batch.images
         let specs: [Tensor] = [batch.specPos] + (useNeg ? [batch.specSilence, batch.specNoise].compactMap { $0 } : [])
         let hasS = useNeg && batch.specSilence != nil, hasN = useNeg && batch.specNoise != nil
+        // Silence is one constant spectrogram repeated B times. A train-mode forward of one copy
+        // (BatchNorm told it stands for B) gives the same activations, and its backward with the
+        // B rows' â gradients summed the same parameter gradients and running statistics: every
+        // layer's backward is linear in its output gradient given the (identical) activations,
+        // and BatchNorm's batch means of identical samples are those of one. B−1 forwards saved.
+        let B = images.shape[0]
+        let collapsed: Set<Int> = collapseConstantSilence && !joint && hasS && B > 1 && Self.rowsIdentical(specs[1]) ? [1] : []
         let imgnet = model.imageEncoder, audnet = model.audioEncoder
         // The positive audio goes through audnet twice in SSL-TIE's equivariance step (see
         // `BatchNorm2d.forwardTrain`): one forward, two running-stat updates.
@@ -106,7 +116,9 @@ public struct TrainObjective: Sendable {
             } else {
                 for (i, s) in specs.enumerated() where replica == nil || i > 0 {
                     let enc = replica ?? audnet
-                    let (g, t) = enc.forwardTrain(s, statUpdates: i == 0 ? positiveUpdates : 1)
+                    let one = collapsed.contains(i)
+                    let (g, t) = enc.forwardTrain(one ? Self.firstRow(s) : s, statUpdates: i == 0 ? positiveUpdates : 1,
+                                                  copies: one ? B : 1)
                     r.append((SimilarityHead.poolNormalizeAudio(g), t, enc))
                 }
             }
@@ -117,7 +129,9 @@ public struct TrainObjective: Sendable {
         let auds = posBox.value + negBox.value
         // With a joint batch, â rows [kB, (k+1)B) belong to audio kind k.
         let jointAhat: [Tensor]? = joint && specs.count > 1 ? splitBatch(auds[0].0.ahat, parts: specs.count) : nil
-        func ahat(_ k: Int) -> Tensor { jointAhat?[k] ?? auds[k].saved.ahat }
+        func ahat(_ k: Int) -> Tensor {
+            jointAhat?[k] ?? (collapsed.contains(k) ? Self.repeatRows(auds[k].saved.ahat, B) : auds[k].saved.ahat)
+        }
         let v1 = v1s.vhat, aPos = ahat(0)
         let dV1 = Tensor(shape: v1.shape)
         let dAPos = Tensor(shape: aPos.shape)
@@ -185,12 +199,44 @@ public struct TrainObjective: Sendable {
                 audnet.backward(SimilarityHead.poolNormalizeAudioBackward(concatBatch(dAud), a.saved), tape: a.tape)
             } else {
                 for (i, a) in auds.enumerated() where replica == nil || i > 0 {
-                    a.encoder.backward(SimilarityHead.poolNormalizeAudioBackward(dAud[i], a.saved), tape: a.tape)
+                    let d = collapsed.contains(i) ? Self.sumRows(dAud[i]) : dAud[i]
+                    a.encoder.backward(SimilarityHead.poolNormalizeAudioBackward(d, a.saved), tape: a.tape)
                 }
             }
         })
         if replica != nil { negativesReplica.addGradients(into: audnet) }
         return result
+    }
+
+    /// Whether every batch row of `t` holds the same values as row 0.
+    static func rowsIdentical(_ t: Tensor) -> Bool {
+        let b = t.shape[0], n = t.count / max(b, 1)
+        for r in 1..<max(b, 1) where memcmp(t.data, t.data + r * n, n * MemoryLayout<Float>.size) != 0 { return false }
+        return true
+    }
+
+    /// Row 0 of `t` as a batch of one.
+    static func firstRow(_ t: Tensor) -> Tensor {
+        var shape = t.shape; shape[0] = 1
+        let out = Tensor(shape: shape)
+        out.data.update(from: t.data, count: out.count)
+        return out
+    }
+
+    /// A (1, …) tensor repeated to (b, …).
+    static func repeatRows(_ t: Tensor, _ b: Int) -> Tensor {
+        var shape = t.shape; shape[0] = b
+        let out = Tensor(shape: shape)
+        for r in 0..<b { (out.data + r * t.count).update(from: t.data, count: t.count) }
+        return out
+    }
+
+    /// The rows of (b, …) summed → (1, …): the gradient of `repeatRows`.
+    static func sumRows(_ t: Tensor) -> Tensor {
+        var shape = t.shape; let b = shape[0]; shape[0] = 1
+        let out = Tensor(shape: shape), n = out.count
+        for r in 0..<b { for i in 0..<n { out.data[i] += t.data[r * n + i] } }
+        return out
     }
 
     /// A[n] = A0[n,n] → (B,1,h,w).
