@@ -192,14 +192,7 @@ final class TrainingHeadsTests: XCTestCase {
             let l = replicated.step(model: model, batch: batch, transform: tf).lossTotal
             let ls = single.step(model: shadow, batch: batch, transform: tf).lossTotal
             XCTAssertEqual(l, ls, accuracy: 1e-5 * abs(ls), "step \(step) loss")
-            for (p, q) in zip(model.parameters, shadow.parameters) {
-                var d = 0.0, n = 0.0
-                for i in 0..<p.grad.count { let x = Double(p.grad[i]) - Double(q.grad[i]); d += x * x; n += Double(q.grad[i]) * Double(q.grad[i]) }
-                XCTAssertLessThanOrEqual(d.squareRoot(), 1e-4 * n.squareRoot() + 1e-9, "step \(step) grad \(p.name)")
-            }
-            for (x, y) in zip(model.buffers, shadow.buffers) {
-                for i in 0..<x.value.count { XCTAssertEqual(x.value[i], y.value[i], accuracy: 1e-5 * max(1, abs(y.value[i])), "step \(step) \(x.name)") }
-            }
+            assertSameState(model, shadow, "step \(step)")
             XCTAssertEqual(model.audioEncoder.bn1.numBatchesTracked, shadow.audioEncoder.bn1.numBatchesTracked)
             losses.append(l)
             opt.update()
@@ -207,6 +200,23 @@ final class TrainingHeadsTests: XCTestCase {
         print("loss trajectory: \(losses)")
         XCTAssertEqual(model.audioEncoder.bn1.numBatchesTracked, 4 * 4, "positive counts twice with the equivariance branch")
         XCTAssertLessThan(losses.last!, losses.first!)
+    }
+
+    /// Asserts that two models hold the same gradients (relative L2 ≤ 1e-4 per parameter: float32
+    /// summation order) and running statistics (relative 1e-5); returns the worst gradient relL2.
+    @discardableResult
+    func assertSameState(_ a: SSLSaNModel, _ b: SSLSaNModel, _ label: String) -> Double {
+        var worst = 0.0
+        for (p, q) in zip(a.parameters, b.parameters) {
+            var d = 0.0, n = 0.0
+            for i in 0..<p.grad.count { let x = Double(p.grad[i]) - Double(q.grad[i]); d += x * x; n += Double(q.grad[i]) * Double(q.grad[i]) }
+            worst = max(worst, d.squareRoot() / max(n.squareRoot(), 1e-12))
+            XCTAssertLessThanOrEqual(d.squareRoot(), 1e-4 * n.squareRoot() + 1e-9, "\(label) grad \(p.name)")
+        }
+        for (x, y) in zip(a.buffers, b.buffers) {
+            for i in 0..<x.value.count { XCTAssertEqual(x.value[i], y.value[i], accuracy: 1e-5 * max(1, abs(y.value[i])), "\(label) \(x.name)") }
+        }
+        return worst
     }
 
     /// A constant silence batch runs as one sample standing for B: the step must equal the one
@@ -231,16 +241,7 @@ final class TrainingHeadsTests: XCTestCase {
         let r2 = full.step(model: all, batch: batch, transform: nil)
         XCTAssertEqual(r1.lossTotal, r2.lossTotal, accuracy: 1e-5 * abs(r2.lossTotal))
         XCTAssertEqual(r1.lossS ?? .nan, r2.lossS ?? .nan, accuracy: 1e-5 * abs(r2.lossS ?? 1) + 1e-9)
-        var worst = 0.0
-        for (p, q) in zip(one.parameters, all.parameters) {
-            var d = 0.0, n = 0.0
-            for i in 0..<p.grad.count { let x = Double(p.grad[i]) - Double(q.grad[i]); d += x * x; n += Double(q.grad[i]) * Double(q.grad[i]) }
-            worst = max(worst, d.squareRoot() / max(n.squareRoot(), 1e-12))
-            XCTAssertLessThanOrEqual(d.squareRoot(), 1e-4 * n.squareRoot() + 1e-9, p.name)
-        }
-        for (x, y) in zip(one.buffers, all.buffers) {
-            for i in 0..<x.value.count { XCTAssertEqual(x.value[i], y.value[i], accuracy: 1e-5 * max(1, abs(y.value[i])), x.name) }
-        }
+        let worst = assertSameState(one, all, "constant silence")
         print("constant silence as one sample: worst gradient relL2 \(String(format: "%.2e", worst))")
     }
 
