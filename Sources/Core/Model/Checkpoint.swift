@@ -61,14 +61,14 @@ public enum Checkpoint {
 
     /// Copies the tensors of `file` into `model`. Every problem (missing name, wrong shape,
     /// non-float dtype) is collected and reported in one error line naming the file.
-    public static func load(_ file: SafetensorsFile, into model: SSLSaNModel) throws {
+    public static func load(_ file: any TensorSource, into model: SSLSaNModel) throws {
         // Checkpoints saved from nn.DataParallel prefix every key with "module.".
         let prefix = file.names.allSatisfy { $0.hasPrefix("module.") } && !file.names.isEmpty ? "module." : ""
         var missing: [String] = [], wrongShape: [String] = [], wrongType: [String] = []
         var unused: [String: Tensor] = [:]
         for e in layout(model) {
             let key = prefix + e.name
-            guard let fe = file.entry(key) else {
+            guard let fe = file.dtypeAndShape(key) else {
                 if case .used = e.role { missing.append(e.name) }
                 continue
             }
