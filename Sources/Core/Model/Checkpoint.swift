@@ -97,6 +97,12 @@ public enum Checkpoint {
     /// the metadata, atomically. Unused entries come from `model.unusedTensors` when their shape
     /// fits, else zeros.
     public static func save(_ model: SSLSaNModel, to path: String, metadata: [String: String] = [:]) throws {
+        try writer(model, metadata: metadata).write(to: path)
+    }
+
+    /// The writer `save` uses, for files that add more tensors beside the model's (the trainer's
+    /// `last.safetensors` adds the optimizer state, so one file is one consistent unit).
+    public static func writer(_ model: SSLSaNModel, metadata: [String: String] = [:]) -> SafetensorsWriter {
         var meta = metadata
         meta[ModelConfig.metadataKey] = model.config.metadataJSON
         var w = SafetensorsWriter(metadata: meta)
@@ -114,7 +120,7 @@ public enum Checkpoint {
                 }
             }
         }
-        try w.write(to: path)
+        return w
     }
 }
 
