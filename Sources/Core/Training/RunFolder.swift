@@ -71,9 +71,10 @@ public final class TrainingLog: @unchecked Sendable {
     public let path: String
     private let fd: Int32
 
+    /// Read-write: the partial-line repair reads the end of the file.
     public init(path: String, append: Bool) throws {
         self.path = path
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (append ? 0 : O_TRUNC), 0o644)
+        let fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | (append ? 0 : O_TRUNC), 0o644)
         guard fd >= 0 else { throw SSLSaNError("cannot write the log (\(String(cString: strerror(errno))))", file: path) }
         self.fd = fd
         if append { Self.cutPartialLine(fd: fd) }
