@@ -265,6 +265,8 @@ public final class Trainer: @unchecked Sendable {
         progress(.started(pairs: train.count, valPairs: validator?.count ?? 0, parameters: model.parameterCount,
                           stepsPerEpoch: stepsPerEpoch, startEpoch: startEpoch, startStep: resumeAt?.step ?? 0))
         let fresh = globalStep == 0 && startEpoch == 1
+        // A fresh run stopped (or failed) before its first step leaves no folder behind.
+        defer { if fresh && globalStep == 0 { folder.discardIfUntouched() } }
         if fresh {
             try writeLog(["type": "start", "run": runID, "pairs": train.count, "parameters": model.parameterCount, "config": config.name,
                           "options": (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(o))) ?? [:]])
@@ -272,8 +274,6 @@ public final class Trainer: @unchecked Sendable {
             // Log lines after this position (steps the crash lost) are superseded by the ones that follow.
             try writeLog(["type": "resume", "run": runID, "epoch": startEpoch, "step": resumeAt?.step ?? 0, "global_step": globalStep])
         }
-        // A fresh run stopped (or failed) before its first step leaves no folder behind.
-        defer { if fresh && globalStep == 0 { folder.discardIfUntouched() } }
         var lastMetrics: MetricReport? = nil
         if startEpoch > o.epochs { progress(.stopped("already trained for \(o.epochs) epochs")); return nil }
         var lastSave = Date()
