@@ -296,6 +296,8 @@ public final class Explorer {
         case .stopped:
             t.status = .stopped; trainingJob = nil
             if let run = t.runDirectory, FileManager.default.fileExists(atPath: run + "/last.safetensors") { t.lastCheckpoint = run + "/last.safetensors" }
+            // Stopped before its first step: the trainer removed the folder; the next start is a new run.
+            if let run = t.runDirectory, !FileManager.default.fileExists(atPath: run) { t.runDirectory = nil; t.status = .idle }
         case .failed(let m): t.status = .failed(m); trainingJob = nil
         }
         state.training = t

@@ -10,15 +10,19 @@ enum TrainingPanel {
         guard inner.height >= 8, inner.width >= 24 else { return }
         var y = inner.y
         let focused = s.focus == .training
+        // A long value (a path) continues on the next rows under itself: nothing is cut.
         func field(_ f: TrainingPanelState.Field, _ name: String, _ value: String) {
             let sel = focused && t.field == f
-            let row = Rect(x: inner.x, y: y, width: inner.width, height: 1)
             let bg = sel ? theme.paint(theme.selectionBackground) : nil
-            buf.fill(row, with: Cell(" ", bg: bg, attrs: sel && !theme.mode.colour ? .reverse : []))
-            buf.put("\(sel ? "▶" : " ") \(TextLayout.fit(name, width: 15))\(value)", x: inner.x, y: y,
-                    fg: theme.paint(sel ? theme.selectionText : theme.text), bg: bg, attrs: sel ? (theme.mode.colour ? .bold : [.bold, .reverse]) : [],
-                    maxWidth: inner.width)
-            y += 1
+            let head = "\(sel ? "▶" : " ") \(TextLayout.fit(name, width: 15))"
+            let parts = TextLayout.wrap(value, width: max(1, inner.width - head.count))
+            for (k, part) in (parts.isEmpty ? [""] : parts).enumerated() where y < inner.maxY {
+                buf.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), with: Cell(" ", bg: bg, attrs: sel && !theme.mode.colour ? .reverse : []))
+                buf.put((k == 0 ? head : String(repeating: " ", count: head.count)) + part, x: inner.x, y: y,
+                        fg: theme.paint(sel ? theme.selectionText : theme.text), bg: bg, attrs: sel ? (theme.mode.colour ? .bold : [.bold, .reverse]) : [],
+                        maxWidth: inner.width)
+                y += 1
+            }
         }
         let onOff = { (b: Bool) in b ? "on" : "off" }
         field(.data, "train data", t.data + (t.editing == .data ? "▏" : ""))
@@ -56,7 +60,8 @@ enum TrainingPanel {
             if let last = v.last { buf.put(Fmt.f(last, 3), x: inner.maxX - 6, y: y, fg: theme.paint(theme.dimText), maxWidth: 6) }
             y += 1
         }
-        for line in t.validation.suffix(max(0, inner.maxY - y - 1)) where y < inner.maxY {
+        let progressLines = t.validation.flatMap { TextLayout.wrap($0, width: inner.width) }
+        for line in progressLines.suffix(max(0, inner.maxY - y - 1)) where y < inner.maxY {
             buf.put(line, x: inner.x, y: y, fg: theme.paint(theme.dimText), maxWidth: inner.width); y += 1
         }
         if let c = t.lastCheckpoint, y < inner.maxY {
