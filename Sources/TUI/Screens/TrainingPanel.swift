@@ -15,7 +15,8 @@ enum TrainingPanel {
             let sel = focused && t.field == f
             let bg = sel ? theme.paint(theme.selectionBackground) : nil
             let head = "\(sel ? "▶" : " ") \(TextLayout.fit(name, width: 15))"
-            let parts = TextLayout.wrap(value, width: max(1, inner.width - head.count))
+            let room = max(1, inner.width - head.count)
+            let parts = value.count <= room ? [value] : TextLayout.wrap(value, width: room)
             for (k, part) in (parts.isEmpty ? [""] : parts).enumerated() where y < inner.maxY {
                 buf.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), with: Cell(" ", bg: bg, attrs: sel && !theme.mode.colour ? .reverse : []))
                 buf.put((k == 0 ? head : String(repeating: " ", count: head.count)) + part, x: inner.x, y: y,
@@ -60,7 +61,7 @@ enum TrainingPanel {
             if let last = v.last { buf.put(Fmt.f(last, 3), x: inner.maxX - 6, y: y, fg: theme.paint(theme.dimText), maxWidth: 6) }
             y += 1
         }
-        let progressLines = t.validation.flatMap { TextLayout.wrap($0, width: inner.width) }
+        let progressLines = t.validation.flatMap { $0.count <= inner.width ? [$0] : TextLayout.wrap($0, width: inner.width) }
         for line in progressLines.suffix(max(0, inner.maxY - y - 1)) where y < inner.maxY {
             buf.put(line, x: inner.x, y: y, fg: theme.paint(theme.dimText), maxWidth: inner.width); y += 1
         }
