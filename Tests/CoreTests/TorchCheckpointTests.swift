@@ -91,9 +91,15 @@ final class TorchCheckpointTests: XCTestCase {
         let dataEntry = try XCTUnwrap(zip.entries.first { $0.name.hasSuffix("/data/0") })
         let pkl = try XCTUnwrap(zip.entries.first { $0.name.hasSuffix("/data.pkl") })
         let headerLen = { (e: ZipArchive.Entry) in 30 + Int(bytes[e.headerOffset + 26]) + Int(bytes[e.headerOffset + 27]) << 8 + Int(bytes[e.headerOffset + 28]) + Int(bytes[e.headerOffset + 29]) << 8 }
+        // The central directory record of data/0 (signature PK\1\2, name at +46): its CRC and its local-header offset.
+        let name = Array(dataEntry.name.utf8)
+        let record = try XCTUnwrap((0..<(bytes.count - 46 - name.count)).first { i in
+            bytes[i] == 0x50 && bytes[i + 1] == 0x4b && bytes[i + 2] == 1 && bytes[i + 3] == 2 && Array(bytes[(i + 46)..<(i + 46 + name.count)]) == name
+        })
         let out = Self.tmp("flip-a01.pth")
         for (what, at) in [("tensor data", dataEntry.headerOffset + headerLen(dataEntry) + 17), ("pickle", pkl.headerOffset + headerLen(pkl) + 40),
-                           ("central directory", bytes.count - 60)] {
+                           ("central directory CRC", record + 16), ("central directory offset", record + 42),
+                           ("end record", bytes.count - 22 + 17)] {
             var b = bytes
             b[at] ^= 0x5a
             try b.write(to: URL(fileURLWithPath: out))
