@@ -74,17 +74,7 @@ public final class TorchCheckpoint: TensorSource, @unchecked Sendable {
                 let order = String(decoding: try zip.read(bo), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
                 guard order == "little" else { throw SSLSaNError("stored with byte order '\(order)'; only little-endian checkpoints are supported", file: path) }
             }
-            var up = Unpickler(try zip.read(pkls[0]), path: path) { pid in
-                // ('storage', <storage class>, key, location, numel)
-                guard let t = pid.tuple, t.count >= 5, t[0].string == "storage", case .global(.storageType(let dtype, _)) = t[1],
-                      let key = t[2].string, let numel = t[4].int, numel >= 0 else {
-                    throw SSLSaNError("not a loadable checkpoint: a persistent id that is not a storage (\(pid.summary))", file: path)
-                }
-                if let s = storages[key] { return .storage(s) }
-                let s = TorchStorageRef(dtype: dtype, key: key, numel: Int(numel), location: t[3].string ?? "")
-                storages[key] = s
-                return .storage(s)
-            }
+            var up = Unpickler(try zip.read(pkls[0]), path: path) { try Self.storage($0, &storages, path: path) }
             top = try up.load()
             storageBytes = { s in
                 guard let e = zip.entry(root + "data/" + s.key) else {
@@ -114,20 +104,7 @@ public final class TorchCheckpoint: TensorSource, @unchecked Sendable {
             if case .dict(let d) = sysInfo, case .bool(false)? = d["little_endian"] {
                 throw SSLSaNError("saved on a big-endian machine; only little-endian checkpoints are supported", file: path)
             }
-            let (object, p4) = try next(p3, "object") { pid in
-                // ('storage', <storage class>, key, location, numel, view_metadata)
-                guard let t = pid.tuple, t.count >= 5, t[0].string == "storage", case .global(.storageType(let dtype, _)) = t[1],
-                      let key = t[2].string, let numel = t[4].int, numel >= 0 else {
-                    throw SSLSaNError("not a loadable checkpoint: a persistent id that is not a storage (\(pid.summary))", file: path)
-                }
-                if t.count >= 6, case .none = t[5] {} else if t.count >= 6 {
-                    throw SSLSaNError("uses pre-1.0 storage views (view_metadata), which are not supported; re-save it with a current PyTorch", file: path)
-                }
-                if let s = storages[key] { return .storage(s) }
-                let s = TorchStorageRef(dtype: dtype, key: key, numel: Int(numel), location: t[3].string ?? "")
-                storages[key] = s
-                return .storage(s)
-            }
+            let (object, p4) = try next(p3, "object") { try Self.storage($0, &storages, path: path) }
             let (keyList, p5) = try next(p4, "storage keys")
             guard let keys = keyList.tuple?.compactMap(\.string), keys.count == keyList.tuple?.count else {
                 throw SSLSaNError("corrupt legacy checkpoint: the storage key list is not a list of strings", file: path)
@@ -148,7 +125,7 @@ public final class TorchCheckpoint: TensorSource, @unchecked Sendable {
             top = object
             storageBytes = { s in
                 guard let r = located[s.key] else { throw SSLSaNError("truncated or corrupt checkpoint: storage '\(s.key)' is not in the storage list", file: path) }
-                return data.subdata(in: (data.startIndex + r.lowerBound)..<(data.startIndex + r.upperBound))
+                return data[(data.startIndex + r.lowerBound)..<(data.startIndex + r.upperBound)]
             }
         } else {
             throw SSLSaNError("not a torch.save file (neither a zip archive nor a legacy pickle)", file: path)
@@ -204,6 +181,26 @@ public final class TorchCheckpoint: TensorSource, @unchecked Sendable {
         tensors = out.mapValues { (dtype: $0.0, shape: $0.1, bytes: $0.2) }
     }
 
+    /// The storage a persistent id names: zip ('storage', <storage class>, key, location, numel),
+    /// legacy the same plus view_metadata (None since PyTorch 1.0). One object per key, so tensors
+    /// sharing a storage share its bytes.
+    static func storage(_ pid: PickleValue, _ storages: inout [String: TorchStorageRef], path: String) throws -> PickleValue {
+        guard let t = pid.tuple, t.count == 5 || t.count == 6, t[0].string == "storage", case .global(.storageType(let dtype, _)) = t[1],
+              let key = t[2].string, let numel = t[4].int, numel >= 0 else {
+            throw SSLSaNError("not a loadable checkpoint: a persistent id that is not a storage (\(pid.summary))", file: path)
+        }
+        if t.count == 6, !{ if case .none = t[5] { return true }; return false }() {
+            throw SSLSaNError("uses pre-1.0 storage views (view_metadata), which are not supported; re-save it with a current PyTorch", file: path)
+        }
+        if let s = storages[key] {
+            guard s.dtype == dtype, s.numel == Int(numel) else { throw SSLSaNError("corrupt checkpoint: storage '\(key)' is named with two types or sizes", file: path) }
+            return .storage(s)
+        }
+        let s = TorchStorageRef(dtype: dtype, key: key, numel: Int(numel), location: t[3].string ?? "")
+        storages[key] = s
+        return .storage(s)
+    }
+
     /// The logical elements of a strided view, in row-major order.
     static func contiguous(_ t: TorchTensorRef, _ storage: Data) -> Data {
         let es = t.storage.dtype.byteSize, n = t.numel
@@ -213,7 +210,8 @@ public final class TorchCheckpoint: TensorSource, @unchecked Sendable {
             expect *= s
         }
         let base = storage.startIndex
-        if rowMajor { return storage.subdata(in: (base + t.offset * es)..<(base + (t.offset + n) * es)) }
+        // A row-major view is a slice of the (memory-mapped) storage: no copy.
+        if rowMajor { return storage[(base + t.offset * es)..<(base + (t.offset + n) * es)] }
         var out = Data(count: n * es)
         let rank = t.size.count
         storage.withUnsafeBytes { src in
@@ -256,7 +254,7 @@ public final class TorchCheckpoint: TensorSource, @unchecked Sendable {
         return n == 0 ? [] : e.bytes.withUnsafeBytes { e.dtype.decodeInt64s($0.baseAddress!, count: n) }
     }
 
-    public func rawBytes(_ name: String) throws -> Data { try require(name).bytes }
+    public func rawBytes(_ name: String) throws -> Data { Data(try require(name).bytes) }  // rebased to index 0
 
     /// One line for `sslsan inspect`: format, where the tensors were, the prefix stripped.
     public var containerDescription: String {
