@@ -125,10 +125,11 @@ public enum Checkpoint {
 }
 
 extension SSLSaNModel {
-    /// Reads a checkpoint: configuration from the `sslsan.config` metadata (absent → `full`),
-    /// then every used tensor by its PyTorch name. F32, F16 and BF16 files are accepted.
+    /// Reads a checkpoint — safetensors or a `torch.save` file (`openTensorSource`) —: configuration
+    /// from the `sslsan.config` metadata (absent → `full`), then every used tensor by its PyTorch
+    /// name. F32, F16, BF16 and F64 tensors are accepted.
     public static func load(_ path: String) throws -> SSLSaNModel {
-        let file = try SafetensorsFile(path: path)
+        let file = try openTensorSource(path)
         let config = try ModelConfig.from(metadata: file.metadata, file: path)
         let model = SSLSaNModel(config: config, seed: 0)
         try Checkpoint.load(file, into: model)
