@@ -157,11 +157,11 @@ final class BadInputTests: XCTestCase {
         o.passes = 1; o.retrieval = false
         let ev = Evaluator(model: model, dataset: ds, options: o)
         XCTAssertThrowsError(try ev.score(sample: 0)) { e in
-            XCTAssertTrue("\(e)".contains("s1") && "\(e)".contains("not finite"), "\(e)")
+            XCTAssertTrue("\(e)".contains("positive: the model's similarity map is not finite"), "\(e)")
         }
         let r = try ev.run()
         XCTAssertEqual(r.metrics.samples.count, 0, "the NaN sample is not scored")
-        XCTAssertTrue(r.problems.contains { $0.contains("not finite") }, "\(r.problems)")
+        XCTAssertTrue(r.problems.contains { $0.hasPrefix("s1: ") && $0.contains("not finite") }, "\(r.problems)")
         let m = SimilarityMap(width: 2, height: 2, values: [0.1, .nan, 0.2, 0.3])
         expectError(try m.requireFinite("positive", file: "c.safetensors"), file: "c.safetensors", mentions: ["x 1, y 0"])
         XCTAssertNoThrow(try SimilarityMap(width: 1, height: 1, values: [0.5]).requireFinite("ok"))

@@ -173,9 +173,10 @@ public final class Evaluator: @unchecked Sendable {
             visualEmbedding: Alignment.pooledVisual(v.array, channels: c, positions: positions),
             audioEmbedding: pos)
         // A non-finite map (weights that overflow on this input) must not reach a metric.
-        for m in [scored.positive] + (scored.silence.map { [$0] } ?? []) + scored.noise + scored.offscreen {
-            try m.requireFinite(s.id)
-        }
+        try scored.positive.requireFinite("positive")
+        try scored.silence?.requireFinite("silence")
+        for m in scored.noise { try m.requireFinite("noise") }
+        for m in scored.offscreen { try m.requireFinite("off-screen") }
         var row: [Float]?
         if let ra = retrievalAudio {
             row = SSLSaNModel.maps(visual: v, image: 0, audio: ra).map { Float($0.max) }
