@@ -180,10 +180,15 @@ mkdir -p "$w/ds/no-manifest" "$w/ds/dir-manifest/manifest.jsonl"
 python3 -c "import sys; open(sys.argv[1], 'w').write('{\"id\": \"' + 'x' * 10000000 + '\"}\n')" "$w/ds/huge-line.jsonl"
 mkfifo "$w/ds/pipe.jsonl"
 
-# Output targets: a device node (as root), a pipe, a folder, a regular file to keep.
-mkdir -p "$w/out/folder"
-mkfifo "$w/out/pipe"
-mknod "$w/out/null" c 1 3 2>/dev/null || true
+# Output targets: a device node (as root), a pipe, a folder, a regular file to keep. Each run
+# gets a fresh one, so every command that replaces its target is counted.
+fresh() {
+  rm -rf "$w/out/null" "$w/out/pipe" "$w/out/folder"
+  mkdir -p "$w/out/folder"
+  mkfifo "$w/out/pipe"
+  mknod "$w/out/null" c 1 3 2>/dev/null || true
+}
+fresh
 echo keep > "$w/out/existing.json"
 
 # ---------------------------------------------------------------------------------------------
@@ -209,7 +214,7 @@ run() {
   if [[ -n "$verbose" || $verdict != clean ]]; then printf '%-5s %-9s %-34s rc=%-3d %s\n' "$verdict" "$cls" "$name" "$rc" "$last"; fi
 }
 
-# lost TARGET TYPE-BEFORE [CONTENT-BEFORE]: counts a target that changed
+# check_kept TARGET TYPE-BEFORE [CONTENT-BEFORE]: counts a target that was replaced or changed
 check_kept() {
   local t=$1 type=$2 content=${3:-}
   if [[ "$(stat -c %F "$t" 2>/dev/null)" != "$type" ]] || { [[ -n "$content" ]] && [[ "$(cat "$t")" != "$content" ]]; }; then
@@ -255,11 +260,11 @@ for t in "$w/out/null" "$w/out/pipe" "$w/out/folder"; do
   [[ -e "$t" ]] || continue
   type=$(stat -c %F "$t")
   run output "infer --dump $(basename "$t")" err 30 -- "$S" infer --checkpoint "$ckpt" "${I[@]}" "${A[@]}" --dump "$t"
-  check_kept "$t" "$type"
+  check_kept "$t" "$type"; fresh
   run output "eval --json $(basename "$t")" err 60 -- "$S" eval --data "$w/ds/good" --checkpoint "$ckpt" --passes 2 --json "$t"
-  check_kept "$t" "$type"
+  check_kept "$t" "$type"; fresh
   run output "eval --csv $(basename "$t")" err 60 -- "$S" eval --data "$w/ds/good" --checkpoint "$ckpt" --passes 2 --csv "$t"
-  check_kept "$t" "$type"
+  check_kept "$t" "$type"; fresh
 done
 run output "infer --dump no/such/folder" err 30 -- "$S" infer --checkpoint "$ckpt" "${I[@]}" "${A[@]}" --dump "$w/out/no/such/x.safetensors"
 run output "infer bad ckpt, --dump existing" err 30 -- "$S" infer --checkpoint "$w/ck/st-cut1.safetensors" "${I[@]}" "${A[@]}" --dump "$w/out/existing.json"
