@@ -73,13 +73,22 @@ public struct SafetensorsFile: Sendable {
     private let dataStart: Int
 
     public init(path: String) throws {
+        // A FIFO would block the read forever and a device would never end: regular files only.
+        try FileCheck.readable(path)
         let d: Data
         do { d = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
-            throw SSLSaNError(FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file", file: path)
+            throw SSLSaNError("cannot read the file", file: path)
         }
         try self.init(data: d, path: path)
     }
 
+    /// Validates the whole structure before anything is read: the header length, a JSON object
+    /// header (starting with `{`, as the format requires), every entry's dtype, shape and
+    /// offsets (`dtype size × shape` bytes), and that the tensors tile the data section exactly,
+    /// in the Hugging Face reader's way: sorted by offset, each starts where the previous ends,
+    /// the last ends at the end of the file. A header length one byte off, a cut or padded file,
+    /// overlapping or gapped tensors all fail here with one line, instead of every tensor being
+    /// read a byte off.
     public init(data d: Data, path: String = "<memory>") throws {
         self.path = path
         guard d.count >= 8 else { throw SSLSaNError("not a safetensors file (shorter than its 8-byte header length)", file: path) }
@@ -89,8 +98,9 @@ public struct SafetensorsFile: Sendable {
             throw SSLSaNError("corrupt safetensors header (header length \(n) for a \(d.count)-byte file)", file: path)
         }
         let headerBytes = d.subdata(in: (d.startIndex + 8)..<(d.startIndex + 8 + Int(n)))
-        guard let json = try? JSONSerialization.jsonObject(with: headerBytes) as? [String: Any] else {
-            throw SSLSaNError("corrupt safetensors header (not a JSON object)", file: path)
+        guard headerBytes.first == UInt8(ascii: "{"),
+              let json = try? JSONSerialization.jsonObject(with: headerBytes) as? [String: Any] else {
+            throw SSLSaNError("corrupt safetensors header (not a JSON object of \(n) bytes; wrong header length?)", file: path)
         }
         let dataLen = d.count - 8 - Int(n)
         var meta: [String: String] = [:]
@@ -108,29 +118,48 @@ public struct SafetensorsFile: Sendable {
             guard let dtype = SafetensorsDType(rawValue: dt) else {
                 throw SSLSaNError("tensor '\(name)' has unsupported dtype \(dt)", file: path)
             }
-            let shape = shapeAny.compactMap { ($0 as? NSNumber)?.intValue }
-            let o = offs.compactMap { ($0 as? NSNumber)?.intValue }
-            guard shape.count == shapeAny.count, o.count == 2, shape.allSatisfy({ $0 >= 0 }) else {
-                throw SSLSaNError("tensor '\(name)' has a malformed shape or offsets", file: path)
+            let shape = shapeAny.compactMap(Self.count), o = offs.compactMap(Self.count)
+            guard shape.count == shapeAny.count, o.count == 2 else {
+                throw SSLSaNError("tensor '\(name)' has a malformed shape or offsets (non-negative integers expected)", file: path)
             }
-            guard o[0] >= 0, o[0] <= o[1], o[1] <= dataLen else {
+            guard o[0] <= o[1], o[1] <= dataLen else {
                 throw SSLSaNError("tensor '\(name)' lies outside the file (offsets \(o[0])..<\(o[1]), data is \(dataLen) bytes; truncated?)", file: path)
             }
-            let expected = shape.reduce(1, *) * dtype.byteSize
-            guard o[1] - o[0] == expected else {
-                throw SSLSaNError("tensor '\(name)' has \(o[1] - o[0]) bytes but shape \(shape) × \(dt) needs \(expected)", file: path)
+            var expected = dtype.byteSize, overflow = false
+            for dim in shape where !overflow { (expected, overflow) = expected.multipliedReportingOverflow(by: dim) }
+            guard !overflow, o[1] - o[0] == expected else {
+                throw SSLSaNError("tensor '\(name)' has \(o[1] - o[0]) bytes but shape \(shape) × \(dt) needs \(overflow ? "more than can exist" : "\(expected)")", file: path)
             }
             list.append(Entry(name: name, dtype: dtype, shape: shape, range: o[0]..<o[1]))
         }
-        list.sort { ($0.range.lowerBound, $0.name) < ($1.range.lowerBound, $1.name) }
-        for i in 1..<max(list.count, 1) where list[i].range.lowerBound < list[i - 1].range.upperBound && !list[i].range.isEmpty {
-            throw SSLSaNError("tensors '\(list[i - 1].name)' and '\(list[i].name)' overlap", file: path)
+        list.sort { ($0.range.lowerBound, $0.range.upperBound, $0.name) < ($1.range.lowerBound, $1.range.upperBound, $1.name) }
+        var end = 0, previous: String?
+        for e in list {
+            if e.range.lowerBound < end {
+                throw SSLSaNError("tensors '\(previous!)' and '\(e.name)' overlap in the data section", file: path)
+            }
+            if e.range.lowerBound > end {
+                throw SSLSaNError("\(e.range.lowerBound - end) bytes of the data section belong to no tensor (before '\(e.name)', offset \(end))", file: path)
+            }
+            end = e.range.upperBound
+            previous = e.name
+        }
+        if end != dataLen {
+            throw SSLSaNError("the data section is \(dataLen) bytes but its tensors cover \(end) (wrong header length, or bytes added or cut)", file: path)
         }
         self.metadata = meta
         self.entries = list
         self.index = Dictionary(uniqueKeysWithValues: list.enumerated().map { ($1.name, $0) })
         self.data = d
         self.dataStart = d.startIndex + 8 + Int(n)
+    }
+
+    /// A JSON number that is a non-negative integer small enough to be a size or offset.
+    private static func count(_ v: Any) -> Int? {
+        guard let x = v as? NSNumber else { return nil }
+        let d = x.doubleValue
+        guard d.isFinite, d >= 0, d == d.rounded(), d < 9e15 else { return nil }
+        return x.intValue
     }
 
     public var names: [String] { entries.map(\.name) }
