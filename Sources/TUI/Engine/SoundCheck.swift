@@ -63,6 +63,25 @@ public final class PulseNullSink: @unchecked Sendable {
         usleep(100_000)
     }
 
+    /// The null sink's configured latency (seconds; `pactl list sinks`), nil without pactl. The
+    /// null sink renders up to this far ahead of its clock and its monitor gets each block when
+    /// it is rendered, so the monitor leads what a speaker on this sink would play by up to it.
+    public func sinkConfiguredLatency() -> Double? {
+        guard let pactl = Self.findProgram("pactl") else { return nil }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: pactl)
+        p.arguments = ["--server=\(server)", "list", "sinks"]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return nil }
+        try? pipe.fileHandleForWriting.close()
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        // "Latency: 705 usec, configured 10000 usec"
+        guard let r = out.range(of: "configured ") else { return nil }
+        return Double(out[r.upperBound...].prefix { $0.isNumber }).map { $0 / 1e6 }
+    }
+
     /// The server's log (stderr).
     public var log: String { (try? String(contentsOfFile: directory + "/log", encoding: .utf8)) ?? "" }
 
