@@ -206,7 +206,7 @@ public enum SoundCorrelation {
 /// The measurements the sound tests assert on and `sslsan bench --sections sound` reports.
 public enum SoundCheck {
     /// A clip with no repeating structure (seeded noise under a slow chirp, peak about 0.7), so a
-    /// cross-correlation has one sharp peak and a 10 ms template finds a unique onset.
+    /// cross-correlation has one sharp peak and a 25 ms template finds a unique onset.
     public static func probeClip(seconds: Double, seed: UInt64, rate: Int) -> [Float] {
         var g = Random(seed: seed)
         let n = Int(seconds * Double(rate))
@@ -218,7 +218,8 @@ public enum SoundCheck {
 
     /// Key-to-sound time of `swaps` swaps: plays one probe clip, then every `interval` seconds
     /// switches to the other from its start (the explorer's condition change) and finds, in the
-    /// monitor recording, the first place the new clip's first 10 ms appear. Each delay is the
+    /// monitor recording, where the new clip's frame 0 lies, from its 5–30 ms stretch (the first
+    /// milliseconds can be mixed with the old clip when the server rewinds the sink). Each delay is the
     /// time from the `play` call to that sample at the sink monitor (nil: not found from 100 ms
     /// before to 250 ms after the call; the search starts early because the recording's clock is
     /// an upper bound and the null sink renders ahead). Also returns the stream's reported latency (median over the run).
@@ -247,7 +248,7 @@ public enum SoundCheck {
         let delays: [Double?] = times.enumerated().map { i, t in
             let k = recording.index(at: t)
             let onset = SoundCorrelation.onset(clip: clips[(i + 1) % 2], recording: recording.samples, lags: (k - rate / 10)..<(k + rate / 4),
-                                               range: 0..<(rate / 100), threshold: 0.99)
+                                               range: (rate / 200)..<(rate * 3 / 100), threshold: 0.95)
             return onset.map { recording.time(of: $0) - t }
         }
         latencies.sort()
