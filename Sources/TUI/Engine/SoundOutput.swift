@@ -24,8 +24,10 @@ public final class SoundOutput: @unchecked Sendable {
         /// Fall back to ALSA when PulseAudio cannot be reached (never when a server was named:
         /// over SSH, the local device would play where the listener is not).
         public var alsaFallback = true
-        /// Most audio the stream may hold ahead of the speaker: bounds the key-to-sound time.
-        public var bufferMS = 40
+        /// Most audio the stream may hold ahead of the speaker. A swap flushes it, so the
+        /// key-to-sound time does not grow with it (10–20 ms measured at 80 ms); 40 ms underran
+        /// on a loaded 2-core machine (an audible gap).
+        public var bufferMS = 80
         /// Frames written per write call: the writer notices a swap within one chunk.
         public var chunkMS = 10
         /// Stream rate until a clip asks for another (the model's 16 kHz).
