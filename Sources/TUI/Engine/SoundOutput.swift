@@ -59,7 +59,7 @@ public final class SoundOutput: @unchecked Sendable {
 
     /// The status-line label for a condition played at another level than the model hears it.
     public static func playbackLabel(for condition: AudioCondition) -> String? {
-        condition == .noise ? "noise played at −20 dB (N(0,1) × 0.1)" : nil
+        condition == .noise ? "noise at −20 dB (N(0,1) × 0.1)" : nil
     }
 
     private let shared: Shared
