@@ -261,7 +261,7 @@ public final class SoundOutput: @unchecked Sendable {
 
 /// A playback stream of mono float samples with a small buffer.
 protocol SoundStream: AnyObject {
-    /// What the status line calls it ("PulseAudio unix:/run/…, 40 ms buffer").
+    /// What the status line calls it ("PulseAudio unix:/run/…, 80 ms buffer").
     var name: String { get }
     var rate: Int { get }
     /// Queues the frames, blocking while the buffer is full; false when the stream died.
