@@ -24,12 +24,14 @@ let package = Package(
         .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG"),
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CPulse", path: "Sources/CPulse"),
+        .systemLibrary(name: "CALSA", path: "Sources/CALSA"),
         .target(
             name: "Core",
             dependencies: ["CBLAS", "CSndfile", "CSamplerate", "CPNG", "CTurboJPEG", "CZlib"]
         ),
         .target(name: "Render", dependencies: ["Core"]),
-        .target(name: "TUI", dependencies: ["Core", "Render", "CNcursesw"]),
+        .target(name: "TUI", dependencies: ["Core", "Render", "CNcursesw", "CPulse", "CALSA"]),
         .executableTarget(
             name: "sslsan",
             dependencies: ["Core", "Render", "TUI", .product(name: "ArgumentParser", package: "swift-argument-parser")]

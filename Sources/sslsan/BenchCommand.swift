@@ -7,7 +7,7 @@ import TUI
 /// `sslsan bench`: median and spread of the engine's eval paths (image encoder, audio encoder,
 /// full pair; batch 1 and 16) with GFLOP/s and the OpenBLAS kernel, the training step (seconds
 /// per sample at batch 8 and 32), frame rendering at 200×60, and the explorer's swap latency and
-/// live-playback rate. Prints JSON. Speed is measured here, never asserted in tests.
+/// live-playback rate, and the key-to-sound time (`SoundBench`). Prints JSON. Speed is measured here, never asserted in tests.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bench", abstract: "Measure engine, training and explorer speed; prints JSON.")
 
@@ -35,8 +35,8 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Use im2col GEMMs for every convolution (no Winograd), for comparison.")
     var noWinograd = false
 
-    @Option(help: "Comma-separated sections: engine, training, render, explorer (default: all).")
-    var sections: String = "engine,training,render,explorer"
+    @Option(help: "Comma-separated sections: engine, training, render, explorer, sound (default: all).")
+    var sections: String = "engine,training,render,explorer,sound"
 
     @Option(help: "Training-step configurations (comma-separated presets; `full` at batch 32 needs many GiB and minutes).")
     var trainConfigs: String = "demo"
@@ -63,9 +63,9 @@ struct BenchCommand: ParsableCommand {
             options.repeats = max(1, repeats)
             if noWinograd { Conv2d.winogradEnabled = false }
             let wanted = Set(sections.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
-            let known: Set<String> = ["engine", "training", "render", "explorer"]
+            let known: Set<String> = ["engine", "training", "render", "explorer", "sound"]
             guard !wanted.isEmpty, wanted.isSubset(of: known) else {
-                throw SSLSaNError("--sections takes engine, training, render, explorer; got '\(sections)'")
+                throw SSLSaNError("--sections takes engine, training, render, explorer, sound; got '\(sections)'")
             }
             var out: [String: Any] = ["openblas_core": BLAS.coreName,
                                       "openblas_coretype_env": ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset"]
@@ -92,6 +92,7 @@ struct BenchCommand: ParsableCommand {
                 let demo = FileManager.default.fileExists(atPath: "samples/demo.safetensors") ? "samples/demo.safetensors" : nil
                 out["explorer"] = try ExplorerBench.run(checkpoint: checkpoint ?? demo, data: dataDir)
             }
+            if wanted.contains("sound") { out["sound"] = SoundBench.run() }
             let data = try JSONSerialization.data(withJSONObject: out, options: json ? [.sortedKeys] : [.sortedKeys, .prettyPrinted])
             print(String(decoding: data, as: UTF8.self))
         }

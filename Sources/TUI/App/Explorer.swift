@@ -75,7 +75,7 @@ public final class Explorer {
         defer {
             term.stop()
             term.resetSignalHandlers()
-            sound.stop()
+            sound.close()
             scorer.cancel()
             sceneWorker.stop()
             trainingJob?.cancel()
@@ -165,16 +165,21 @@ public final class Explorer {
         state.playback.playing = true
         state.playback.anchorTime = monotonicSeconds()
         state.playback.anchorPosition = state.playback.position
-        sound.play(w, rate: rate, from: state.playback.position)
-        state.soundNotice = sound.notice ?? state.soundNotice
+        sound.play(w, rate: rate, from: state.playback.position, gain: SoundOutput.gain(for: state.condition))
         lastLive = 0
     }
 
+    /// Where the listener is in the clip: the stream's report (frames written − its latency),
+    /// or the clock from the last start when there is no stream.
+    func heardPosition(now: Double) -> (position: Double, finished: Bool) {
+        if let h = sound.heard() { return (h.position, h.finished) }
+        let pos = state.playback.anchorPosition + (now - state.playback.anchorTime)
+        return (pos, pos >= state.scene.map { $0.durations[state.condition.index] } ?? 0)
+    }
+
     func stopPlayback(resetPosition: Bool) {
+        if state.playback.playing { state.playback.position = heardPosition(now: monotonicSeconds()).position }
         sound.stop()
-        if state.playback.playing {
-            state.playback.position = state.playback.anchorPosition + (monotonicSeconds() - state.playback.anchorTime)
-        }
         state.playback.playing = false
         if resetPosition { state.playback.position = 0 }
     }
@@ -203,8 +208,8 @@ public final class Explorer {
         var changed = false
         if state.playback.playing, let sc = state.scene {
             let dur = sc.durations[state.condition.index]
-            var pos = state.playback.anchorPosition + (now - state.playback.anchorTime)
-            if pos >= dur {
+            var (pos, finished) = heardPosition(now: now)
+            if finished || pos >= dur {
                 if state.playback.loop {
                     pos = 0
                     state.playback.position = 0
@@ -270,7 +275,8 @@ public final class Explorer {
                 scoresChanged = true
                 if case let .sample(i, _, _, p?) = u, state.notice == nil { state.setNotice("\(state.samples[i].id): \(p)", now: now) }
             case .notice(let n):
-                if n.hasPrefix("no sound device") { state.soundNotice = n } else { state.setNotice(n, now: now) }
+                state.setNotice(n, now: now)
+            case .sound(let n): state.soundNotice = n
             case .training(let u): applyTraining(u, now: now)
             }
         }

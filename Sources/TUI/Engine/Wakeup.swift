@@ -39,6 +39,8 @@ enum WorkerMessage: Sendable {
     case live(LiveMap, computeMS: Double, generation: Int)
     case scoring(ScoringUpdate, generation: Int)
     case notice(String)
+    /// The sound output's status line (`SoundOutput`): connected, not answering, no sound.
+    case sound(String)
     case training(TrainingUpdate)
 }
 

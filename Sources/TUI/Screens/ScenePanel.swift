@@ -79,6 +79,7 @@ public enum ScenePanel {
         }
         let play = s.playback.playing ? "▶ playing" : "‖ paused"
         var tl = "\(play)  \(Fmt.time(s.playback.position)) / \(Fmt.time(dur))  loop \(s.playback.loop ? "on" : "off")"
+        if let l = SoundOutput.playbackLabel(for: s.condition) { tl += "  · \(l)" }
         if let n = s.soundNotice { tl += "  · \(n)" }
         buf.put(tl, x: inner.x, y: waveRect.maxY, fg: theme.paint(theme.dimText), maxWidth: inner.width)
     }
