@@ -23,12 +23,13 @@ let package = Package(
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
         .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG"),
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
+        .systemLibrary(name: "CSixel", path: "Sources/CSixel"),
         .target(
             name: "Core",
             dependencies: ["CBLAS", "CSndfile", "CSamplerate", "CPNG", "CTurboJPEG"]
         ),
         .target(name: "Render", dependencies: ["Core"]),
-        .target(name: "TUI", dependencies: ["Core", "Render", "CNcursesw"]),
+        .target(name: "TUI", dependencies: ["Core", "Render", "CNcursesw", "CSixel"]),
         .executableTarget(
             name: "sslsan",
             dependencies: ["Core", "Render", "TUI", .product(name: "ArgumentParser", package: "swift-argument-parser")]

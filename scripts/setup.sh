@@ -2,7 +2,8 @@
 # Installs the Debian packages sslsan builds and runs with, only those that are missing.
 set -euo pipefail
 pkgs=(pkg-config libopenblas-dev libsndfile1-dev libsamplerate0-dev libpng-dev libturbojpeg0-dev
-      libncurses-dev ncurses-term tmux)
+      libncurses-dev ncurses-term tmux libsixel-dev
+      xterm xvfb imagemagick)  # libsixel: sixel output; xterm, Xvfb, ImageMagick: the pixel-mode tests
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <termios.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <ncursesw/curses.h>
 // Function-like and composite macros that do not import into Swift.
 static inline int sslsan_getmaxy(WINDOW *w) { return getmaxy(w); }
@@ -142,5 +143,13 @@ static inline int sslsan_poll2(int fd0, int fd1, int timeout_ms) {
     if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) m |= 1;
     if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) m |= 2;
     return m;
+}
+/// The tty's size in cells and, when the terminal reports them, in pixels (TIOCGWINSZ
+/// ws_xpixel/ws_ypixel; 0 when unknown). Returns 0, or -1 when `fd` is not a terminal.
+static inline int sslsan_winsize(int fd, int *cols, int *rows, int *xpixel, int *ypixel) {
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) != 0) return -1;
+    *cols = ws.ws_col; *rows = ws.ws_row; *xpixel = ws.ws_xpixel; *ypixel = ws.ws_ypixel;
+    return 0;
 }
 #endif

@@ -35,8 +35,8 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Use im2col GEMMs for every convolution (no Winograd), for comparison.")
     var noWinograd = false
 
-    @Option(help: "Comma-separated sections: engine, training, render, explorer (default: all).")
-    var sections: String = "engine,training,render,explorer"
+    @Option(help: "Comma-separated sections: engine, training, render, explorer, graphics (default: all).")
+    var sections: String = "engine,training,render,explorer,graphics"
 
     @Option(help: "Training-step configurations (comma-separated presets; `full` at batch 32 needs many GiB and minutes).")
     var trainConfigs: String = "demo"
@@ -63,9 +63,9 @@ struct BenchCommand: ParsableCommand {
             options.repeats = max(1, repeats)
             if noWinograd { Conv2d.winogradEnabled = false }
             let wanted = Set(sections.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
-            let known: Set<String> = ["engine", "training", "render", "explorer"]
+            let known: Set<String> = ["engine", "training", "render", "explorer", "graphics"]
             guard !wanted.isEmpty, wanted.isSubset(of: known) else {
-                throw SSLSaNError("--sections takes engine, training, render, explorer; got '\(sections)'")
+                throw SSLSaNError("--sections takes engine, training, render, explorer, graphics; got '\(sections)'")
             }
             var out: [String: Any] = ["openblas_core": BLAS.coreName,
                                       "openblas_coretype_env": ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset"]
@@ -91,6 +91,11 @@ struct BenchCommand: ParsableCommand {
                 let dataDir = data ?? (FileManager.default.fileExists(atPath: "samples/manifest.jsonl") ? "samples" : nil)
                 let demo = FileManager.default.fileExists(atPath: "samples/demo.safetensors") ? "samples/demo.safetensors" : nil
                 out["explorer"] = try ExplorerBench.run(checkpoint: checkpoint ?? demo, data: dataDir)
+            }
+            if wanted.contains("graphics") {
+                let dataDir = data ?? (FileManager.default.fileExists(atPath: "samples/manifest.jsonl") ? "samples" : nil)
+                let demo = FileManager.default.fileExists(atPath: "samples/demo.safetensors") ? "samples/demo.safetensors" : nil
+                out["graphics"] = try GraphicsBench.run(checkpoint: checkpoint ?? demo, data: dataDir)
             }
             let data = try JSONSerialization.data(withJSONObject: out, options: json ? [.sortedKeys] : [.sortedKeys, .prettyPrinted])
             print(String(decoding: data, as: UTF8.self))
