@@ -12,8 +12,8 @@ public enum ColorBar {
 
     /// Draws the bar in the first row with the range's ends as labels (3 decimals) when they
     /// fit; markers inside the range replace their bar cell with `┃` (`|` without Unicode) and,
-    /// with a second row, get "▲label value" under them (later markers give way when labels
-    /// would overlap).
+    /// with a second row, get "▲label value" under them (left to right; a label that would
+    /// overlap the one before moves right, or is left out when the row is full).
     public static func draw(_ colorMap: ColorMap, range: ClosedRange<Float>, markers: [Marker] = [], in rect: Rect,
                             into buffer: inout CellBuffer, theme: Theme = .standard) {
         guard !rect.isEmpty else { return }
@@ -38,7 +38,7 @@ public enum ColorBar {
         guard barWidth > 1 else { return }
         let span = Double(range.upperBound - range.lowerBound)
         var labelEnd = Int.min
-        for m in markers {
+        for m in markers.sorted(by: { $0.value < $1.value }) {
             guard span > 0, m.value >= Double(range.lowerBound), m.value <= Double(range.upperBound) else { continue }
             let i = Int(((m.value - Double(range.lowerBound)) / span * Double(barWidth - 1)).rounded())
             let mx = x + i
@@ -48,8 +48,9 @@ public enum ColorBar {
             }
             if rect.height >= 2 {
                 let label = (theme.unicode ? "▲" : "^") + m.label + " " + formatFixed(m.value, digits: 3)
-                let start = Swift.min(mx, rect.maxX - label.count)
-                if start > labelEnd {
+                // Left to right; a label that would overlap the previous one moves right.
+                let start = Swift.max(Swift.min(mx, rect.maxX - label.count), labelEnd + 1)
+                if start + label.count <= rect.maxX {
                     labelEnd = buffer.put(label, x: start, y: rect.y + 1, fg: theme.paint(m.color), attrs: .bold, maxWidth: rect.maxX - start)
                 }
             }

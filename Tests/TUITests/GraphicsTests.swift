@@ -3,6 +3,7 @@ import Foundation
 import Core
 import Render
 @testable import TUI
+import CNcursesw
 
 /// Pixel output at the escape-sequence level: kitty and sixel sequences decoded back to pixels,
 /// tmux passthrough, the flusher's image bookkeeping, and the capability probe against a pty.
@@ -20,13 +21,23 @@ final class GraphicsTests: XCTestCase {
         return img
     }
 
+    /// Incompressible pixels (a 64-bit LCG), so the PNG needs several chunks.
+    static func noise(_ w: Int, _ h: Int) -> RGBImage {
+        var state: UInt64 = 0x9E3779B97F4A7C15
+        return RGBImage(width: w, height: h, pixels: (0..<(w * h * 3)).map { _ in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return UInt8(truncatingIfNeeded: state >> 56)
+        })
+    }
+
     // MARK: decoders (what a terminal does with our bytes)
 
     /// The kitty graphics commands in `bytes`: (keys of the first chunk, the image).
-    static func decodeKitty(_ bytes: [UInt8]) throws -> (keys: [String: String], image: RGBImage) {
+    static func decodeKitty(_ bytes: [UInt8]) throws -> (keys: [String: String], image: RGBImage, chunks: [Int]) {
         let s = String(decoding: bytes, as: UTF8.self)
         var keys: [String: String] = [:]
         var payload = ""
+        var chunks: [Int] = []
         var rest = Substring(s)
         while let start = rest.range(of: "\u{1B}_G") {
             let after = rest[start.upperBound...]
@@ -37,14 +48,14 @@ final class GraphicsTests: XCTestCase {
                 let e = p.split(separator: "=", maxSplits: 1); return (String(e[0]), e.count > 1 ? String(e[1]) : "")
             })
             if keys.isEmpty { keys = kv }
-            if parts.count > 1 { payload += parts[1] }
+            if parts.count > 1 { payload += parts[1]; chunks.append(parts[1].count) }
             rest = after[end.upperBound...]
         }
         guard let png = Data(base64Encoded: payload) else { throw SSLSaNError("kitty payload is not base64") }
         let path = NSTemporaryDirectory() + "sslsan-kitty-\(getpid()).png"
         try png.write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        return (keys, try PNGFile.read(path))
+        return (keys, try PNGFile.read(path), chunks)
     }
 
     /// A sixel decoder (DEC VT340 rules as xterm applies them): colour registers `#n;2;r;g;b`
@@ -125,8 +136,11 @@ final class GraphicsTests: XCTestCase {
         XCTAssertEqual(d.keys["a"], "T"); XCTAssertEqual(d.keys["f"], "100"); XCTAssertEqual(d.keys["i"], "5")
         XCTAssertEqual(d.keys["c"], "12"); XCTAssertEqual(d.keys["r"], "4"); XCTAssertEqual(d.keys["q"], "2")
         XCTAssertEqual(d.image, img, "PNG is lossless: the decoded image is the image")
-        let chunks = s.components(separatedBy: "\u{1B}_G").count - 1
-        XCTAssertGreaterThan(chunks, 1)
+        // Chunks of 4096 base64 bytes, the last one shorter.
+        XCTAssertTrue(d.chunks.dropLast().allSatisfy { $0 == 4096 } && d.chunks.last! <= 4096 && d.chunks.last! > 0, "\(d.chunks)")
+        let big = try Self.decodeKitty(try GraphicsEncoder(proto: .kitty).show(PixelImage(cells: pi.cells, image: Self.noise(200, 150)), id: 6))
+        XCTAssertGreaterThan(big.chunks.count, 1)
+        XCTAssertEqual(big.image, Self.noise(200, 150))
         XCTAssertEqual(String(decoding: GraphicsEncoder(proto: .kitty).erase(id: 5), as: UTF8.self), "\u{1B}_Ga=d,d=I,i=5,q=2\u{1B}\\")
     }
 
@@ -281,10 +295,8 @@ final class GraphicsTests: XCTestCase {
 
     /// A pseudo-terminal: (master, slave) descriptors.
     func pty() throws -> (Int32, Int32) {
-        let m = posix_openpt(O_RDWR | O_NOCTTY)
-        guard m >= 0, grantpt(m) == 0, unlockpt(m) == 0, let name = ptsname(m) else { throw XCTSkip("no pseudo-terminals here") }
-        let s = open(name, O_RDWR | O_NOCTTY)
-        guard s >= 0 else { close(m); throw XCTSkip("cannot open the pty slave") }
+        var m: Int32 = -1, s: Int32 = -1
+        guard sslsan_open_pty(&m, &s) == 0 else { throw XCTSkip("no pseudo-terminals here (/dev/ptmx)") }
         return (m, s)
     }
 

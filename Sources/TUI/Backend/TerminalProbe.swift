@@ -9,7 +9,7 @@ import Render
 /// all, so the probe stops at the fence and a terminal that ignores a query costs nothing. A
 /// terminal that answers nothing (not even DA1) costs the timeout, once.
 public struct TerminalCapabilities: Sendable, Equatable {
-    /// Whether a terminal was there to ask (stdin and stdout a tty, /dev/tty opened).
+    /// Whether a terminal was there to ask (/dev/tty, the controlling terminal, opened).
     public var isTTY = false
     /// Whether the DA1 fence came back (the terminal answered within the timeout).
     public var answered = false
@@ -169,9 +169,9 @@ public enum TerminalProbe {
         var caps = TerminalCapabilities()
         caps.readEnvironment(environment)
         if caps.tmux { readTmux(&caps) }
-        guard isatty(STDIN_FILENO) != 0, isatty(STDOUT_FILENO) != 0 else { caps.elapsedMS = (monotonicSeconds() - t0) * 1000; return caps }
+        // The controlling terminal, even when stdout is redirected (`sslsan doctor > file`).
         let fd = open("/dev/tty", O_RDWR | O_NOCTTY)
-        guard fd >= 0 else { caps.elapsedMS = (monotonicSeconds() - t0) * 1000; return caps }
+        guard fd >= 0, isatty(fd) != 0 else { if fd >= 0 { close(fd) }; caps.elapsedMS = (monotonicSeconds() - t0) * 1000; return caps }
         defer { close(fd) }
         caps.isTTY = true
         probe(fd: fd, timeout: timeout, into: &caps)
@@ -312,7 +312,7 @@ extension TerminalCapabilities {
     public func report(choice: GraphicsChoice) -> [String] {
         func yn(_ b: Bool) -> String { b ? "yes" : "no" }
         var l: [String] = []
-        l.append("terminal: \(isTTY ? "yes" : "no (stdin/stdout not a tty: no queries sent)")")
+        l.append("terminal: \(isTTY ? "yes" : "no (no controlling terminal: no queries sent)")")
         l.append("TERM=\(term ?? "-")  TERM_PROGRAM=\(termProgram ?? "-")  COLORTERM=\(colorTerm ?? "-")")
         l.append("kitty window: \(yn(kittyWindow))  WezTerm: \(yn(wezterm))  SSH: \(yn(ssh))")
         if tmux {

@@ -117,8 +117,9 @@ public enum ScenePanel {
         let barRows = colorBarRows(imgRect)
         guard barRows > 0, map != nil, options.showMap else { return }
         let (lo, hi): (Float, Float) = { if case let .fixed(a, b) = options.scale { return (a, b) }; return (map!.min, map!.max) }()
-        var markers = [ColorBar.Marker(value: s.threshold, label: "thr", color: theme.threshold)]
-        if let u = s.report?.universalThreshold, u != s.threshold { markers.append(ColorBar.Marker(value: u, label: "U", color: theme.warn)) }
+        let u = s.report?.universalThreshold
+        var markers = [ColorBar.Marker(value: s.threshold, label: u == s.threshold ? "thr=U" : "thr", color: theme.threshold)]
+        if let u, u != s.threshold { markers.append(ColorBar.Marker(value: u, label: "U", color: theme.warn)) }
         let bar = Rect(x: imgRect.x + 1, y: imgRect.maxY - barRows, width: min(imgRect.width - 2, 72), height: barRows)
         ColorBar.draw(s.colorMap, range: lo...hi, markers: markers, in: bar, into: &buf, theme: theme)
     }

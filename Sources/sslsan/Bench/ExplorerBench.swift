@@ -83,7 +83,7 @@ public enum ExplorerBench {
         public var state: ExplorerState
         public let session: ModelSession
         public let visual: Tensor
-        public let embeddings: [Tensor]
+        public let embeddings: [[Float]]
         public let clip: [Float]
         public let scored: ScoredSample
         public let imageEncodeMS: Double
