@@ -265,6 +265,12 @@ final class GraphicsTests: XCTestCase {
         XCTAssertEqual(caps.cellPixels, CellPixels(width: 10, height: 20))
         let error = TerminalProbe.parse(Array("\u{1B}_Gi=31;ENOENT:no such\u{1B}\\\u{1B}[?62;22c".utf8))
         XCTAssertFalse(error.kittyOK)
+        // tmux shows an APC string as the window title: no kitty query without passthrough;
+        // with it, tmux's own DA1 first and the outer terminal's queries wrapped.
+        let plainTmux = String(decoding: TerminalProbe.queries(tmux: true, passthrough: false), as: UTF8.self)
+        XCTAssertFalse(plainTmux.contains("\u{1B}_G")); XCTAssertTrue(plainTmux.hasSuffix("\u{1B}[c"))
+        let wrapped = String(decoding: TerminalProbe.queries(tmux: true, passthrough: true), as: UTF8.self)
+        XCTAssertTrue(wrapped.hasPrefix("\u{1B}[c\u{1B}Ptmux;\u{1B}\u{1B}_G"), wrapped.debugDescription)
     }
 
     /// The choice: kitty over sixel over symbols; tmux needs passthrough; a forced protocol

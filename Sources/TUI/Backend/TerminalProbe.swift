@@ -154,12 +154,14 @@ extension TerminalCapabilities {
 /// Sends the queries and reads the replies. Used once, before ncurses takes the terminal.
 public enum TerminalProbe {
     /// The queries, fence last. `passthrough` wraps the outer-terminal queries for tmux (the
-    /// unwrapped DA1 then is tmux's own, the wrapped one the outer terminal's).
-    static func queries(passthrough: Bool) -> [UInt8] {
+    /// unwrapped DA1 then is tmux's own, the wrapped one the outer terminal's). Inside tmux
+    /// without passthrough the kitty query is left out: tmux takes an APC string for a window
+    /// title and would show it in its status line.
+    static func queries(tmux: Bool, passthrough: Bool) -> [UInt8] {
         let kitty = "\u{1B}_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\u{1B}\\"
-        let outer = kitty + "\u{1B}[16t\u{1B}[14t\u{1B}[?1;1;0S\u{1B}[?2;1;0S\u{1B}[c"
-        if passthrough { return Array(("\u{1B}[c" + GraphicsEncoder.tmuxWrap(outer)).utf8) }
-        return Array(outer.utf8)
+        let rest = "\u{1B}[16t\u{1B}[14t\u{1B}[?1;1;0S\u{1B}[?2;1;0S\u{1B}[c"
+        if tmux && passthrough { return Array(("\u{1B}[c" + GraphicsEncoder.tmuxWrap(kitty + rest)).utf8) }
+        return Array(((tmux ? "" : kitty) + rest).utf8)
     }
 
     /// Probes the controlling terminal: environment, tmux settings, TIOCGWINSZ, then the
@@ -199,7 +201,7 @@ public enum TerminalProbe {
         }
         defer { if raw { tcsetattr(fd, TCSANOW, &saved) } }
         let passthrough = caps.tmux && caps.tmuxPassthrough
-        let q = queries(passthrough: passthrough)
+        let q = queries(tmux: caps.tmux, passthrough: passthrough)
         _ = q.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count) }
         let fences = passthrough ? 2 : 1
         var reply: [UInt8] = []

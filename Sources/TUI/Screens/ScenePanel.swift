@@ -27,13 +27,14 @@ public enum ScenePanel {
         let map = s.shownMap
         let audio = scene.audioLabels[s.condition.index]
         var info = "audio: \(audio.isEmpty ? "–" : audio)   max \(Fmt.f(map?.max, 3))"
+        // The map value under the crosshair, early in the line so 80 columns keep it.
+        if let c = s.crosshair, let m = map { info += "   ✛ \(Fmt.f(Double(c.value(in: m)), 3))" }
         if let m = map {
             // Counted by Core (`ExplorerState.sceneFigure`), as the metrics count it.
             let v = s.sceneFigure(m)
             info += s.condition == .positive ? "   IoU \(Fmt.f(v, 2))" : "   pIA \(Fmt.f(v.map { 100 * $0 }, 1))%"
         }
         info += "   thr \(Fmt.f(s.threshold, 4))"
-        if let c = s.crosshair, let m = map { info += "   ✛ \(Fmt.f(Double(c.value(in: m)), 3))" }
         if scene.loading { info += "   encoding…" }
         buf.put(info, x: inner.x, y: inner.y + 1, fg: conditionColour, attrs: .bold, maxWidth: inner.width)
         let imgRect = imageRect(inner: inner)
