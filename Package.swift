@@ -26,12 +26,13 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CPulse", path: "Sources/CPulse"),
         .systemLibrary(name: "CALSA", path: "Sources/CALSA"),
+        .systemLibrary(name: "CSixel", path: "Sources/CSixel"),
         .target(
             name: "Core",
             dependencies: ["CBLAS", "CSndfile", "CSamplerate", "CPNG", "CTurboJPEG", "CZlib"]
         ),
         .target(name: "Render", dependencies: ["Core"]),
-        .target(name: "TUI", dependencies: ["Core", "Render", "CNcursesw", "CPulse", "CALSA"]),
+        .target(name: "TUI", dependencies: ["Core", "Render", "CNcursesw", "CPulse", "CALSA", "CSixel"]),
         .executableTarget(
             name: "sslsan",
             dependencies: ["Core", "Render", "TUI", .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -9,9 +9,9 @@
 set -euo pipefail
 
 # Build: compilers' system libraries (module maps in Sources/C*) and pkg-config to find them.
-# libpulse/libasound: the explorer's sound output; libsixel/libchafa: its pixel graphics.
+# libpulse/libasound: the explorer's sound output; libsixel: its sixel graphics.
 pkgs=(pkg-config libopenblas-dev libsndfile1-dev libsamplerate0-dev libpng-dev libturbojpeg0-dev zlib1g-dev
-      libncurses-dev libpulse-dev libasound2-dev libsixel-dev libchafa-dev)
+      libncurses-dev libpulse-dev libasound2-dev libsixel-dev)
 # Run time: terminfo entries, tmux (the README's walk-through), pactl/paplay for the sound check.
 pkgs+=(ncurses-term tmux pulseaudio-utils)
 if [[ "${1:-}" == "--test-tools" ]]; then

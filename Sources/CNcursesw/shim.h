@@ -11,6 +11,8 @@
 #include <unistd.h>
 #include <termios.h>
 #include <poll.h>
+#include <sys/ioctl.h>
+#include <fcntl.h>
 #include <ncursesw/curses.h>
 // Function-like and composite macros that do not import into Swift.
 static inline int sslsan_getmaxy(WINDOW *w) { return getmaxy(w); }
@@ -142,5 +144,26 @@ static inline int sslsan_poll2(int fd0, int fd1, int timeout_ms) {
     if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) m |= 1;
     if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) m |= 2;
     return m;
+}
+/// The tty's size in cells and, when the terminal reports them, in pixels (TIOCGWINSZ
+/// ws_xpixel/ws_ypixel; 0 when unknown). Returns 0, or -1 when `fd` is not a terminal.
+static inline int sslsan_winsize(int fd, int *cols, int *rows, int *xpixel, int *ypixel) {
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) != 0) return -1;
+    *cols = ws.ws_col; *rows = ws.ws_row; *xpixel = ws.ws_xpixel; *ypixel = ws.ws_ypixel;
+    return 0;
+}
+/// A pseudo-terminal pair (for tests of terminal I/O): returns 0 with both descriptors, or -1.
+static inline int sslsan_open_pty(int *master, int *slave) {
+    int m = open("/dev/ptmx", O_RDWR | O_NOCTTY);
+    if (m < 0) return -1;
+    int unlock = 0, n = -1;
+    if (ioctl(m, TIOCSPTLCK, &unlock) != 0 || ioctl(m, TIOCGPTN, &n) != 0) { close(m); return -1; }
+    char name[64];
+    snprintf(name, sizeof name, "/dev/pts/%d", n);
+    int s = open(name, O_RDWR | O_NOCTTY);
+    if (s < 0) { close(m); return -1; }
+    *master = m; *slave = s;
+    return 0;
 }
 #endif

@@ -154,4 +154,62 @@ static inline int sslsan_png_write8(const char *path, int width, int height, int
     if (fclose(fp) != 0) { snprintf(message, message_len, "closing the PNG failed"); return -1; }
     return 0;
 }
+// ---------------------------------------------------------------------------------------------
+// In-memory PNG encoding (the kitty graphics protocol sends PNG bytes).
+
+typedef struct { unsigned char *data; size_t length; size_t capacity; int failed; } sslsan_png_sink;
+
+static void sslsan_png_mem_write(png_structp png, png_bytep data, png_size_t size) {
+    sslsan_png_sink *s = (sslsan_png_sink *)png_get_io_ptr(png);
+    if (s->failed) return;
+    if (s->length + size > s->capacity) {
+        size_t cap = s->capacity ? s->capacity : 65536;
+        while (cap < s->length + size) cap *= 2;
+        unsigned char *p = (unsigned char *)realloc(s->data, cap);
+        if (!p) { s->failed = 1; return; }
+        s->data = p; s->capacity = cap;
+    }
+    memcpy(s->data + s->length, data, size);
+    s->length += size;
+}
+
+static void sslsan_png_mem_flush(png_structp png) { (void)png; }
+
+/// Encodes 8-bit RGB pixels as PNG in memory at zlib `level` (0–9; 1 is fast). Returns a
+/// malloc'd buffer (free with `sslsan_png_free`) and its length, or NULL.
+static inline unsigned char *sslsan_png_encode_rgb8(int width, int height, const unsigned char *pixels, int level,
+                                                    size_t *out_length) {
+    sslsan_png_error_state st;
+    st.message[0] = 0;
+    sslsan_png_sink sink = {0, 0, 0, 0};
+    png_structp volatile png = NULL;
+    png_infop volatile info = NULL;
+    png_bytep *volatile rows = NULL;
+    *out_length = 0;
+    png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &st, sslsan_png_on_error, sslsan_png_on_warning);
+    if (!png) return NULL;
+    info = png_create_info_struct(png);
+    if (!info || setjmp(st.jump)) {
+        png_structp p = png; png_infop i = info;
+        png_destroy_write_struct(&p, i ? &i : NULL);
+        free(rows); free(sink.data);
+        return NULL;
+    }
+    png_set_write_fn(png, &sink, sslsan_png_mem_write, sslsan_png_mem_flush);
+    png_set_compression_level(png, level);
+    png_set_IHDR(png, info, (png_uint_32)width, (png_uint_32)height, 8, PNG_COLOR_TYPE_RGB,
+                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(png, info);
+    rows = (png_bytep *)malloc(sizeof(png_bytep) * (size_t)height);
+    if (!rows) longjmp(st.jump, 1);
+    for (int y = 0; y < height; y++) rows[y] = (png_bytep)(pixels + (size_t)y * width * 3);
+    png_write_image(png, rows);
+    png_write_end(png, NULL);
+    png_structp p = png; png_infop i = info;
+    png_destroy_write_struct(&p, &i);
+    free(rows);
+    if (sink.failed) { free(sink.data); return NULL; }
+    *out_length = sink.length;
+    return sink.data;
+}
 #endif

@@ -47,6 +47,10 @@ public struct CellBuffer: Equatable, Sendable {
     public let width: Int
     public let height: Int
     public internal(set) var cells: [Cell]
+    /// Pixel images over blank cells (`ImageStyle.pixels`), in drawing order: the backend draws
+    /// each after the cells when its cells are still blank in the finished frame (a dialog drawn
+    /// over an image hides it).
+    public var images: [PixelImage] = []
 
     public init(width: Int, height: Int, fill: Cell = .blank) {
         self.width = max(0, width); self.height = max(0, height)

@@ -23,6 +23,27 @@ public struct ImagePlacement: Sendable, Equatable {
     public var pixelHeight: Int { 2 * cells.height }
     public var isEmpty: Bool { cells.isEmpty }
 
+    /// The image grid for an image style: sub-pixels per cell times cells (pixels: the cell's
+    /// size in screen pixels).
+    public func grid(_ style: ImageStyle, cellPixels: CellPixels?) -> (width: Int, height: Int) {
+        let s = style.subcells(cellPixels: cellPixels)
+        return (cells.width * s.x, cells.height * s.y)
+    }
+
+    /// Fits a `width × height` image into `rect` for a pixel terminal with cells of `cell`
+    /// pixels: as large as possible, whole cells (the image is then resampled to exactly
+    /// those cells' pixels, so its aspect ratio is kept to within half a cell), centred.
+    public static func fitPixels(width: Int, height: Int, in rect: Rect, cell: CellPixels) -> ImagePlacement {
+        guard width > 0, height > 0, !rect.isEmpty else {
+            return ImagePlacement(cells: Rect(x: rect.x, y: rect.y, width: 0, height: 0), sourceWidth: width, sourceHeight: height)
+        }
+        let scale = Swift.min(Double(rect.width * cell.width) / Double(width), Double(rect.height * cell.height) / Double(height))
+        let cols = Swift.min(rect.width, Swift.max(1, Int((Double(width) * scale / Double(cell.width)).rounded())))
+        let rows = Swift.min(rect.height, Swift.max(1, Int((Double(height) * scale / Double(cell.height)).rounded())))
+        let cells = Rect(x: rect.x + (rect.width - cols) / 2, y: rect.y + (rect.height - rows) / 2, width: cols, height: rows)
+        return ImagePlacement(cells: cells, sourceWidth: width, sourceHeight: height)
+    }
+
     /// Fits a `width × height` image into `rect`, as large as possible with its aspect ratio
     /// preserved (square pixels), centred. An empty image or rect gives an empty placement.
     public static func fit(width: Int, height: Int, in rect: Rect) -> ImagePlacement {

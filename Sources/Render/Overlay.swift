@@ -9,6 +9,9 @@ public enum BelowThreshold: String, Sendable, CaseIterable {
     /// Colour it with the map too: the whole map shows as a heat overlay (pair with
     /// `OverlayOptions.contour` so the threshold stays visible).
     case heat
+    /// Tint it with the colour map's lowest colour (jet: dark blue), as the authors' overlays
+    /// show the region outside the localisation.
+    case tint
 }
 
 /// How similarity values become colour-map positions.
@@ -55,6 +58,9 @@ public enum OverlayStyle: String, Sendable, CaseIterable {
     case dim
     /// The whole map as a heat overlay, the threshold's contour drawn in the threshold colour.
     case heat
+    /// Above the threshold in the colour map, below it tinted dark blue (the authors' figures),
+    /// with the threshold's contour.
+    case tint
 
     public func options(colorMap: ColorMap, threshold: Double, showGroundTruth: Bool) -> OverlayOptions {
         switch self {
@@ -64,6 +70,9 @@ public enum OverlayStyle: String, Sendable, CaseIterable {
             return OverlayOptions(colorMap: colorMap, alpha: 0.35, threshold: threshold, below: .dim, dimFactor: 0.3, showGroundTruth: showGroundTruth)
         case .heat:
             return OverlayOptions(colorMap: colorMap, alpha: 0.55, threshold: threshold, below: .heat, showGroundTruth: showGroundTruth, contour: true)
+        case .tint:
+            return OverlayOptions(colorMap: colorMap, alpha: 0.5, threshold: threshold, below: .tint, dimFactor: 0.55,
+                                  showGroundTruth: showGroundTruth, contour: true)
         }
     }
 }
@@ -75,23 +84,44 @@ public enum OverlayStyle: String, Sendable, CaseIterable {
 /// cIoU compares against (at 224×224 panel size, pixel for pixel).
 public enum MapOverlay {
     /// The whole layer stack in one call: image fitted to `rect`, map blended, ground truth
-    /// outlined, drawn in the theme's mode. Returns the placement for mouse hits.
+    /// outlined, the crosshair at `cursor` (normalised image coordinates), drawn in the theme's
+    /// mode and image style (`RenderMode.effectiveImages`): half blocks, sextants or quadrants
+    /// (outlines at sub-cell resolution), or a `PixelImage` at the cells' pixel size. Returns the
+    /// placement for mouse hits.
     @discardableResult
     public static func draw(image: RGBImage, map: SimilarityMap?, groundTruth: GroundTruthMap?, options: OverlayOptions,
-                            in rect: Rect, into buffer: inout CellBuffer, theme: Theme = .standard) -> ImagePlacement {
-        let placement = ImagePlacement.fit(width: image.width, height: image.height, in: rect)
+                            in rect: Rect, into buffer: inout CellBuffer, theme: Theme = .standard,
+                            cursor: (x: Double, y: Double)? = nil) -> ImagePlacement {
+        let style = theme.mode.effectiveImages
+        let placement = style == .pixels ? ImagePlacement.fitPixels(width: image.width, height: image.height, in: rect, cell: theme.mode.cellPixels!)
+                                         : ImagePlacement.fit(width: image.width, height: image.height, in: rect)
         if placement.isEmpty { return placement }
-        var pixels = AreaAverage.image(image, width: placement.pixelWidth, height: placement.pixelHeight)
-        draw(pixels: &pixels, at: placement, map: map, groundTruth: groundTruth, options: options, into: &buffer, theme: theme)
+        let grid = placement.grid(style, cellPixels: theme.mode.cellPixels)
+        var pixels = AreaAverage.image(image, width: grid.width, height: grid.height)
+        draw(pixels: &pixels, at: placement, map: map, groundTruth: groundTruth, options: options, into: &buffer, theme: theme, cursor: cursor)
         return placement
     }
 
-    /// The same with the image already resampled to the placement (a caller can cache the
-    /// resampled image between frames; `pixels` is consumed as scratch).
+    /// The same with the image already resampled to the placement's grid for the theme's image
+    /// style (`ImagePlacement.grid`; a caller can cache the resampled image between frames;
+    /// `pixels` is consumed as scratch).
     public static func draw(pixels: inout RGBImage, at placement: ImagePlacement, map: SimilarityMap?, groundTruth: GroundTruthMap?,
-                            options: OverlayOptions, into buffer: inout CellBuffer, theme: Theme = .standard) {
-        let w = placement.pixelWidth, h = placement.pixelHeight
+                            options: OverlayOptions, into buffer: inout CellBuffer, theme: Theme = .standard,
+                            cursor: (x: Double, y: Double)? = nil) {
+        let w = pixels.width, h = pixels.height
         let mode = theme.mode
+        let style = mode.effectiveImages
+        let grid = placement.grid(style, cellPixels: mode.cellPixels)
+        precondition(w == grid.width && h == grid.height, "MapOverlay: pixels \(w)×\(h) for a \(grid.width)×\(grid.height) \(style) grid")
+        // Lines one display pixel wide, or about one 224th of the image in pixel mode.
+        let thickness = style == .pixels ? Swift.max(1, Swift.min(w, h) / 240) : 1
+        let cellStyle = style == .halfBlocks || style == .ascii
+        // Ink: lines drawn over the picture (contour, ground truth, crosshair), each pixel its colour.
+        var ink: [RGB?]? = nil
+        func paint(_ mask: [Bool], _ colour: RGB) {
+            if ink == nil { ink = [RGB?](repeating: nil, count: w * h) }
+            for i in 0..<(w * h) where mask[i] { ink![i] = colour }
+        }
         var above: [Bool]? = nil
         var values: [Float]? = nil
         if let map, options.showMap {
@@ -101,24 +131,60 @@ public enum MapOverlay {
             if mode.colour {
                 blend(values: v, map: map, into: &pixels, options: options)
                 if options.contour, options.threshold != nil {
-                    let line = outline(above!, width: w, height: h)
-                    for i in 0..<(w * h) where line[i] { pixels.setPixel(i % w, i / w, tuple(theme.threshold)) }
+                    paint(outline(above!, width: w, height: h, thickness: thickness), theme.threshold)
                 }
             }
         }
-        let edges = options.showGroundTruth ? groundTruth.flatMap { $0.isEmpty ? nil : outline(sample($0, width: w, height: h), width: w, height: h) } : nil
-        if let edges, mode.unicode, mode.colour {
-            // Colour edges: one pixel wide, so the outline follows masks at full resolution.
-            for i in 0..<(w * h) where edges[i] { pixels.setPixel(i % w, i / w, tuple(theme.groundTruth)) }
-        }
-        HalfBlockImage.draw(pixels: pixels, at: placement, into: &buffer, mode: mode)
+        let edges = options.showGroundTruth ? groundTruth.flatMap { $0.isEmpty ? nil : outline(sample($0, width: w, height: h), width: w, height: h, thickness: thickness) } : nil
+        // Without Unicode or colour (and in the ASCII style) the outline is drawn in characters.
+        let edgeCharacters = !(mode.unicode && mode.colour) || style == .ascii
+        if let edges, !edgeCharacters { paint(edges, theme.groundTruth) }
+        if let cursor, mode.colour { paint(crosshair(cursor, width: w, height: h, thickness: thickness), theme.threshold) }
 
+        switch style {
+        case .pixels:
+            if let ink { for i in 0..<(w * h) { if let c = ink[i] { pixels.setPixel(i % w, i / w, tuple(c)) } } }
+            buffer.fill(placement.cells, with: .blank)
+            buffer.images.append(PixelImage(cells: placement.cells, image: pixels))
+        case .sextants, .quadrants:
+            SymbolImage.draw(pixels: pixels, ink: ink, at: placement, style: style, into: &buffer, mode: mode)
+        case .halfBlocks, .ascii:
+            if let ink { for i in 0..<(w * h) { if let c = ink[i] { pixels.setPixel(i % w, i / w, tuple(c)) } } }
+            let cellMode = style == .ascii ? RenderMode(colors: mode.colors, unicode: false) : mode
+            HalfBlockImage.draw(pixels: pixels, at: placement, into: &buffer, mode: cellMode)
+        }
+        guard cellStyle else { return }
         if !mode.colour, let v = values, let map {
             monochromeMap(values: v, above: above!, map: map, placement: placement, options: options, into: &buffer)
         }
-        if let edges, !(mode.unicode && mode.colour) {
+        if let edges, edgeCharacters {
             outlineCharacters(edges: edges, placement: placement, into: &buffer, theme: theme)
         }
+        if let cursor, !mode.colour {
+            let cell = placement.cell(x: cursor.x, y: cursor.y)
+            if buffer.inBounds(cell.column, cell.row) { buffer[cell.column, cell.row] = Cell("+", attrs: [.bold, .reverse]) }
+        }
+    }
+
+    /// A small crosshair (a plus sign about a ninth of the image across, with a one-pixel gap
+    /// at the centre so the value under it stays visible) at normalised point `p`.
+    public static func crosshair(_ p: (x: Double, y: Double), width w: Int, height h: Int, thickness: Int = 1) -> [Bool] {
+        var m = [Bool](repeating: false, count: w * h)
+        guard w > 0, h > 0 else { return m }
+        let cx = Swift.min(w - 1, Swift.max(0, Int(p.x * Double(w)))), cy = Swift.min(h - 1, Swift.max(0, Int(p.y * Double(h))))
+        let rx = Swift.max(2, w / 18), ry = Swift.max(2, h / 18)
+        let gapX = Swift.max(1, thickness), gapY = Swift.max(1, thickness)
+        for t in 0..<thickness {
+            for dx in -rx...rx where abs(dx) >= gapX {
+                let x = cx + dx, y = cy + t - thickness / 2
+                if x >= 0, x < w, y >= 0, y < h { m[y * w + x] = true }
+            }
+            for dy in -ry...ry where abs(dy) >= gapY {
+                let x = cx + t - thickness / 2, y = cy + dy
+                if x >= 0, x < w, y >= 0, y < h { m[y * w + x] = true }
+            }
+        }
+        return m
     }
 
     /// The map on a `width × height` display grid: its 224×224 metric upsampling
@@ -148,13 +214,17 @@ public enum MapOverlay {
     }
 
     /// Inside pixels with a 4-neighbour outside (the grid border counts as outside, so a
-    /// full-frame region still shows).
-    public static func outline(_ inside: [Bool], width: Int, height: Int) -> [Bool] {
+    /// full-frame region still shows); with `thickness` t > 1, inside pixels within t pixels of
+    /// the outside along a row or column.
+    public static func outline(_ inside: [Bool], width: Int, height: Int, thickness: Int = 1) -> [Bool] {
         var e = [Bool](repeating: false, count: inside.count)
         func at(_ x: Int, _ y: Int) -> Bool { x >= 0 && y >= 0 && x < width && y < height && inside[y * width + x] }
+        let t = Swift.max(1, thickness)
         for y in 0..<height {
             for x in 0..<width where inside[y * width + x] {
-                if !at(x - 1, y) || !at(x + 1, y) || !at(x, y - 1) || !at(x, y + 1) { e[y * width + x] = true }
+                for d in 1...t where !at(x - d, y) || !at(x + d, y) || !at(x, y - d) || !at(x, y + d) {
+                    e[y * width + x] = true; break
+                }
             }
         }
         return e
@@ -169,6 +239,7 @@ public enum MapOverlay {
         let span = hi > lo ? hi - lo : 1
         let a = Swift.max(0, Swift.min(1, options.alpha)), keep = 1 - a
         let dim = options.dimFactor
+        let tint = options.colorMap.color(index: 0)
         var count = 0
         pixels.pixels.withUnsafeMutableBufferPointer { p in
             for i in 0..<values.count {
@@ -183,6 +254,12 @@ public enum MapOverlay {
                 } else if options.below == .dim {
                     p[3 * i] = UInt8(dim * Float(p[3 * i])); p[3 * i + 1] = UInt8(dim * Float(p[3 * i + 1]))
                     p[3 * i + 2] = UInt8(dim * Float(p[3 * i + 2]))
+                } else if options.below == .tint {
+                    // dimFactor of the image over the colour map's lowest colour.
+                    let t = 1 - dim
+                    p[3 * i] = UInt8(dim * Float(p[3 * i]) + t * Float(tint.r) + 0.5)
+                    p[3 * i + 1] = UInt8(dim * Float(p[3 * i + 1]) + t * Float(tint.g) + 0.5)
+                    p[3 * i + 2] = UInt8(dim * Float(p[3 * i + 2]) + t * Float(tint.b) + 0.5)
                 }
             }
         }

@@ -22,8 +22,27 @@ public struct RenderMode: Hashable, Sendable, CustomStringConvertible {
     public var colors: ColorDepth
     /// Whether Unicode block, eighth-block and box-drawing characters may be used.
     public var unicode: Bool
+    /// How images become cells (or pixels); see `ImageStyle`. Half blocks unless the backend's
+    /// capability probe (or `--graphics`) chose otherwise.
+    public var images: ImageStyle = .halfBlocks
+    /// A cell's size in screen pixels, known when the terminal reported it; pixel images
+    /// (`ImageStyle.pixels`) are drawn at this resolution.
+    public var cellPixels: CellPixels? = nil
 
-    public init(colors: ColorDepth, unicode: Bool) { self.colors = colors; self.unicode = unicode }
+    public init(colors: ColorDepth, unicode: Bool, images: ImageStyle = .halfBlocks, cellPixels: CellPixels? = nil) {
+        self.colors = colors; self.unicode = unicode; self.images = images; self.cellPixels = cellPixels
+    }
+
+    /// The image style this mode can actually show: symbols and pixels need colour and Unicode
+    /// (pixels also a cell size); otherwise half blocks, which `HalfBlockImage` turns into the
+    /// character ramp without Unicode or colour.
+    public var effectiveImages: ImageStyle {
+        switch images {
+        case .halfBlocks, .ascii: return images
+        case .sextants, .quadrants: return colour && unicode ? images : .halfBlocks
+        case .pixels: return colour && cellPixels != nil ? .pixels : (colour && unicode ? .sextants : .halfBlocks)
+        }
+    }
 
     /// 24-bit colour and Unicode blocks: the best picture.
     public static let trueColor = RenderMode(colors: .trueColor, unicode: true)
@@ -42,7 +61,9 @@ public struct RenderMode: Hashable, Sendable, CustomStringConvertible {
     /// Whether foreground/background colours may be set.
     public var colour: Bool { colors != .none }
 
-    public var description: String { colors.rawValue + (unicode ? "" : "-ascii") }
+    public var description: String {
+        colors.rawValue + (unicode ? "" : "-ascii") + (images == .halfBlocks ? "" : "+" + images.rawValue)
+    }
 
     /// Applies the mode's colour depth to one colour: unchanged in true colour, snapped to the
     /// 256-colour palette or to the 8 ANSI colours, and dropped without colour.

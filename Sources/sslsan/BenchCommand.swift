@@ -35,8 +35,8 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Use im2col GEMMs for every convolution (no Winograd), for comparison.")
     var noWinograd = false
 
-    @Option(help: "Comma-separated sections: engine, training, render, explorer, sound (default: all).")
-    var sections: String = "engine,training,render,explorer,sound"
+    @Option(help: "Comma-separated sections: engine, training, render, explorer, sound, graphics (default: all).")
+    var sections: String = "engine,training,render,explorer,sound,graphics"
 
     @Option(help: "Training-step configurations (comma-separated presets; `full` at batch 32 needs many GiB and minutes).")
     var trainConfigs: String = "demo"
@@ -63,9 +63,9 @@ struct BenchCommand: ParsableCommand {
             options.repeats = max(1, repeats)
             if noWinograd { Conv2d.winogradEnabled = false }
             let wanted = Set(sections.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
-            let known: Set<String> = ["engine", "training", "render", "explorer", "sound"]
+            let known: Set<String> = ["engine", "training", "render", "explorer", "sound", "graphics"]
             guard !wanted.isEmpty, wanted.isSubset(of: known) else {
-                throw SSLSaNError("--sections takes engine, training, render, explorer, sound; got '\(sections)'")
+                throw SSLSaNError("--sections takes engine, training, render, explorer, sound, graphics; got '\(sections)'")
             }
             var out: [String: Any] = ["openblas_core": BLAS.coreName,
                                       "openblas_coretype_env": ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset"]
@@ -93,6 +93,11 @@ struct BenchCommand: ParsableCommand {
                 out["explorer"] = try ExplorerBench.run(checkpoint: checkpoint ?? demo, data: dataDir)
             }
             if wanted.contains("sound") { out["sound"] = SoundBench.run() }
+            if wanted.contains("graphics") {
+                let dataDir = data ?? (FileManager.default.fileExists(atPath: "samples/manifest.jsonl") ? "samples" : nil)
+                let demo = FileManager.default.fileExists(atPath: "samples/demo.safetensors") ? "samples/demo.safetensors" : nil
+                out["graphics"] = try GraphicsBench.run(checkpoint: checkpoint ?? demo, data: dataDir)
+            }
             let data = try JSONSerialization.data(withJSONObject: out, options: json ? [.sortedKeys] : [.sortedKeys, .prettyPrinted])
             print(String(decoding: data, as: UTF8.self))
         }

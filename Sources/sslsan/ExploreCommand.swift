@@ -30,6 +30,12 @@ struct ExploreCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the explorer's speed figures as JSON instead of opening it.")
     var bench = false
 
+    @Option(name: .long, help: "Scene image: auto (probe the terminal), kitty, sixel, symbols (sextants or quadrants), sextants, quadrants, halfblocks, ascii.")
+    var graphics: GraphicsOption = .auto
+
+    @Flag(name: .long, help: "Print what the terminal probe found (as 'sslsan doctor') and exit.")
+    var probe = false
+
     func validate() throws {
         guard passes >= 1 && passes <= 1000 else { throw ValidationError("--passes must be between 1 and 1000") }
     }
@@ -37,6 +43,10 @@ struct ExploreCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             do {
+                if probe {
+                    DoctorCommand.printReport(graphics: graphics)
+                    return
+                }
                 if bench {
                     let ckpt = FileManager.default.fileExists(atPath: checkpoint) ? checkpoint : nil
                     let r = try ExplorerBench.run(checkpoint: ckpt, data: data)
@@ -45,10 +55,14 @@ struct ExploreCommand: ParsableCommand {
                     return
                 }
                 let opts = ExplorerOptions(dataDirectory: data, checkpoint: checkpoint, compare: compare, demo: demo, exportDirectory: exportDir, passes: passes)
-                try ExplorerLauncher.run(opts)
+                var o = opts
+                o.graphics = graphics
+                try ExplorerLauncher.run(o)
             } catch let e as TUIError {
                 throw SSLSaNError(e.description)
             }
         }
     }
 }
+
+extension GraphicsOption: ExpressibleByArgument {}

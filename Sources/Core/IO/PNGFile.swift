@@ -49,6 +49,19 @@ public enum PNGFile {
         try write8(width: width, height: height, channels: 1, pixels: pixels, to: path)
     }
 
+    /// The image as PNG bytes in memory at zlib `level` (0–9; 1 is fast and still small for
+    /// photographs): what the kitty graphics protocol transmits.
+    public static func encode(_ image: RGBImage, level: Int = 1) throws -> [UInt8] {
+        guard image.width > 0, image.height > 0 else { throw SSLSaNError("cannot encode a \(image.width)×\(image.height) PNG") }
+        var length = 0
+        let buf = image.pixels.withUnsafeBufferPointer { p in
+            sslsan_png_encode_rgb8(Int32(image.width), Int32(image.height), p.baseAddress, Int32(Swift.max(0, Swift.min(9, level))), &length)
+        }
+        guard let buf else { throw SSLSaNError("PNG encoding of a \(image.width)×\(image.height) image failed") }
+        defer { sslsan_png_free(buf) }
+        return Array(UnsafeBufferPointer(start: buf, count: length))
+    }
+
     // MARK: - internals
 
     struct Decoded { var width: Int; var height: Int; var rgb: [UInt8]; var isColor: Bool }

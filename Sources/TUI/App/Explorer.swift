@@ -11,6 +11,8 @@ public struct ExplorerOptions: Sendable {
     public var exportDirectory = "."
     /// Evaluation passes the background scorer covers (`sslsan eval --passes`).
     public var passes = 10
+    /// How the scene image is drawn (`--graphics`); `auto` follows the terminal probe.
+    public var graphics: GraphicsOption = .auto
     public init(dataDirectory: String, checkpoint: String, compare: String? = nil, demo: Bool = false, exportDirectory: String = ".",
                 passes: Int = 10) {
         self.dataDirectory = dataDirectory; self.checkpoint = checkpoint; self.compare = compare
@@ -71,7 +73,10 @@ public final class Explorer {
     /// Runs until the user quits. The terminal is restored on every exit path.
     public func run() throws {
         term.installSignalHandlers(wakeFD: wakeup.writeFD)
+        // Capability probe, once, before curses owns the terminal (bounded by its timeout).
+        let caps = TerminalProbe.run()
         do { try term.start() } catch { term.resetSignalHandlers(); throw error }
+        term.useGraphics(caps.choose(options.graphics))
         defer {
             term.stop()
             term.resetSignalHandlers()

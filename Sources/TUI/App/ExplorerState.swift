@@ -193,6 +193,8 @@ public struct ExplorerState: Sendable {
     public var compareVisible = true
     public var focus: Panel = .browser
     public var showHelp = false
+    /// The crosshair over the scene (`x`; arrow keys or a click move it), nil when hidden.
+    public var crosshair: Crosshair?
     public var scene: SceneState?
     public var live: LiveMap?
     public var playback = PlaybackState()

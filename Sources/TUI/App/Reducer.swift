@@ -24,6 +24,7 @@ extension ExplorerState {
             return []
         }
         if focus == .training, let e = handleTraining(key, now: now) { return e }
+        if let e = handleCrosshair(key) { return e }
         switch key {
         case .char("q"): return [.quit]
         case .char("?"): showHelp = true
@@ -241,7 +242,10 @@ extension ExplorerState {
                 cursor = scroll + row
                 return selectionEffects()
             }
-        } else if layout.scene.contains(x, y) { focus = .scene }
+        } else if layout.scene.contains(x, y) {
+            focus = .scene
+            placeCrosshair(column: x, row: y, layout: layout)
+        }
         else if let s = layout.side, s.contains(x, y) { focus = layout.sidePanel }
         return []
     }

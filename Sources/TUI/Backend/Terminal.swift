@@ -13,6 +13,25 @@ final class Terminal: TerminalBackend {
     private var screen: OpaquePointer?
     private var pairCache: [UInt64: Int32] = [:]
     private var started = false
+    /// Pixel images: the protocol's encoder when the probe (or `--graphics`) chose pixels.
+    private(set) var graphics: GraphicsEncoder?
+
+    /// Applies the capability probe's choice: the image style widgets draw with and, for pixels,
+    /// the cell size and the encoder. Call after `start()` (which decides colours and Unicode).
+    func useGraphics(_ choice: GraphicsChoice) {
+        mode.images = choice.style
+        mode.cellPixels = choice.cellPixels
+        graphics = choice.style == .pixels && mode.effectiveImages == .pixels ? GraphicsEncoder(choice) : nil
+        if graphics == nil && choice.style == .pixels { mode.images = .sextants }
+    }
+
+    /// The size of the terminal on `fd` in cells and pixels (TIOCGWINSZ; pixels 0 when the
+    /// terminal does not say), nil when `fd` is not a terminal.
+    static func windowSize(fd: Int32) -> (columns: Int, rows: Int, xpixel: Int, ypixel: Int)? {
+        var c: Int32 = 0, r: Int32 = 0, x: Int32 = 0, y: Int32 = 0
+        guard sslsan_winsize(fd, &c, &r, &x, &y) == 0 else { return nil }
+        return (Int(c), Int(r), Int(x), Int(y))
+    }
 
     /// Picks the locale (UTF-8 or ASCII drawing), the terminfo entry (direct colour when asked
     /// for and available) and starts curses with `newterm`. Throws a one-line error when the
@@ -86,6 +105,7 @@ final class Terminal: TerminalBackend {
     func stop() {
         guard started else { return }
         started = false
+        if let g = graphics { emit(g.eraseAll()) }
         endwin()
         if let s = screen { delscreen(s) }
         screen = nil
@@ -140,6 +160,32 @@ final class Terminal: TerminalBackend {
     }
 
     func present() { refresh() }
+
+    var imagesAreCells: Bool { graphics?.proto == .sixel }
+
+    func eraseImage(id: UInt32, cells: Rect) {
+        guard let g = graphics else { return }
+        if g.proto == .sixel {
+            // Sixel pixels are the cells' content: have curses repaint those rows.
+            wredrawln(sslsan_stdscr(), Int32(cells.y), Int32(cells.height))
+        } else {
+            emit(g.erase(id: id))
+        }
+    }
+
+    func eraseAllImages() { if let g = graphics { emit(g.eraseAll()) } }
+
+    /// Written straight to the tty after curses' refresh (which has flushed its own output).
+    func drawImage(_ image: PixelImage, id: UInt32) {
+        guard let g = graphics else { return }
+        do { emit(g.erase(id: id) + (try g.show(image, id: id))) } catch { /* an image that cannot be encoded stays blank */ }
+    }
+
+    private func emit(_ bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, bytes.count, stdout) }
+        fflush(stdout)
+    }
 
     private static let defaultKey = UInt64(UInt32(bitPattern: -1)) << 32 | UInt64(UInt32(bitPattern: -1))
 

@@ -27,6 +27,8 @@ public enum ScenePanel {
         let map = s.shownMap
         let audio = scene.audioLabels[s.condition.index]
         var info = "audio: \(audio.isEmpty ? "–" : audio)   max \(Fmt.f(map?.max, 3))"
+        // The map value under the crosshair, early in the line so 80 columns keep it.
+        if let c = s.crosshair, let m = map { info += "   ✛ \(Fmt.f(Double(c.value(in: m)), 3))" }
         if let m = map {
             // Counted by Core (`ExplorerState.sceneFigure`), as the metrics count it.
             let v = s.sceneFigure(m)
@@ -35,26 +37,13 @@ public enum ScenePanel {
         info += "   thr \(Fmt.f(s.threshold, 4))"
         if scene.loading { info += "   encoding…" }
         buf.put(info, x: inner.x, y: inner.y + 1, fg: conditionColour, attrs: .bold, maxWidth: inner.width)
-        // Bottom: caption, waveform (2 rows) and time line.
-        let waveH = inner.height >= 16 ? 2 : 1
-        let imgRect = Rect(x: inner.x, y: inner.y + 2, width: inner.width, height: inner.height - 2 - (waveH + 2))
+        let imgRect = imageRect(inner: inner)
         if let problem = scene.problem {
             buf.put("! \(problem)", x: imgRect.x + 1, y: imgRect.y + 1, fg: theme.paint(theme.error), maxWidth: imgRect.width - 2)
         } else if let img = scene.image {
-            let options = s.style.options(colorMap: s.colorMap, threshold: s.threshold, showGroundTruth: s.showGroundTruth)
-            if s.compareVisible, let compareName = s.compareName {
-                let half = (imgRect.width - 1) / 2
-                let left = Rect(x: imgRect.x, y: imgRect.y + 1, width: half, height: imgRect.height - 1)
-                let right = Rect(x: imgRect.x + half + 1, y: imgRect.y + 1, width: imgRect.width - half - 1, height: imgRect.height - 1)
-                let cm = s.shownCompareMap
-                buf.put("\(s.checkpointName)  max \(Fmt.f(map?.max, 3))", x: left.x, y: imgRect.y, fg: theme.paint(theme.accent), maxWidth: half)
-                buf.put("\(compareName)  max \(Fmt.f(cm?.max, 3))", x: right.x, y: imgRect.y, fg: theme.paint(theme.accent), maxWidth: right.width)
-                MapOverlay.draw(image: img, map: map, groundTruth: scene.groundTruth, options: options, in: left, into: &buf, theme: theme)
-                MapOverlay.draw(image: img, map: cm, groundTruth: scene.groundTruth, options: options, in: right, into: &buf, theme: theme)
-            } else {
-                MapOverlay.draw(image: img, map: map, groundTruth: scene.groundTruth, options: options, in: imgRect, into: &buf, theme: theme)
-            }
+            drawImages(s, image: img, map: map, groundTruth: scene.groundTruth, imgRect: imgRect, into: &buf, theme: theme)
         }
+        let waveH = waveRows(inner: inner)
         let capY = imgRect.maxY
         var caption = s.demo?.caption ?? ""
         let live = s.live.flatMap { $0.sampleIndex == scene.sampleIndex && $0.condition == s.condition ? $0 : nil }
@@ -82,5 +71,58 @@ public enum ScenePanel {
         if let l = SoundOutput.playbackLabel(for: s.condition) { tl += "  · \(l)" }
         if let n = s.soundNotice { tl += "  · \(n)" }
         buf.put(tl, x: inner.x, y: waveRect.maxY, fg: theme.paint(theme.dimText), maxWidth: inner.width)
+    }
+
+    // MARK: the image (map overlay, colour bar, crosshair)
+
+    /// Bottom of the panel: caption, waveform (2 rows on tall panels) and time line.
+    static func waveRows(inner: Rect) -> Int { inner.height >= 16 ? 2 : 1 }
+
+    /// The rows between the info line and the caption: image(s) and colour bar.
+    static func imageRect(inner: Rect) -> Rect {
+        Rect(x: inner.x, y: inner.y + 2, width: inner.width, height: inner.height - 2 - (waveRows(inner: inner) + 2))
+    }
+
+    /// Two rows for the colour bar (bar, marker labels) when the image keeps at least 8 rows.
+    static func colorBarRows(_ imgRect: Rect) -> Int { imgRect.height >= 10 ? 2 : 0 }
+
+    /// Where the image(s) go inside the scene panel `rect`: one area, or two side by side when
+    /// comparing checkpoints. Drawing and mouse hits both use it.
+    public static func imageAreas(_ s: ExplorerState, rect: Rect) -> [Rect] {
+        areas(s, imgRect: imageRect(inner: Rect(x: rect.x + 1, y: rect.y + 1, width: rect.width - 2, height: rect.height - 2)))
+    }
+
+    static func areas(_ s: ExplorerState, imgRect all: Rect) -> [Rect] {
+        let imgRect = Rect(x: all.x, y: all.y, width: all.width, height: all.height - colorBarRows(all))
+        guard s.compareVisible, s.compareName != nil else { return [imgRect] }
+        let half = (imgRect.width - 1) / 2
+        return [Rect(x: imgRect.x, y: imgRect.y + 1, width: half, height: imgRect.height - 1),
+                Rect(x: imgRect.x + half + 1, y: imgRect.y + 1, width: imgRect.width - half - 1, height: imgRect.height - 1)]
+    }
+
+    /// The map overlay in the terminal's image style (half blocks, sextants or quadrants with
+    /// sub-cell contours, or pixels), the crosshair, and the colour bar with the threshold and U.
+    static func drawImages(_ s: ExplorerState, image img: RGBImage, map: SimilarityMap?, groundTruth: GroundTruthMap?, imgRect: Rect,
+                           into buf: inout CellBuffer, theme: Theme) {
+        let options = s.style.options(colorMap: s.colorMap, threshold: s.threshold, showGroundTruth: s.showGroundTruth)
+        let cursor = s.crosshair.map { (x: $0.x, y: $0.y) }
+        let areas = Self.areas(s, imgRect: imgRect)
+        if areas.count == 2, let compareName = s.compareName {
+            let cm = s.shownCompareMap
+            buf.put("\(s.checkpointName)  max \(Fmt.f(map?.max, 3))", x: areas[0].x, y: imgRect.y, fg: theme.paint(theme.accent), maxWidth: areas[0].width)
+            buf.put("\(compareName)  max \(Fmt.f(cm?.max, 3))", x: areas[1].x, y: imgRect.y, fg: theme.paint(theme.accent), maxWidth: areas[1].width)
+            MapOverlay.draw(image: img, map: map, groundTruth: groundTruth, options: options, in: areas[0], into: &buf, theme: theme, cursor: cursor)
+            MapOverlay.draw(image: img, map: cm, groundTruth: groundTruth, options: options, in: areas[1], into: &buf, theme: theme, cursor: cursor)
+        } else {
+            MapOverlay.draw(image: img, map: map, groundTruth: groundTruth, options: options, in: areas[0], into: &buf, theme: theme, cursor: cursor)
+        }
+        let barRows = colorBarRows(imgRect)
+        guard barRows > 0, map != nil, options.showMap else { return }
+        let (lo, hi): (Float, Float) = { if case let .fixed(a, b) = options.scale { return (a, b) }; return (map!.min, map!.max) }()
+        let u = s.report?.universalThreshold
+        var markers = [ColorBar.Marker(value: s.threshold, label: u == s.threshold ? "thr=U" : "thr", color: theme.threshold)]
+        if let u, u != s.threshold { markers.append(ColorBar.Marker(value: u, label: "U", color: theme.warn)) }
+        let bar = Rect(x: imgRect.x + 1, y: imgRect.maxY - barRows, width: min(imgRect.width - 2, 72), height: barRows)
+        ColorBar.draw(s.colorMap, range: lo...hi, markers: markers, in: bar, into: &buf, theme: theme)
     }
 }

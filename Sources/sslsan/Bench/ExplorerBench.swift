@@ -14,45 +14,13 @@ public enum ExplorerBench {
         ComputeBudget.apply(.jobPerCore())   // as the explorer runs
         let model: any ExplorerModel = try checkpoint.map { try SSLSaNExplorerModel(path: $0) }
             ?? SSLSaNExplorerModel(model: SSLSaNModel(config: try ModelConfig.named("demo"), seed: 1), name: "random-demo")
-        let image: RGBImage, clip: [Float], sample: Sample, gt: GroundTruthMap?
-        if let d = data, let ds = try? Backends.dataset(d), let s = ds.samples.first {
-            image = try ds.image(s); clip = try ds.audio(s, sampleRate: model.model.config.sampleRate).samples; sample = s; gt = ds.groundTruth(s)
-        } else {
-            let scene = SceneGenerator(seed: 1).scene(index: 0)
-            image = scene.image; clip = scene.objects[0].clip.samples
-            sample = Sample(id: scene.id, imagePath: "", audioPath: "", label: scene.objects[0].cls.rawValue, boxes: [scene.objects[0].box])
-            gt = GroundTruthMap.boxes([scene.objects[0].box])
-        }
         var out: [String: Double] = [:]
-        func timeIt(_ body: () throws -> Void) rethrows -> Double {
-            var n = 0
-            let t0 = monotonicSeconds()
-            repeat { try body(); n += 1 } while monotonicSeconds() - t0 < seconds && n < 1000
-            return (monotonicSeconds() - t0) / Double(n)
-        }
-        // Encode once, as the scene worker does (through the explorer's Core calls).
-        let session = ModelSession(model: model, samples: [sample], passes: 1)
-        let cfg = session.config, rate = cfg.sampleRate
-        let t0 = monotonicSeconds()
-        let v = model.model.encodeImage(ImageTransform.evalTensor(image, size: cfg.imageSize))
-        out["image_encode_ms"] = (monotonicSeconds() - t0) * 1000
-        let embeddings = [session.embedding(clip, condition: .positive), session.embedding(NegativeAudio.silence(config: cfg), condition: .silence),
-                          session.embedding(NegativeAudio.noise(config: cfg, seed: session.seeds[0]), condition: .noise),
-                          session.embedding(Array(clip.reversed()), condition: .offscreen)]
-        var state = ExplorerState(datasetName: "bench", checkpointName: model.name, samples: [sample])
-        var sc = SceneState(sampleIndex: 0)
-        sc.image = SceneWorker.displayCopy(image)
-        sc.groundTruth = gt
-        sc.maps = embeddings.map { Evaluator.map(visual: v, audio: $0) }
-        sc.waves = [clip, [Float](repeating: 0, count: clip.count), clip, clip]
-        sc.durations = sc.waves.map { Double($0.count) / Double(rate) }
-        sc.audioLabels = [sample.label, "silence", "noise", "other"]
-        sc.loading = false
-        state.scene = sc
-        let scored = ScoredSample(id: sample.id, label: sample.label, positive: sc.maps[0]!, silence: sc.maps[1]!, noise: [sc.maps[2]!],
-                                  offscreen: [sc.maps[3]!], groundTruth: gt ?? GroundTruthMap.boxes(sample.boxes, convention: sample.boxConvention))
-        state.apply(.sample(0, scored, passes: 1, problem: nil))
-        state.apply(.metrics(MetricSet(samples: [scored]), rows: [0], passes: 1, complete: true))
+        func timeIt(_ body: () throws -> Void) rethrows -> Double { try ExplorerBench.timeIt(seconds, body) }
+        let fx = try Fixture(model: model, data: data)
+        out["image_encode_ms"] = fx.imageEncodeMS
+        var state = fx.state
+        let session = fx.session, v = fx.visual, embeddings = fx.embeddings, clip = fx.clip, scored = fx.scored
+        let rate = session.config.sampleRate
         let size = (width: 200, height: 60)
         out["frame_200x60_ms"] = timeIt { _ = MainScreen.render(state, width: size.width, height: size.height) } * 1000
         out["frame_80x24_ms"] = timeIt { _ = MainScreen.render(state, width: 80, height: 24) } * 1000
@@ -99,5 +67,61 @@ public enum ExplorerBench {
             _ = big.handle(.char(sign > 0 ? "+" : "-"), now: 0, size: size)
         } * 1000
         return out
+    }
+
+    /// Mean seconds per run of `body`, run for `seconds` (at most 1000 times).
+    public static func timeIt(_ seconds: Double, _ body: () throws -> Void) rethrows -> Double {
+        var n = 0
+        let t0 = monotonicSeconds()
+        repeat { try body(); n += 1 } while monotonicSeconds() - t0 < seconds && n < 1000
+        return (monotonicSeconds() - t0) / Double(n)
+    }
+
+    /// One scene as the explorer holds it after the scene worker and the scorer are done: the
+    /// first sample of `data` (or a generated scene), its four maps, a scored `MetricSet`.
+    public struct Fixture {
+        public var state: ExplorerState
+        public let session: ModelSession
+        public let visual: Tensor
+        public let embeddings: [[Float]]
+        public let clip: [Float]
+        public let scored: ScoredSample
+        public let imageEncodeMS: Double
+
+        public init(model: any ExplorerModel, data: String?) throws {
+            let image: RGBImage, clip: [Float], sample: Sample, gt: GroundTruthMap?
+            if let d = data, let ds = try? Backends.dataset(d), let s = ds.samples.first {
+                image = try ds.image(s); clip = try ds.audio(s, sampleRate: model.model.config.sampleRate).samples; sample = s; gt = ds.groundTruth(s)
+            } else {
+                let scene = SceneGenerator(seed: 1).scene(index: 0)
+                image = scene.image; clip = scene.objects[0].clip.samples
+                sample = Sample(id: scene.id, imagePath: "", audioPath: "", label: scene.objects[0].cls.rawValue, boxes: [scene.objects[0].box])
+                gt = GroundTruthMap.boxes([scene.objects[0].box])
+            }
+            // Encode once, as the scene worker does (through the explorer's Core calls).
+            let session = ModelSession(model: model, samples: [sample], passes: 1)
+            let cfg = session.config, rate = cfg.sampleRate
+            let t0 = monotonicSeconds()
+            let v = model.model.encodeImage(ImageTransform.evalTensor(image, size: cfg.imageSize))
+            imageEncodeMS = (monotonicSeconds() - t0) * 1000
+            let embeddings = [session.embedding(clip, condition: .positive), session.embedding(NegativeAudio.silence(config: cfg), condition: .silence),
+                              session.embedding(NegativeAudio.noise(config: cfg, seed: session.seeds[0]), condition: .noise),
+                              session.embedding(Array(clip.reversed()), condition: .offscreen)]
+            var state = ExplorerState(datasetName: "bench", checkpointName: model.name, samples: [sample])
+            var sc = SceneState(sampleIndex: 0)
+            sc.image = SceneWorker.displayCopy(image)
+            sc.groundTruth = gt
+            sc.maps = embeddings.map { Evaluator.map(visual: v, audio: $0) }
+            sc.waves = [clip, [Float](repeating: 0, count: clip.count), clip, clip]
+            sc.durations = sc.waves.map { Double($0.count) / Double(rate) }
+            sc.audioLabels = [sample.label, "silence", "noise", "other"]
+            sc.loading = false
+            state.scene = sc
+            let scored = ScoredSample(id: sample.id, label: sample.label, positive: sc.maps[0]!, silence: sc.maps[1]!, noise: [sc.maps[2]!],
+                                      offscreen: [sc.maps[3]!], groundTruth: gt ?? GroundTruthMap.boxes(sample.boxes, convention: sample.boxConvention))
+            state.apply(.sample(0, scored, passes: 1, problem: nil))
+            state.apply(.metrics(MetricSet(samples: [scored]), rows: [0], passes: 1, complete: true))
+            self.state = state; self.session = session; visual = v; self.embeddings = embeddings; self.clip = clip; self.scored = scored
+        }
     }
 }
