@@ -5,6 +5,15 @@ import Render
 /// The scene: image in half blocks with the map and the ground truth over it (Render's
 /// `MapOverlay`), the condition, the waveform with its playhead and live window.
 public enum ScenePanel {
+    /// A compare label, "name  max 0.712", fitted to `width`: the figure stays whole; the name
+    /// loses its `.safetensors`, then its middle.
+    static func label(_ name: String, maximum: Float?, width: Int) -> String {
+        let figure = "max \(Fmt.f(maximum, 3))"
+        let room = width - figure.count - 2
+        guard room >= 4 else { return figure }
+        return Fmt.checkpoint(name, width: room) + "  " + figure
+    }
+
     static func draw(_ s: ExplorerState, rect: Rect, into buf: inout CellBuffer, theme: Theme) {
         let name = s.selectedSample.map { "Scene · \($0.id)" } ?? "Scene"
         let inner = Border.draw(rect, title: name, into: &buf, theme: theme, focused: s.focus == .scene)
@@ -47,8 +56,8 @@ public enum ScenePanel {
                 let left = Rect(x: imgRect.x, y: imgRect.y + 1, width: half, height: imgRect.height - 1)
                 let right = Rect(x: imgRect.x + half + 1, y: imgRect.y + 1, width: imgRect.width - half - 1, height: imgRect.height - 1)
                 let cm = s.shownCompareMap
-                buf.put("\(s.checkpointName)  max \(Fmt.f(map?.max, 3))", x: left.x, y: imgRect.y, fg: theme.paint(theme.accent), maxWidth: half)
-                buf.put("\(compareName)  max \(Fmt.f(cm?.max, 3))", x: right.x, y: imgRect.y, fg: theme.paint(theme.accent), maxWidth: right.width)
+                buf.put(Self.label(s.checkpointName, maximum: map?.max, width: half), x: left.x, y: imgRect.y, fg: theme.paint(theme.accent), maxWidth: half)
+                buf.put(Self.label(compareName, maximum: cm?.max, width: right.width), x: right.x, y: imgRect.y, fg: theme.paint(theme.accent), maxWidth: right.width)
                 MapOverlay.draw(image: img, map: map, groundTruth: scene.groundTruth, options: options, in: left, into: &buf, theme: theme)
                 MapOverlay.draw(image: img, map: cm, groundTruth: scene.groundTruth, options: options, in: right, into: &buf, theme: theme)
             } else {
