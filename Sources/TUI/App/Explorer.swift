@@ -106,7 +106,7 @@ public final class Explorer {
                 dirty = false
             }
             let busy = state.playback.playing || state.demo != nil
-            let ready = term.wait(wakeFD: wakeup.readFD, timeoutMS: busy ? 33 : 250)
+            let ready = term.wait(wakeFD: wakeup.readFD, timeoutMS: keysLeft ? 0 : (busy ? 33 : 250))
             if ready.wake && wakeup.drain() { running = false }
             if readKeys() { dirty = true }
             if !busy && !ready.input && !ready.wake { dirty = dirty || expireNotice(now: monotonicSeconds()) }
@@ -118,17 +118,27 @@ public final class Explorer {
         return false
     }
 
-    /// Reads every pending key; returns whether anything changed.
+    /// Reads pending keys for at most `keyBudget` seconds, then returns to the loop so that
+    /// worker results are taken and a frame is drawn even while keys keep arriving (a held key,
+    /// a paste); returns whether anything changed.
     func readKeys() -> Bool {
         var any = false
+        let end = monotonicSeconds() + Self.keyBudget
         while let read = term.readKey() {
             any = true
             guard let k = read else { continue }
             apply(state.handle(k, now: monotonicSeconds(), size: term.size))
             if !running { break }
+            // Keys left over may sit in curses' own buffer, where poll does not see them.
+            if monotonicSeconds() > end { keysLeft = true; return true }
         }
+        keysLeft = false
         return any
     }
+
+    /// Whether `readKeys` stopped with keys still to read (the next wait does not sleep).
+    var keysLeft = false
+    static let keyBudget = 0.03
 
     // MARK: effects
 
