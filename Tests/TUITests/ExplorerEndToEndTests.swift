@@ -300,6 +300,8 @@ final class ExplorerEndToEndTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir + "/exports").count, 1)
         // 8: help at 80×24 shows every word.
         Self.sh(["tmux", "resize-window", "-t", session, "-x", "80", "-y", "24"])
+        waitFor("the 80×24 layout") { t in t.contains("Samples") && t.split(separator: "\n").count <= 24 && t.contains("Scene") }
+        usleep(300_000)
         send("?")
         text = waitFor("the help at 80×24") { $0.contains("Keys · any key closes") && $0.contains("Training panel") }
         for (_, keys) in KeyHelpWords.all { for w in keys where !text.contains(w) { XCTFail("help at 80×24 lacks '\(w)':\n\(text)") } }
@@ -343,6 +345,37 @@ final class ExplorerEndToEndTests: XCTestCase {
         let bad = text.unicodeScalars.filter { !$0.isASCII }
         XCTAssertTrue(bad.isEmpty, "non-ASCII characters under LANG=C: \(String(String.UnicodeScalarView(bad.prefix(10))))\n\(text)")
         XCTAssertTrue(text.contains("+-") || text.contains("#="), "no ASCII borders:\n\(text)")
+        send("q")
+        waitFor("the shell after quit") { $0.contains("SSLSAN-EXIT=0") }
+    }
+
+    /// 6: `w` swaps the main and the compare checkpoint (the way back after `L`), `C` hides and
+    /// shows the comparison; the status line names both, the threshold stays on it at 80×24.
+    func testSwapAndCompareCheckpoints() throws {
+        let bin = try binary()
+        let (data, ckpt, _) = try dataset()
+        let other = NSTemporaryDirectory() + "sslsan-other-\(getpid()).safetensors"
+        try? FileManager.default.removeItem(atPath: other)
+        try FileManager.default.copyItem(atPath: ckpt, toPath: other)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: other) }
+        let main = URL(fileURLWithPath: ckpt).lastPathComponent, second = URL(fileURLWithPath: other).lastPathComponent
+        startShell()
+        Self.sh(["tmux", "resize-window", "-t", session, "-x", "80", "-y", "24"])
+        send("LANG=C.UTF-8 SSLSAN_NO_SOUND=1 \(bin) explore --data \(data) --checkpoint \(ckpt) --compare \(other) --passes 1; echo SSLSAN-EXIT=$?", "Enter")
+        var text = waitFor("both checkpoints") { self.statusLine($0).contains("vs ") && self.sceneMax($0) != nil }
+        XCTAssertNotNil(statusThreshold(text), "the threshold fell off the status line:\n\(text)")
+        // Names are abbreviated at 80 columns ("demo", "sslsan…"): compare their starts.
+        let stem = { (n: String) in String(n.prefix(4)) }
+        let sideBySide = { (t: String) in t.split(separator: "\n").contains { $0.components(separatedBy: "  max ").count > 2 } }
+        XCTAssertTrue(sideBySide(text), text)
+        send("w")
+        text = waitFor("the swap") { self.statusLine($0).contains("ckpt \(stem(second))") && self.statusLine($0).contains("vs \(stem(main))") }
+        send("w")
+        waitFor("the swap back") { self.statusLine($0).contains("ckpt \(stem(main))") && self.statusLine($0).contains("vs \(stem(second))") }
+        send("C")
+        waitFor("the comparison hidden") { !sideBySide($0) && self.sceneMax($0) != nil }
+        send("C")
+        waitFor("the comparison shown again") { sideBySide($0) }
         send("q")
         waitFor("the shell after quit") { $0.contains("SSLSAN-EXIT=0") }
     }
