@@ -313,7 +313,8 @@ public final class Explorer {
         case .validation(let line): t.validation.append(line)
         case .checkpoint(let path):
             t.lastCheckpoint = path
-            state.setNotice("checkpoint saved: \(URL(fileURLWithPath: path).lastPathComponent) (L switches to it)", now: now)
+            // The whole path (the notice wraps when long): which run folder it went to matters.
+            state.setNotice("checkpoint saved: \(path) (L makes it the main model, w swaps back)", now: now)
         case .finished: t.status = .finished; trainingJob = nil
         case .stopped:
             t.status = .stopped; trainingJob = nil
