@@ -252,7 +252,10 @@ public enum Histogram {
             let choices = [parts(short: false, sep: true), parts(short: true, sep: true), parts(short: true, sep: false)]
             func width(_ p: [(String, RGB)]) -> Int { String(p.map(\.0).joined().reversed().drop { $0 == " " }).count }
             let fitting = choices.first { width($0) <= rect.width } ?? choices.last!
-            for (text, c) in fitting { x = buffer.put(text, x: x, y: y, fg: theme.paint(c), maxWidth: rect.maxX - x) }
+            for (text, c) in fitting {
+                if x + String(text.reversed().drop { $0 == " " }).count > rect.maxX { break }  // whole figures only
+                x = buffer.put(text, x: x, y: y, fg: theme.paint(c), maxWidth: rect.maxX - x)
+            }
         }
         return geometry
     }

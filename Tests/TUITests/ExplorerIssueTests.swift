@@ -73,6 +73,11 @@ final class ExplorerIssueTests: XCTestCase {
         XCTAssertTrue(p.contains("IoU \(String(format: "%.2f", st.sceneFigure(on)!))"), p)
         let off = DemoCaption.describe(.positive, label: "bell", map: Fixtures.blob(cx: 12, cy: 12, peak: 0.8), groundTruth: gt, threshold: 0.3)
         XCTAssertTrue(off.contains("peak off the object (bottom right)"), off)
+        // At 80×24 the sentence wraps onto a second row instead of being cut.
+        var shown = Fixtures.state()
+        shown.demo = DemoState(step: 1, nextSwitch: 0, caption: p)
+        let screen = text(shown, 80, 24)
+        for word in p.split(separator: " ") { XCTAssertTrue(screen.contains(word), "caption word '\(word)' is cut:\n\(screen)") }
         // The explorer's caption is this description of the map on screen.
         var d = Fixtures.state()
         d.condition = .offscreen

@@ -119,8 +119,10 @@ extension ExplorerState {
         case .char("l"): focus = Panel(rawValue: (focus.rawValue + 1) % Panel.allCases.count)!
         case .down, .char("j"): return moveCursor(1)
         case .up, .char("k"): return moveCursor(-1)
-        case .pageDown: return moveCursor(max(1, size.height - 8))
-        case .pageUp: return moveCursor(-max(1, size.height - 8))
+        case .pageDown, .pageUp:
+            // A page is the list's visible rows (shorter when the histogram sits under it).
+            let page = max(1, Layout.compute(width: size.width, height: size.height, state: self).browserRows.height - 1)
+            return moveCursor(key == .pageDown ? page : -page)
         case .home, .char("g"): return moveCursor(-order.count)
         case .end, .char("G"): return moveCursor(order.count)
         case .enter: if focus == .browser { focus = .scene }

@@ -46,7 +46,10 @@ public enum ScenePanel {
         buf.put(info, x: inner.x, y: inner.y + 1, fg: conditionColour, attrs: .bold, maxWidth: inner.width)
         // Bottom: caption, waveform (2 rows) and time line.
         let waveH = inner.height >= 16 ? 2 : 1
-        let imgRect = Rect(x: inner.x, y: inner.y + 2, width: inner.width, height: inner.height - 2 - (waveH + 2))
+        // The demo caption describes the map in a sentence: up to two rows, taken from the image.
+        let demoLines = s.demo.map { TextLayout.wrap($0.caption, width: inner.width) } ?? []
+        let capH = demoLines.count > 1 && inner.height >= 14 ? 2 : 1
+        let imgRect = Rect(x: inner.x, y: inner.y + 2, width: inner.width, height: inner.height - 2 - (waveH + 1 + capH))
         if let problem = scene.problem {
             buf.put("! \(problem)", x: imgRect.x + 1, y: imgRect.y + 1, fg: theme.paint(theme.error), maxWidth: imgRect.width - 2)
         } else if let img = scene.image {
@@ -74,10 +77,13 @@ public enum ScenePanel {
                 caption = "live window \(Fmt.f(l.windowStart, 1))–\(Fmt.f(l.windowEnd, 1)) s · " + legend
             }
         }
-        buf.put(caption, x: inner.x, y: capY, fg: theme.paint(s.demo != nil ? theme.warn : theme.dimText), attrs: s.demo != nil ? .bold : [], maxWidth: inner.width)
+        let lines = s.demo != nil && !demoLines.isEmpty ? Array(demoLines.prefix(capH)) : [caption]
+        for (k, line) in lines.enumerated() {
+            buf.put(line, x: inner.x, y: capY + k, fg: theme.paint(s.demo != nil ? theme.warn : theme.dimText), attrs: s.demo != nil ? .bold : [], maxWidth: inner.width)
+        }
         // Waveform with playhead and live window.
         let dur = scene.durations[s.condition.index]
-        let waveRect = Rect(x: inner.x, y: capY + 1, width: inner.width, height: waveH)
+        let waveRect = Rect(x: inner.x, y: capY + capH, width: inner.width, height: waveH)
         let wave = scene.waves[s.condition.index]
         if dur > 0 && !wave.isEmpty && wave.contains(where: { $0 != 0 }) {
             let window = live.map { ($0.windowStart / dur)...(max($0.windowStart, $0.windowEnd) / dur) }
