@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages sslsan builds and runs with, only those that are missing.
 set -euo pipefail
-pkgs=(pkg-config libopenblas-dev libsndfile1-dev libsamplerate0-dev libpng-dev libturbojpeg0-dev
+pkgs=(pkg-config libopenblas-dev libsndfile1-dev libsamplerate0-dev libpng-dev libturbojpeg0-dev zlib1g-dev
       libncurses-dev ncurses-term tmux)
 missing=()
 for p in "${pkgs[@]}"; do

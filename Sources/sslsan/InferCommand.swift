@@ -13,7 +13,7 @@ struct InferCommand: ParsableCommand {
         abstract: "Run the model on one image and one audio (or silence/noise).",
         discussion: "Exactly one of --audio, --silence, --noise. Images go through the evaluation transform (vssl_eval squash to the model's image size) unless --transform tie (shorter side + centre crop).")
 
-    @Option(help: "Model checkpoint (safetensors; see tools/convert_pth.py for PyTorch files).")
+    @Option(help: "Model checkpoint: .safetensors, or a PyTorch .pth / .pth.tar / .pt (torch.save; read safely).")
     var checkpoint: String
 
     @Option(help: "Image file (PNG or JPEG).")

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Writes files so that a reader never sees a half-written one: the bytes go to a temporary file
-/// in the same folder, are flushed, and the temporary file is renamed over the target.
+/// in the same folder, are flushed, and the temporary file is renamed over the target; the folder
+/// is then synced so the rename itself survives a power cut.
 public enum AtomicFile {
     public static func write(_ data: Data, to path: String) throws {
         let url = URL(fileURLWithPath: path)
@@ -22,6 +23,7 @@ public enum AtomicFile {
             if rename(tmp, path) != 0 {
                 throw SSLSaNError("cannot rename the temporary file into place (errno \(errno))", file: path)
             }
+            syncFolder(dir)
         } catch {
             unlink(tmp)
             if let e = error as? SSLSaNError { throw e }
@@ -40,9 +42,51 @@ public enum AtomicFile {
             if rename(tmp, path) != 0 {
                 throw SSLSaNError("cannot rename the temporary file into place (errno \(errno))", file: path)
             }
+            syncFolder(dir.isEmpty ? "." : dir)
         } catch {
             unlink(tmp)
             throw error
         }
     }
+}
+
+extension AtomicFile {
+    /// Whether `name` is one of the temporary files `write` / `writeVia` make (`.NAME.tmp-PID-N`):
+    /// a process killed mid-write leaves one behind, and the folder's owner may remove it.
+    public static func isTemporary(_ name: String) -> Bool { name.hasPrefix(".") && name.contains(".tmp-") }
+
+    /// fsync on the folder, so a rename in it is on disk (best effort: some file systems refuse).
+    static func syncFolder(_ dir: String) {
+        let fd = open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        _ = fsync(fd)
+        close(fd)
+    }
+}
+
+/// An exclusive advisory lock (flock) on a file, held until the value is released: a second
+/// process asking for it gets one line naming the holder's pid instead of waiting.
+public final class FileLock: @unchecked Sendable {
+    public let path: String
+    private let fd: Int32
+
+    /// `purpose` completes "… is locked by process N" in the error (e.g. "the run folder").
+    public init(_ path: String, purpose: String) throws {
+        self.path = path
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw SSLSaNError("cannot create the lock file (\(String(cString: strerror(errno))))", file: path) }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            var buf = [UInt8](repeating: 0, count: 32)
+            let n = pread(fd, &buf, 31, 0)
+            close(fd)
+            let holder = n > 0 ? String(decoding: buf[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "?"
+            throw SSLSaNError("\(purpose) is in use by another process (pid \(holder))", file: path)
+        }
+        self.fd = fd
+        let pid = Array("\(getpid())\n".utf8)
+        _ = ftruncate(fd, 0)
+        _ = pwrite(fd, pid, pid.count, 0)
+    }
+
+    deinit { close(fd) }  // closing the descriptor releases the lock
 }

@@ -97,6 +97,12 @@ public enum Checkpoint {
     /// the metadata, atomically. Unused entries come from `model.unusedTensors` when their shape
     /// fits, else zeros.
     public static func save(_ model: SSLSaNModel, to path: String, metadata: [String: String] = [:]) throws {
+        try writer(model, metadata: metadata).write(to: path)
+    }
+
+    /// The writer `save` uses, for files that add more tensors beside the model's (the trainer's
+    /// `last.safetensors` adds the optimizer state, so one file is one consistent unit).
+    public static func writer(_ model: SSLSaNModel, metadata: [String: String] = [:]) -> SafetensorsWriter {
         var meta = metadata
         meta[ModelConfig.metadataKey] = model.config.metadataJSON
         var w = SafetensorsWriter(metadata: meta)
@@ -114,15 +120,16 @@ public enum Checkpoint {
                 }
             }
         }
-        try w.write(to: path)
+        return w
     }
 }
 
 extension SSLSaNModel {
-    /// Reads a checkpoint: configuration from the `sslsan.config` metadata (absent → `full`),
-    /// then every used tensor by its PyTorch name. F32, F16 and BF16 files are accepted.
+    /// Reads a checkpoint — safetensors or a `torch.save` file (`openTensorSource`) —: configuration
+    /// from the `sslsan.config` metadata (absent → `full`), then every used tensor by its PyTorch
+    /// name. F32, F16, BF16 and F64 tensors are accepted.
     public static func load(_ path: String) throws -> SSLSaNModel {
-        let file = try SafetensorsFile(path: path)
+        let file = try openTensorSource(path)
         let config = try ModelConfig.from(metadata: file.metadata, file: path)
         let model = SSLSaNModel(config: config, seed: 0)
         try Checkpoint.load(file, into: model)
