@@ -73,9 +73,11 @@ static inline struct termios *sslsan_termios_slot(int **have, int **wake) {
 }
 
 /// Async-signal-safe terminal restore: leave the alternate screen, show the cursor, reset
-/// colours, stop mouse reporting, put the tty modes back.
+/// colours, stop mouse reporting, leave application cursor-key and keypad mode (curses'
+/// `keypad` turned them on: left on, the shell's arrow keys would send ESC O A), put the tty
+/// modes back.
 static inline void sslsan_emergency_restore(void) {
-    static const char seq[] = "\033[0m\033[?1000l\033[?1002l\033[?1006l\033[?25h\033[?1049l\r\n";
+    static const char seq[] = "\033[0m\033[?1000l\033[?1002l\033[?1006l\033[?1l\033>\033[?25h\033[?1049l\r\n";
     ssize_t r = write(STDOUT_FILENO, seq, sizeof(seq) - 1);
     (void)r;
     int *have, *wake;

@@ -237,12 +237,25 @@ public enum Histogram {
         if wantCaption {
             var x = rect.x
             let y = rect.maxY - 1
-            func part(_ text: String, _ c: RGB) { x = buffer.put(text, x: x, y: y, fg: theme.paint(c), maxWidth: rect.maxX - x) }
             // The status line's digits (4), so the threshold shown here is the one the figures use.
-            if let t = markers.threshold { part("thr \(formatFixed(t, digits: 4))  ", theme.threshold) }
-            if let q = markers.positiveQ1 { part("P=Q1 pos \(formatFixed(q, digits: 4))  ", theme.positive) }
-            if let q = markers.negativeQ3 { part("U=Q3 neg \(formatFixed(q, digits: 4))  ", theme.title) }
-            if let s = markers.separability { part("sep \(s >= 0 ? "+" : "")\(formatFixed(s, digits: 4))", theme.text) }
+            // Long labels when they fit, else short ones, else without the separability (never a
+            // number cut in half).
+            func parts(short: Bool, sep: Bool) -> [(String, RGB)] {
+                var p: [(String, RGB)] = []
+                let gap = short ? " " : "  "
+                if let t = markers.threshold { p.append(("thr \(formatFixed(t, digits: 4))" + gap, theme.threshold)) }
+                if let q = markers.positiveQ1 { p.append(((short ? "P " : "P=Q1 pos ") + formatFixed(q, digits: 4) + gap, theme.positive)) }
+                if let q = markers.negativeQ3 { p.append(((short ? "U " : "U=Q3 neg ") + formatFixed(q, digits: 4) + gap, theme.title)) }
+                if sep, let s = markers.separability { p.append(("sep \(s >= 0 ? "+" : "")\(formatFixed(s, digits: 4))", theme.text)) }
+                return p
+            }
+            let choices = [parts(short: false, sep: true), parts(short: true, sep: true), parts(short: true, sep: false)]
+            func width(_ p: [(String, RGB)]) -> Int { String(p.map(\.0).joined().reversed().drop { $0 == " " }).count }
+            let fitting = choices.first { width($0) <= rect.width } ?? choices.last!
+            for (text, c) in fitting {
+                if x + String(text.reversed().drop { $0 == " " }).count > rect.maxX { break }  // whole figures only
+                x = buffer.put(text, x: x, y: y, fg: theme.paint(c), maxWidth: rect.maxX - x)
+            }
         }
         return geometry
     }
@@ -276,3 +289,4 @@ public func formatFixed(_ v: Double, digits: Int) -> String {
     while f.count < digits { f = "0" + f }
     return (neg ? "-" : "") + String(whole) + (digits > 0 ? "." + f : "")
 }
+

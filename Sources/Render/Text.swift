@@ -9,6 +9,17 @@ public enum TextLayout {
         return String(s.prefix(width - 1)) + String(ellipsis)
     }
 
+    /// Fits `s` to `width` columns by cutting its middle (`runs/explore-2026…/last.safetensors`):
+    /// names and paths differ at the start and the end, so both are kept and the cut is marked.
+    /// A string that fits is unchanged.
+    public static func abbreviate(_ s: String, width: Int, ellipsis: Character = "…") -> String {
+        guard width > 0 else { return "" }
+        if s.count <= width { return s }
+        if width < 4 { return truncate(s, width: width, ellipsis: ellipsis) }
+        let tail = (width - 1) / 2, head = width - 1 - tail
+        return String(s.prefix(head)) + String(ellipsis) + String(s.suffix(tail))
+    }
+
     /// Text as the terminal can show it: unchanged with Unicode; otherwise every character goes
     /// through `ascii(_:)` (under a non-UTF-8 locale ncurses would drop non-ASCII characters
     /// silently and shift the rest of the line).

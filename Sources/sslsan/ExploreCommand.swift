@@ -21,7 +21,7 @@ struct ExploreCommand: ParsableCommand {
     @Flag(name: .long, help: "Cycle scenes and audio conditions on a timer; any key takes control.")
     var demo = false
 
-    @Option(name: .long, help: "Folder for exported failure-case reports and training runs.")
+    @Option(name: .long, help: "Folder that receives exports/ (tagged failure cases: ids, report, figures) and runs/ (training started in the explorer).")
     var exportDir: String = "."
 
     @Option(name: .long, help: "Evaluation passes scored in the background (as 'sslsan eval --passes'; pass 1 comes first).")

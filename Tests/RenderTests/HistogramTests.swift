@@ -21,7 +21,7 @@ final class HistogramTests: XCTestCase {
             "  █       ┊   █  ┊█ ",
             "┴─U──┴────T────┴─P─┴",
             "0  0.25  0.5 0.75  1",
-            "thr 0.5000  P=Q1 pos",
+            "thr 0.5000 P 0.8500 ",  // whole figures only: U does not fit 20 columns
         ])
         XCTAssertEqual(g.bins, 20)
         XCTAssertEqual(g.plot, Rect(x: 0, y: 1, width: 20, height: 4))
@@ -45,7 +45,7 @@ final class HistogramTests: XCTestCase {
             "  :=      :   #  :# ",
             "+-U--+----T----+-P-+",
             "0  0.25  0.5 0.75  1",
-            "thr 0.5000  P=Q1 pos",
+            "thr 0.5000 P 0.8500 ",  // whole figures only: U does not fit 20 columns
         ])
         XCTAssertEqual(g.bins, 10)
         XCTAssertEqual(g.columnsPerBin, 2)

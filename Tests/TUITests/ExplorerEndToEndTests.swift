@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import Core
+import TUI
 
 /// Drives the real binary (`.build/release/sslsan explore`) inside tmux, as a user would:
 /// the browser lists samples, a condition swap changes the shown max, silence is empty for the
@@ -142,7 +143,7 @@ final class ExplorerEndToEndTests: XCTestCase {
         let bin = try binary()
         let (data, ckpt, demoModel) = try dataset()
         startShell()
-        send("cd \(Self.repo.path) && SSLSAN_NO_SOUND=1 \(bin) explore --data \(data) --checkpoint \(ckpt) --export-dir \(NSTemporaryDirectory()); echo SSLSAN-EXIT=$?", "Enter")
+        send("cd \(Self.repo.path) && LANG=C.UTF-8 SSLSAN_NO_SOUND=1 \(bin) explore --data \(data) --checkpoint \(ckpt) --export-dir \(NSTemporaryDirectory()); echo SSLSAN-EXIT=$?", "Enter")
         // The browser lists samples and the scene loads.
         let manifest = try String(contentsOfFile: data + "/manifest.jsonl", encoding: .utf8)
         let firstID = (try JSONSerialization.jsonObject(with: Data(manifest.split(separator: "\n")[0].utf8)) as! [String: Any])["id"] as! String
@@ -208,7 +209,7 @@ final class ExplorerEndToEndTests: XCTestCase {
         send("clear", "Enter")
         // Too small a window asks to enlarge it; growing it brings the explorer back.
         Self.sh(["tmux", "resize-window", "-t", session, "-x", "70", "-y", "20"])
-        send("SSLSAN_NO_SOUND=1 \(bin) explore --data \(data) --checkpoint \(ckpt); echo SSLSAN-EXIT=$?", "Enter")
+        send("LANG=C.UTF-8 SSLSAN_NO_SOUND=1 \(bin) explore --data \(data) --checkpoint \(ckpt); echo SSLSAN-EXIT=$?", "Enter")
         waitFor("the enlarge screen") { $0.contains("enlarge") }
         Self.sh(["tmux", "resize-window", "-t", session, "-x", "120", "-y", "40"])
         waitFor("the explorer after resize") { $0.contains("Samples") && $0.contains("1 positive") }
@@ -235,7 +236,7 @@ final class ExplorerEndToEndTests: XCTestCase {
         let broken = #"{"id": "zz_broken", "image": "broken.png", "audio": "broken.wav", "label": "circle", "objects": ["circle"], "boxes": [[0.1, 0.1, 0.5, 0.5]], "scene": "zz"}"#
         try (goodAbs + "\n" + broken + "\n").write(toFile: bad + "/manifest.jsonl", atomically: true, encoding: .utf8)
         startShell()
-        send("SSLSAN_NO_SOUND=1 \(bin) explore --data \(bad) --checkpoint \(ckpt); echo SSLSAN-EXIT=$?", "Enter")
+        send("LANG=C.UTF-8 SSLSAN_NO_SOUND=1 \(bin) explore --data \(bad) --checkpoint \(ckpt); echo SSLSAN-EXIT=$?", "Enter")
         waitFor("the browser") { $0.contains("Samples 2/2") }
         send("G")
         let text = waitFor("a notice about the broken sample") { $0.contains("zz_broken") && $0.contains("! image:") }
@@ -245,4 +246,145 @@ final class ExplorerEndToEndTests: XCTestCase {
         send("q")
         waitFor("a clean exit") { $0.contains("SSLSAN-EXIT=0") }
     }
+
+    /// The first-time user's walk (issue "A fresh machine, a first-time user", explorer items):
+    /// `/` then Esc and `f` while typing keep the scene loaded (1), `u` shows the threshold it
+    /// uses (5), every sort key's column is shown (7), `e` writes one folder under exports/ and
+    /// names it (10), help at 80×24 shows every key (8), histogram and overlay share 120×40 (11).
+    func testFirstTimeUserWalk() throws {
+        let bin = try binary()
+        let (data, ckpt, _) = try dataset()
+        let dir = NSTemporaryDirectory() + "sslsan-walk-\(getpid())"
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        let manifest = try String(contentsOfFile: data + "/manifest.jsonl", encoding: .utf8).split(separator: "\n")
+        let rows = manifest.map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        startShell()
+        send("cd \(dir) && LANG=C.UTF-8 SSLSAN_NO_SOUND=1 \(bin) explore --data \(data) --checkpoint \(ckpt) --passes 1; echo SSLSAN-EXIT=$?", "Enter")
+        var text = waitFor("the scene") { self.sceneMax($0) != nil }
+        // 11: list, histogram and overlay on one 120×40 screen.
+        XCTAssertTrue(text.contains("Sep = Q1(pos)") && text.contains("Samples"), text)
+        // 1: a search that jumps, then Esc: back on the first sample, its scene shown.
+        let lastID = rows.last!["id"] as! String
+        send("/"); send("-l", String(lastID.suffix(6))); send("Escape")
+        text = waitFor("the scene after / Esc") { self.sceneMax($0) != nil && !$0.contains("loading…") && !$0.contains("jump to id") }
+        // f while typing: the list narrows and the scene of the new selection loads before Enter.
+        let label = rows.last!["label"] as! String
+        send("f"); send("-l", label)
+        text = waitFor("the scene while filtering") { $0.contains("filter: \(label)") && self.sceneMax($0) != nil && !$0.contains("loading…") }
+        send("Escape")
+        // 5: once U is known, u puts the threshold on it and the status line says so.
+        text = waitFor("U to be known", timeout: 120) { self.statusLine($0).contains("(U ") || self.statusLine($0).contains("= U") }
+        send("]", "u")
+        text = waitFor("thr = U") { self.statusLine($0).contains("= U") }
+        // 7: every sort key shows its column in the list's header.
+        for _ in 0..<8 {
+            send("s")
+            text = waitFor("the sort notice") { $0.contains("sorted by") }
+            let key = try XCTUnwrap(text.range(of: #"sorted by (\w+)"#, options: .regularExpression).map { String(text[$0].dropFirst(10)) })
+            let header = text.split(separator: "\n").first { $0.contains(" id") } ?? ""
+            XCTAssertTrue(header.contains(key == "class" ? "class" : key), "sorted by \(key) but the header is \(header)")
+        }
+        // 10: t e writes exports/tagged-<time>/ with ids, report and figures, and says where; e again does not duplicate it.
+        send("t", "e")
+        text = waitFor("the export notice", timeout: 60) { $0.contains("exported 1 id to exports/tagged-") }
+        let exports = try FileManager.default.contentsOfDirectory(atPath: dir + "/exports")
+        XCTAssertEqual(exports.count, 1, "\(exports)")
+        let folder = dir + "/exports/" + exports[0]
+        for f in ["ids.txt", "report.json"] { XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/" + f), f) }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder + "/figures").filter { $0.hasSuffix(".png") }.count, 1)
+        XCTAssertTrue(try FileManager.default.contentsOfDirectory(atPath: dir).allSatisfy { $0 == "exports" }, "files outside exports/")
+        send("e")
+        waitFor("the already-exported notice") { $0.contains("already exported") }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir + "/exports").count, 1)
+        // 8: help at 80×24 shows every word.
+        Self.sh(["tmux", "resize-window", "-t", session, "-x", "80", "-y", "24"])
+        waitFor("the 80×24 layout") { t in t.contains("Samples") && t.split(separator: "\n").count <= 24 && t.contains("Scene") }
+        usleep(300_000)
+        send("?")
+        text = waitFor("the help at 80×24") { $0.contains("Keys · any key closes") && $0.contains("Training panel") }
+        for (_, keys) in KeyHelpWords.all { for w in keys where !text.contains(w) { XCTFail("help at 80×24 lacks '\(w)':\n\(text)") } }
+        send("x")
+        send("q")
+        waitFor("the shell after quit") { $0.contains("SSLSAN-EXIT=0") }
+    }
+
+    /// 3 and 4: an 8-colour terminal gets colour patterns, a C locale gets ASCII only; and
+    /// application cursor-key mode is off again after a crash signal.
+    func testEightColoursCLocaleAndCrashRestore() throws {
+        let bin = try binary()
+        let (data, ckpt, _) = try dataset()
+        startShell()
+        // 3: TERM=xterm without COLORTERM: 8 colours, the image drawn in several of them (dithered patterns).
+        send("env -u COLORTERM TERM=xterm LANG=C.UTF-8 SSLSAN_NO_SOUND=1 \(bin) explore --data \(data) --checkpoint \(ckpt) --passes 1; echo SSLSAN-EXIT=$?", "Enter")
+        waitFor("the scene in 8 colours") { self.sceneMax($0) != nil }
+        usleep(500_000)
+        let coloured = capture(colours: true)
+        let sceneRows = coloured.split(separator: "\n").filter { $0.contains("▀") }
+        XCTAssertGreaterThan(sceneRows.count, 5, "no half-block image rows:\n\(coloured)")
+        let codes = Set(sceneRows.flatMap { r in r.matches(of: /\x1b\[([0-9;]+)m/).flatMap { $0.output.1.split(separator: ";").map(String.init) } })
+        let fg = codes.filter { ["30", "31", "32", "33", "34", "35", "36", "37"].contains($0) }
+        let bg = codes.filter { ["40", "41", "42", "43", "44", "45", "46", "47"].contains($0) }
+        XCTAssertGreaterThanOrEqual(fg.count, 3, "the 8-colour image uses too few foreground colours: \(codes.sorted())")
+        XCTAssertGreaterThanOrEqual(bg.count, 3, "the 8-colour image uses too few background colours: \(codes.sorted())")
+        XCTAssertFalse(codes.contains { $0.hasPrefix("38") || $0.hasPrefix("48") }, "256/true colour codes sent to an 8-colour terminal")
+        // Cursor keys: the explorer turns application cursor-key mode on; a crash signal must turn it off.
+        let flag = { Self.sh(["tmux", "display-message", "-p", "-t", self.session, "#{keypad_cursor_flag}"]).out.trimmingCharacters(in: .whitespacesAndNewlines) }
+        XCTAssertEqual(flag(), "1")
+        let pid = Self.sh(["pgrep", "-n", "-f", "sslsan explore --data \(data)"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let p = Int32(pid) { kill(p, SIGSEGV) }
+        var text = waitFor("the shell after the crash signal") { Self.exited($0) }
+        XCTAssertTrue(text.contains("terminal restored"), text)
+        XCTAssertEqual(flag(), "0", "application cursor-key mode left on after a crash signal")
+        XCTAssertEqual(Self.sh(["tmux", "display-message", "-p", "-t", session, "#{alternate_on}"]).out.trimmingCharacters(in: .whitespacesAndNewlines), "0")
+        send("clear", "Enter")
+        // 4: LANG=C: the user's locale is respected, so only ASCII reaches the terminal.
+        send("LANG=C LC_ALL=C SSLSAN_NO_SOUND=1 \(bin) explore --data \(data) --checkpoint \(ckpt) --passes 1; echo SSLSAN-EXIT=$?", "Enter")
+        text = waitFor("the scene in ASCII") { self.sceneMax($0) != nil && $0.contains("Samples") }
+        let bad = text.unicodeScalars.filter { !$0.isASCII }
+        XCTAssertTrue(bad.isEmpty, "non-ASCII characters under LANG=C: \(String(String.UnicodeScalarView(bad.prefix(10))))\n\(text)")
+        XCTAssertTrue(text.contains("+-") || text.contains("#="), "no ASCII borders:\n\(text)")
+        send("q")
+        waitFor("the shell after quit") { $0.contains("SSLSAN-EXIT=0") }
+    }
+
+    /// 6: `w` swaps the main and the compare checkpoint (the way back after `L`), `C` hides and
+    /// shows the comparison; the status line names both, the threshold stays on it at 80×24.
+    func testSwapAndCompareCheckpoints() throws {
+        let bin = try binary()
+        let (data, ckpt, _) = try dataset()
+        let other = NSTemporaryDirectory() + "sslsan-other-\(getpid()).safetensors"
+        try? FileManager.default.removeItem(atPath: other)
+        try FileManager.default.copyItem(atPath: ckpt, toPath: other)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: other) }
+        let main = URL(fileURLWithPath: ckpt).lastPathComponent, second = URL(fileURLWithPath: other).lastPathComponent
+        startShell()
+        Self.sh(["tmux", "resize-window", "-t", session, "-x", "80", "-y", "24"])
+        send("LANG=C.UTF-8 SSLSAN_NO_SOUND=1 \(bin) explore --data \(data) --checkpoint \(ckpt) --compare \(other) --passes 1; echo SSLSAN-EXIT=$?", "Enter")
+        var text = waitFor("both checkpoints") { self.statusLine($0).contains("vs ") && self.sceneMax($0) != nil }
+        XCTAssertNotNil(statusThreshold(text), "the threshold fell off the status line:\n\(text)")
+        // Names are abbreviated at 80 columns ("demo", "sslsan…"): compare their starts.
+        let stem = { (n: String) in String(n.prefix(4)) }
+        let sideBySide = { (t: String) in t.split(separator: "\n").contains { $0.components(separatedBy: "  max ").count > 2 } }
+        XCTAssertTrue(sideBySide(text), text)
+        send("w")
+        text = waitFor("the swap") { self.statusLine($0).contains("ckpt \(stem(second))") && self.statusLine($0).contains("vs \(stem(main))") }
+        send("w")
+        waitFor("the swap back") { self.statusLine($0).contains("ckpt \(stem(main))") && self.statusLine($0).contains("vs \(stem(second))") }
+        send("C")
+        waitFor("the comparison hidden") { !sideBySide($0) && self.sceneMax($0) != nil }
+        send("C")
+        waitFor("the comparison shown again") { sideBySide($0) }
+        send("q")
+        waitFor("the shell after quit") { $0.contains("SSLSAN-EXIT=0") }
+    }
 }
+
+/// Every word of the help, as the tmux walk looks for it on screen.
+enum KeyHelpWords {
+    static var all: [(String, [String])] {
+        KeyHelp.sections.map { ($0.0, $0.1.flatMap { ($0.0 + " " + $0.1).split(separator: " ").map(String.init) }) }
+    }
+}
+

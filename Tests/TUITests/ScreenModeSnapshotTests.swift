@@ -61,4 +61,26 @@ final class ScreenModeSnapshotTests: XCTestCase {
             try Snapshot.check("heat-120x40-\(name).cells", Snapshot.cells(scene, mode: mode))
         }
     }
+
+    /// Texts fitted at 80×24 in every mode and locale: the help (every word shown), and a
+    /// comparison with long checkpoint names and a long notice (names abbreviated, notice wrapped).
+    func testFittedTextsInEveryMode() throws {
+        var s = Fixtures.state()
+        s.compareName = "explore-20261130-023412/last.safetensors"
+        s.scene!.compareMaps = s.scene!.maps.map { $0.map { m in SimilarityMap(width: 14, height: 14, values: m.values.map { $0 * 0.5 }) } }
+        s.setNotice("exported 3 ids to exports/tagged-20261130-023412/ (ids.txt, report.json, 3 figures)", now: 0)
+        var help = s
+        _ = help.handle(.char("?"), now: 0, size: (80, 24))
+        for (name, mode) in Self.modes {
+            let b = MainScreen.render(s, width: 80, height: 24, mode: mode)
+            checkInvariants(b, mode, "compare \(name)")
+            let t = Snapshot.text(b)
+            XCTAssertTrue(t.contains("exports/tagged-20261130-023412/"), "\(name): the notice lost its folder:\n\(t)")
+            XCTAssertTrue(t.contains("max 0.350"), name)
+            try Snapshot.check("compare-notice-80x24-\(name).cells", Snapshot.cells(b, mode: mode))
+            let h = MainScreen.render(help, width: 80, height: 24, mode: mode)
+            checkInvariants(h, mode, "help \(name)")
+            try Snapshot.check("help-80x24-\(name).cells", Snapshot.cells(h, mode: mode))
+        }
+    }
 }

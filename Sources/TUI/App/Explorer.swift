@@ -8,6 +8,7 @@ public struct ExplorerOptions: Sendable {
     public var checkpoint: String
     public var compare: String?
     public var demo = false
+    /// Exports go to `<exportDirectory>/exports/`, training runs to `<exportDirectory>/runs/`.
     public var exportDirectory = "."
     /// Evaluation passes the background scorer covers (`sslsan eval --passes`).
     public var passes = 10
@@ -36,6 +37,8 @@ public final class Explorer {
     var sceneWorker: SceneWorker
     var sound: SoundOutput
     var trainingJob: TrainingJob?
+    let exports: ExportQueue
+    var lastExport: (key: ExportKey, folder: String)?
     let term = Terminal()
     let flusher = FrameFlusher()
     var lastLive: Double = 0
@@ -43,6 +46,8 @@ public final class Explorer {
     var generation = 0
     var scorerGeneration = 0
     var running = true
+    /// The sample the scene worker was last asked for (the scene follows the selection).
+    var requestedScene: Int?
 
     /// - Parameters:
     ///   - loadModel: opens a checkpoint (used for the training panel's "switch to it").
@@ -57,6 +62,7 @@ public final class Explorer {
         scorer = Scorer(session: session, inbox: inbox, generation: 0)
         sceneWorker = SceneWorker(session: session, inbox: inbox, generation: 0)
         sound = SoundOutput(inbox: inbox)
+        exports = ExportQueue(inbox: inbox)
         state = ExplorerState(datasetName: data.name, checkpointName: model.name, compareName: compare?.name,
                               samples: data.samples, problems: data.problems)
         state.passesTarget = session.passes
@@ -66,6 +72,8 @@ public final class Explorer {
         state.training.runsFolder = options.exportDirectory + "/runs"
         state.training.data = GeneratedSplit.training(in: state.training.runsFolder).folder
         state.training.validationData = GeneratedSplit.validation(in: state.training.runsFolder).folder
+        state.checkpointPath = options.checkpoint
+        state.comparePath = options.compare
         state.soundNotice = sound.notice
         if options.demo { state.demo = DemoState() }
     }
@@ -89,7 +97,7 @@ public final class Explorer {
         }
         scorer.start()
         sceneWorker.start()
-        if let i = state.selectedIndex { apply([.loadScene(i)]) }
+        followSelection()
         var dirty = true
         while running {
             let now = monotonicSeconds()
@@ -106,7 +114,7 @@ public final class Explorer {
                 dirty = false
             }
             let busy = state.playback.playing || state.demo != nil
-            let ready = term.wait(wakeFD: wakeup.readFD, timeoutMS: busy ? 33 : 250)
+            let ready = term.wait(wakeFD: wakeup.readFD, timeoutMS: keysLeft ? 0 : (busy ? 33 : 250))
             if ready.wake && wakeup.drain() { running = false }
             if readKeys() { dirty = true }
             if !busy && !ready.input && !ready.wake { dirty = dirty || expireNotice(now: monotonicSeconds()) }
@@ -118,17 +126,27 @@ public final class Explorer {
         return false
     }
 
-    /// Reads every pending key; returns whether anything changed.
+    /// Reads pending keys for at most `keyBudget` seconds, then returns to the loop so that
+    /// worker results are taken and a frame is drawn even while keys keep arriving (a held key,
+    /// a paste); returns whether anything changed.
     func readKeys() -> Bool {
         var any = false
+        let end = monotonicSeconds() + Self.keyBudget
         while let read = term.readKey() {
             any = true
             guard let k = read else { continue }
             apply(state.handle(k, now: monotonicSeconds(), size: term.size))
             if !running { break }
+            // Keys left over may sit in curses' own buffer, where poll does not see them.
+            if monotonicSeconds() > end { keysLeft = true; return true }
         }
+        keysLeft = false
         return any
     }
+
+    /// Whether `readKeys` stopped with keys still to read (the next wait does not sleep).
+    var keysLeft = false
+    static let keyBudget = 0.03
 
     // MARK: effects
 
@@ -140,6 +158,7 @@ public final class Explorer {
             case .loadScene(let i):
                 stopPlayback(resetPosition: true)
                 state.live = nil
+                requestedScene = i
                 sceneWorker.requestScene(i)
             case .play: startPlayback()
             case .pause: stopPlayback(resetPosition: false)
@@ -149,8 +168,7 @@ public final class Explorer {
             case .stopTraining:
                 trainingJob?.cancel()
                 state.training.status = .stopping
-            case .switchCheckpoint(let path): switchCheckpoint(path, compare: nil)
-            case .compareWith(let path): switchCheckpoint(nil, compare: path)
+            case let .loadModels(main, compare): loadModels(main: main, compare: compare)
             }
         }
     }
@@ -233,7 +251,7 @@ public final class Explorer {
             let cond = AudioCondition.allCases[d.step % 4]
             if d.step % 4 == 0 && d.step > 0, !state.order.isEmpty {
                 state.cursor = (state.cursor + 1) % state.order.count
-                apply(state.selectionEffects())
+                followSelection()
             }
             apply(state.setCondition(cond))
             d.caption = Self.caption(cond, state: state)
@@ -249,14 +267,11 @@ public final class Explorer {
         return changed
     }
 
+    /// The demo caption for the map on screen (`DemoCaption`: computed from the map).
     static func caption(_ c: AudioCondition, state: ExplorerState) -> String {
-        let label = state.scene?.audioLabels[c.index] ?? ""
-        switch c {
-        case .positive: return "positive: the \(label.isEmpty ? "sounding object" : label) should light up"
-        case .silence: return "silence: the map stays empty"
-        case .noise: return "noise: the map stays empty"
-        case .offscreen: return "off-screen sound (\(label)): not in the picture, the map should stay quiet"
-        }
+        guard let sc = state.scene, sc.sampleIndex == state.selectedIndex, !sc.loading else { return "loading the next scene…" }
+        return DemoCaption.describe(c, label: sc.audioLabels[c.index], map: state.shownMap, groundTruth: sc.groundTruth,
+                                    threshold: state.threshold)
     }
 
     // MARK: inbox
@@ -286,9 +301,19 @@ public final class Explorer {
             }
         }
         if scoresChanged {
-            if state.sort != .id && state.sort != .label && state.scoringDone % 16 == 0 || state.scoringDone == state.scoringTotal { state.rebuildOrder() }
+            if state.sort != .id && state.sort != .label && state.scoringDone % 16 == 0 || state.scoringDone == state.scoringTotal {
+                state.rebuildOrder()
+                followSelection()
+            }
         }
         return true
+    }
+
+    /// Asks the scene worker for the selected sample when it is neither shown nor requested.
+    func followSelection() {
+        guard let i = state.selectedIndex, i != requestedScene else { return }
+        if state.scene?.sampleIndex == i { requestedScene = i; return }
+        apply([.loadScene(i)])
     }
 
     func applyTraining(_ u: TrainingUpdate, now: Double) {
@@ -302,7 +327,8 @@ public final class Explorer {
         case .validation(let line): t.validation.append(line)
         case .checkpoint(let path):
             t.lastCheckpoint = path
-            state.setNotice("checkpoint saved: \(URL(fileURLWithPath: path).lastPathComponent) (L switches to it)", now: now)
+            // The whole path (the notice wraps when long): which run folder it went to matters.
+            state.setNotice("checkpoint saved: \(path) (L makes it the main model, w swaps back)", now: now)
         case .finished: t.status = .finished; trainingJob = nil
         case .stopped:
             t.status = .stopped; trainingJob = nil
@@ -337,38 +363,47 @@ public final class Explorer {
         trainingJob = TrainingJob(driver: trainer, request: req, inbox: inbox)
     }
 
-    /// Replaces the main model (`path`) or the compare model (`compare`) and rescores.
-    func switchCheckpoint(_ path: String?, compare: String?) {
-        let shown = path ?? compare ?? ""
-        do {
-            let model = try path.map { try loadModel($0) } ?? session.main.model
-            let other = try compare.map { try loadModel($0) } ?? session.compare?.model
-            sceneWorker.stop()
-            session = Session(data: data, model: model, compare: other, passes: options.passes)
-            state.compareName = other?.name
-            state.compareVisible = true
-            generation += 1
-            sceneWorker = SceneWorker(session: session, inbox: inbox, generation: generation)
-            if path != nil {
-                // A new main model: score the dataset again.
-                scorer.cancel()
-                scorerGeneration = generation
-                scorer = Scorer(session: session, inbox: inbox, generation: generation)
-                state.checkpointName = model.name
-                state.scored = Array(repeating: nil, count: state.samples.count)
-                state.problems = Array(repeating: nil, count: state.samples.count)
-                state.scoringDone = 0; state.passesDone = 0; state.passesShown = 0; state.scoringMessage = nil
-                state.thresholdTouched = false
-                state.metrics = MetricSet(); state.metricRows = []; state.metricRow = [:]; state.report = nil
-                scorer.start()
-            }
-            state.scene = nil; state.live = nil
-            sceneWorker.start()
-            if let i = state.selectedIndex { apply([.loadScene(i)]) }
-            state.setNotice(path != nil ? "switched to \(model.name)" : "comparing with \(other?.name ?? "")", now: monotonicSeconds())
-        } catch {
-            state.setNotice("cannot load \(shown): \(error)", now: monotonicSeconds())
+    /// Opens `mainPath` and `comparePath` as the main and compare models (reusing a model
+    /// already open under that path) and rescores when the main model changed.
+    func loadModels(main mainPath: String, compare comparePath: String?) {
+        let now = monotonicSeconds()
+        func open(_ p: String) throws -> any ExplorerModel {
+            if p == state.checkpointPath { return session.main.model }
+            if p == state.comparePath, let c = session.compare { return c.model }
+            return try loadModel(p)
         }
+        let model: any ExplorerModel, other: (any ExplorerModel)?
+        do {
+            model = try open(mainPath)
+            other = try comparePath.map(open)
+        } catch {
+            state.setNotice("cannot load \(error)", now: now); return
+        }
+        let mainChanged = mainPath != state.checkpointPath
+        sceneWorker.stop()
+        session = Session(data: data, model: model, compare: other, passes: options.passes)
+        state.checkpointName = model.name; state.checkpointPath = mainPath
+        state.compareName = other?.name; state.comparePath = comparePath
+        state.compareVisible = true
+        generation += 1
+        sceneWorker = SceneWorker(session: session, inbox: inbox, generation: generation)
+        if mainChanged {
+            // A new main model: score the dataset again.
+            scorer.cancel()
+            scorerGeneration = generation
+            scorer = Scorer(session: session, inbox: inbox, generation: generation)
+            state.scored = Array(repeating: nil, count: state.samples.count)
+            state.problems = Array(repeating: nil, count: state.samples.count)
+            state.scoringDone = 0; state.passesDone = 0; state.passesShown = 0; state.scoringMessage = nil
+            state.thresholdTouched = false
+            state.metrics = MetricSet(); state.metricRows = []; state.metricRow = [:]; state.report = nil
+            scorer.start()
+        }
+        state.scene = nil; state.live = nil
+        sceneWorker.start()
+        requestedScene = nil
+        followSelection()
+        state.setNotice("main \(model.name)" + (other.map { ", compared with \($0.name) (C hides it, w swaps)" } ?? ""), now: now)
     }
 
     static func timestamp() -> String {
@@ -378,21 +413,42 @@ public final class Explorer {
         return f.string(from: Date())
     }
 
+    /// Queues an export of the tagged samples into `<export dir>/exports/tagged-<time>/`. The same
+    /// tags at the same threshold, colour map and checkpoint are exported once: pressing `e`
+    /// again names the folder that already holds them.
     func exportTagged() {
         let now = monotonicSeconds()
         guard !state.tagged.isEmpty else { state.setNotice("nothing tagged yet (t tags the selected sample)", now: now); return }
-        do {
-            let base = options.exportDirectory + "/sslsan-tagged-\(Self.timestamp())"
-            let report = ExportReport.make(state)
-            try AtomicFile.write(report.json, to: base + ".json")
-            try AtomicFile.write(Data(report.ids.utf8), to: base + ".txt")
-            state.setNotice("exported \(state.tagged.count) ids + figures to \(base).json/.txt; drawing PNG figures…", now: now)
-            FigureExport.start(session: session, indices: state.tagged.sorted(), threshold: state.threshold,
-                               colorMap: state.colorMap, folder: base + "-figures", inbox: inbox)
-        } catch {
-            state.setNotice("export failed: \(error)", now: now)
+        let key = ExportKey(tagged: state.tagged, threshold: state.threshold, colorMap: state.colorMap, checkpoint: state.checkpointPath)
+        if let last = lastExport, last.key == key {
+            state.setNotice("already exported to \(last.folder)/ (tag, untag or move the threshold to export again)", now: now); return
         }
+        let folder = Self.exportFolder(in: options.exportDirectory, stamp: Self.timestamp())
+        let report = ExportReport.make(state)
+        guard exports.enqueue(ExportJob(folder: folder, ids: report.ids, json: report.json, indices: state.tagged.sorted(),
+                                        threshold: state.threshold, colorMap: state.colorMap, session: session)) else {
+            state.setNotice("\(ExportQueue.maxWaiting) exports are waiting already: press e again once they are written", now: now); return
+        }
+        lastExport = (key, folder)
+        state.setNotice("exporting \(state.tagged.count) tagged to \(folder)/ …", now: now)
     }
+
+    /// `<dir>/exports/tagged-<stamp>` (with `-2`, `-3`… when that folder exists already); the
+    /// leading `./` of the default export dir is left out, so the notice reads `exports/…`.
+    static func exportFolder(in dir: String, stamp: String) -> String {
+        let base = (dir == "." || dir.isEmpty ? "" : (dir.hasSuffix("/") ? dir : dir + "/")) + "exports/tagged-" + stamp
+        var folder = base, n = 1
+        while FileManager.default.fileExists(atPath: folder) { n += 1; folder = "\(base)-\(n)" }
+        return folder
+    }
+}
+
+/// What an export depends on: the same key writes the same files.
+struct ExportKey: Equatable {
+    var tagged: Set<Int>
+    var threshold: Double
+    var colorMap: ColorMap
+    var checkpoint: String
 }
 
 extension ExplorerState {

@@ -30,6 +30,18 @@ public enum SortColumn: String, CaseIterable, Sendable {
         case .leak: "leak"
         }
     }
+    /// What a column holds, for the sort notice and the help (nil when the title says it).
+    public var meaning: String? {
+        switch self {
+        case .id, .label: nil
+        case .iou: "cIoU at the threshold"
+        case .positive: "max similarity with the sample's own sound"
+        case .silence: "max similarity with silence"
+        case .noise: "max similarity with noise"
+        case .offscreen: "max similarity with an off-screen sound"
+        case .leak: "the largest of sil/noi/off: how much a negative lights up"
+        }
+    }
     /// The natural direction: worst IoU first, biggest negative maxima (leaks) first.
     var descendingByDefault: Bool {
         switch self {
@@ -166,6 +178,9 @@ public struct ExplorerState: Sendable {
     public var datasetName: String
     public var checkpointName: String
     public var compareName: String?
+    /// The files behind `checkpointName` and `compareName`: what `L`, `C` and `w` switch between.
+    public var checkpointPath = ""
+    public var comparePath: String?
     public var samples: [Sample]
     /// Each sample as `Evaluator.score` returned it (pass 1 first, then every pass).
     public var scored: [ScoredSample?]
@@ -181,6 +196,8 @@ public struct ExplorerState: Sendable {
     public var classFilter: String?
     public var textFilter = ""
     public var searchText = ""
+    /// The sample selected when `/` was pressed (Esc goes back to it).
+    public var searchOrigin: Int?
     public var inputMode: InputMode = .normal
     public var classes: [String] = []
 

@@ -6,8 +6,20 @@ extension ExplorerState {
     public static let smallStep = 0.005
     public static let largeStep = 0.05
 
-    /// Applies one key at monotonic time `now`; returns what the loop must do.
+    /// Applies one key at monotonic time `now`; returns what the loop must do. Whatever the key
+    /// did to the list (a jump while typing a search, a filter, Esc), the scene follows the
+    /// selection: a selection change always brings its `.loadScene`, so the scene is never left
+    /// on `loading…` for a sample nobody asked the worker for.
     public mutating func handle(_ key: Key, now: Double, size: (width: Int, height: Int)) -> [Effect] {
+        let before = selectedIndex
+        var effects = handleKey(key, now: now, size: size)
+        if selectedIndex != before, !effects.contains(where: { if case .loadScene = $0 { true } else { false } }) {
+            effects += selectionEffects()
+        }
+        return effects
+    }
+
+    mutating func handleKey(_ key: Key, now: Double, size: (width: Int, height: Int)) -> [Effect] {
         // Any key hands control back from demo mode.
         if demo != nil {
             demo = nil
@@ -59,9 +71,15 @@ extension ExplorerState {
             style = all[(all.firstIndex(of: style)! + 1) % all.count]
         case .char("o"): showGroundTruth.toggle()
         case .char("C"):
-            if compareName != nil { compareVisible.toggle() }
-            else if let c = training.lastCheckpoint { return [.compareWith(c)] }
+            if compareName != nil {
+                compareVisible.toggle()
+                if compareVisible { setNotice("comparing \(checkpointName) with \(compareName!) (w swaps them)", now: now) }
+            } else if let c = training.lastCheckpoint, c != checkpointPath { return [.loadModels(main: checkpointPath, compare: c)] }
             else { setNotice("no compare checkpoint (start with --compare FILE, or train one: C then compares it)", now: now) }
+        case .char("w"):
+            // Swap main and compare: after `L` this is the way back to the first checkpoint.
+            if let c = comparePath { return [.loadModels(main: c, compare: checkpointPath)] }
+            setNotice("no second checkpoint to swap with (--compare FILE, or L after training)", now: now)
         case .char("d"):
             demo = DemoState(step: 0, nextSwitch: now, caption: "")
         case .char("t"):
@@ -76,7 +94,7 @@ extension ExplorerState {
             descending = sort.descendingByDefault
             rebuildOrder()
             cursor = 0  // the worst case (lowest IoU, biggest leak) comes first: show it
-            setNotice("sorted by \(sort.title)\(descending ? " ↓" : " ↑")", now: now)
+            setNotice("sorted by \(sort.title)\(descending ? " ↓" : " ↑")" + (sort.meaning.map { ": \($0)" } ?? ""), now: now)
             return selectionEffects()
         case .char("S"):
             descending.toggle(); rebuildOrder()
@@ -90,7 +108,7 @@ extension ExplorerState {
             setNotice(classFilter.map { "class: \($0)" } ?? "all classes", now: now)
             return selectionEffects()
         case .char("f"): inputMode = .filter
-        case .char("/"): inputMode = .search; searchText = ""
+        case .char("/"): inputMode = .search; searchText = ""; searchOrigin = selectedIndex
         case .char("n"): jump(from: cursor + 1, now: now); return selectionEffects()
         case .escape:
             if classFilter != nil || !textFilter.isEmpty {
@@ -102,14 +120,19 @@ extension ExplorerState {
         case .char("l"): focus = Panel(rawValue: (focus.rawValue + 1) % Panel.allCases.count)!
         case .down, .char("j"): return moveCursor(1)
         case .up, .char("k"): return moveCursor(-1)
-        case .pageDown: return moveCursor(max(1, size.height - 8))
-        case .pageUp: return moveCursor(-max(1, size.height - 8))
+        case .pageDown, .pageUp:
+            // A page is the list's visible rows (shorter when the histogram sits under it).
+            let page = max(1, Layout.compute(width: size.width, height: size.height, state: self).browserRows.height - 1)
+            return moveCursor(key == .pageDown ? page : -page)
         case .home, .char("g"): return moveCursor(-order.count)
         case .end, .char("G"): return moveCursor(order.count)
         case .enter: if focus == .browser { focus = .scene }
         case .char("L"):
-            if let c = training.lastCheckpoint { return [.switchCheckpoint(c)] }
-            setNotice("no checkpoint from training yet", now: now)
+            // The trained checkpoint becomes the main model and the one shown before it the
+            // compare model, so `C` compares the two and `w` goes back.
+            guard let c = training.lastCheckpoint else { setNotice("no checkpoint from training yet", now: now); break }
+            if c == checkpointPath { setNotice("\(checkpointName) is already the main checkpoint", now: now); break }
+            return [.loadModels(main: c, compare: checkpointPath)]
         case .redraw: return [.redraw]
         case let .mouse(x, y, button): return click(x: x, y: y, button: button, size: size)
         default: break
@@ -126,8 +149,11 @@ extension ExplorerState {
     }
 
     /// Moves the threshold by `d` from wherever it is (a real value, e.g. U itself: no grid).
+    /// Stepping back onto U lands on U itself (not U ± a rounding error), so "= U" is shown
+    /// exactly when the figures are those at U.
     mutating func moveThreshold(_ d: Double) {
         threshold = min(1, max(-1, threshold + d))
+        if let u = report?.universalThreshold, abs(threshold - u) < 1e-9 { threshold = u }
         thresholdTouched = true
         thresholdChanged()
     }
@@ -167,10 +193,12 @@ extension ExplorerState {
         case .enter:
             inputMode = .normal
             if isSearch { jump(from: cursor, now: now) }
-            return selectionEffects()
         case .escape:
+            // Esc cancels: a search goes back to the sample selected before `/`, a filter is cleared.
             inputMode = .normal
-            if !isSearch { textFilter = ""; rebuildOrder(); return selectionEffects() }
+            if isSearch {
+                if let o = searchOrigin, let p = order.firstIndex(of: o) { cursor = p }
+            } else { textFilter = ""; rebuildOrder() }
         case .backspace:
             if isSearch { _ = searchText.popLast() } else { _ = textFilter.popLast(); rebuildOrder() }
         case .char(let c):
@@ -232,7 +260,7 @@ extension ExplorerState {
             let row = y - layout.browserRows.y
             if y == layout.browserRows.y - 1 {
                 // Header click: sort by the column under the cursor.
-                if let col = BrowserPanel.column(at: x - layout.browser.x - 1, width: layout.browser.width - 2) {
+                if let col = BrowserPanel.column(at: x - layout.browser.x - 1, width: layout.browser.width - 2, sort: sort) {
                     if sort == col { descending.toggle() } else { sort = col; descending = col.descendingByDefault }
                     rebuildOrder()
                     return selectionEffects()

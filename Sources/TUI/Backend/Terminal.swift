@@ -33,14 +33,13 @@ final class Terminal: TerminalBackend {
         return (Int(c), Int(r), Int(x), Int(y))
     }
 
-    /// Picks the locale (UTF-8 or ASCII drawing), the terminfo entry (direct colour when asked
-    /// for and available) and starts curses with `newterm`. Throws a one-line error when the
-    /// terminal is unknown or stdout is not a terminal.
+    /// Takes the user's locale (UTF-8 drawing when its character set is UTF-8, ASCII otherwise:
+    /// a `LANG=C` terminal gets `+-|#`, never bytes it cannot show), the terminfo entry (direct
+    /// colour when asked for and available) and starts curses with `newterm`. Throws a one-line
+    /// error when the terminal is unknown or stdout is not a terminal.
     func start() throws {
+        // ncursesw needs the locale set before it starts; the user's, not one swapped in.
         setlocale(LC_ALL, "")
-        if sslsan_codeset_is_utf8() == 0 {
-            setlocale(LC_ALL, "C.UTF-8")
-        }
         let unicode = sslsan_codeset_is_utf8() != 0
         guard isatty(STDOUT_FILENO) != 0, isatty(STDIN_FILENO) != 0 else {
             throw TUIError("the explorer needs a terminal (stdin and stdout must be a tty)")

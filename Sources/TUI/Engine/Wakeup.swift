@@ -54,16 +54,29 @@ public enum TrainingUpdate: Sendable {
     case failed(String)
 }
 
-/// The queue workers post to; the UI drains it every loop turn.
+/// The queue workers post to; the UI drains it every loop turn. A scene or a live map replaces
+/// any undelivered one (only the newest is ever shown): each scene holds its four waveforms and
+/// image, and before this a UI busy with a burst of keys let every scene prepared meanwhile pile
+/// up here (resident memory grew by 2–3 MB per scene in a random-key soak).
 final class Inbox: Sendable {
     private let messages = Mutex<[WorkerMessage]>([])
     let wakeup: Wakeup
     init(wakeup: Wakeup) { self.wakeup = wakeup }
 
     func post(_ m: WorkerMessage) {
-        messages.withLock { $0.append(m) }
+        messages.withLock { q in
+            switch m {
+            case .scene: q.removeAll { if case .scene = $0 { true } else { false } }
+            case .live: q.removeAll { if case .live = $0 { true } else { false } }
+            default: break
+            }
+            q.append(m)
+        }
         wakeup.wake()
     }
+
+    /// Messages waiting (for tests).
+    var count: Int { messages.withLock { $0.count } }
 
     func drain() -> [WorkerMessage] { messages.withLock { m in defer { m.removeAll() }; return m } }
 }

@@ -6,19 +6,24 @@ import Render
 enum BrowserPanel {
     struct Column { let kind: SortColumn?; let column: TableColumn }
 
-    /// The columns for an inner width. All widths are fixed and leave the last column to the
-    /// table's scroll bar, so a column's position never depends on whether the list scrolls
-    /// (mouse hits on the header use the same spans).
-    static func columns(width: Int) -> [Column] {
+    /// The columns for an inner width and sort key. All widths are fixed and leave the last
+    /// column to the table's scroll bar, so a column's position never depends on whether the
+    /// list scrolls (mouse hits on the header use the same spans). The column the list is sorted
+    /// by is always among them: when sil/noi/off do not all fit, the last numeric column shows
+    /// the sort key (`leak` otherwise, the largest of the three).
+    static func columns(width: Int, sort: SortColumn) -> [Column] {
         let num = 5
+        let negatives: [SortColumn] = [.silence, .noise, .offscreen, .leak]
+        let extra = negatives.contains(sort) ? sort : .leak
         let numeric: [SortColumn]
-        if width >= 66 { numeric = [.iou, .positive, .silence, .noise, .offscreen] }
-        else if width >= 40 { numeric = [.iou, .positive, .leak] }
-        else { numeric = [.iou, .positive] }
+        if width >= 72 { numeric = [.iou, .positive, .silence, .noise, .offscreen, .leak] }
+        else if width >= 40 { numeric = [.iou, .positive, extra] }
+        else if sort == .label { numeric = [.iou] }  // room for the class column it is sorted by
+        else { numeric = [.iou, negatives.contains(sort) ? sort : .positive] }
         // Marker, id, optional class, numbers; one gap between columns; one column for the scroll bar.
         let usable = width - 1
         var rest = usable - 1 - numeric.count * (num + 1) - 1
-        let showClass = rest >= 20
+        let showClass = rest >= 20 || (sort == .label && rest >= 16)
         if showClass { rest -= 1 }
         let idW = showClass ? max(10, rest * 55 / 100) : rest
         var cols = [Column(kind: nil, column: TableColumn(" ", width: 1)), Column(kind: .id, column: TableColumn("id", width: idW))]
@@ -28,8 +33,8 @@ enum BrowserPanel {
     }
 
     /// The sort column under inner x position `x` (header clicks), or nil.
-    static func column(at x: Int, width: Int) -> SortColumn? {
-        let cols = columns(width: width)
+    static func column(at x: Int, width: Int, sort: SortColumn) -> SortColumn? {
+        let cols = columns(width: width, sort: sort)
         let spans = Table.columnSpans(cols.map(\.column), x: 0, width: width - 1)
         return spans.firstIndex { $0.contains(x) }.flatMap { cols[$0].kind }
     }
@@ -54,7 +59,7 @@ enum BrowserPanel {
         if !s.textFilter.isEmpty { title += " ‘\(s.textFilter)’" }
         let inner = Border.draw(l.browser, title: title, into: &buf, theme: theme, focused: s.focus == .browser)
         guard inner.height > 1 else { return }
-        let cols = columns(width: inner.width)
+        let cols = columns(width: inner.width, sort: s.sort)
         let sortIndex = cols.firstIndex { $0.kind == s.sort }
         Table.draw(columns: cols.map(\.column), rowCount: s.order.count,
                    cell: { row, c in

@@ -1,4 +1,5 @@
 import Foundation
+import Render
 
 /// Number formatting of the explorer's figures ("–" for a missing value). printf rounding, as
 /// `sslsan eval` prints its report, so a figure on screen reads exactly like the CLI's.
@@ -17,5 +18,12 @@ enum Fmt {
     static func time(_ s: Double) -> String {
         let t = max(0, s)
         return String(format: "%d:%04.1f", Int(t) / 60, t.truncatingRemainder(dividingBy: 60))
+    }
+    /// A checkpoint name in at most `width` columns: whole when it fits, else without its
+    /// `.safetensors`, then cut in the middle (run folder and file name both stay readable).
+    static func checkpoint(_ name: String, width: Int) -> String {
+        var n = name
+        if n.count > width, n.hasSuffix(".safetensors") { n = String(n.dropLast(".safetensors".count)) }
+        return TextLayout.abbreviate(n, width: width)
     }
 }

@@ -15,12 +15,9 @@ public enum MainScreen {
             tooSmall(width: width, height: height, into: &buf, theme: theme)
         } else {
             header(s, l, into: &buf, theme: theme)
-            BrowserPanel.draw(s, layout: l, into: &buf, theme: theme)
-            switch l.scenePanel {
-            case .separability: SeparabilityPanel.draw(s, rect: l.scene, into: &buf, theme: theme)
-            case .training: TrainingPanel.draw(s, rect: l.scene, into: &buf, theme: theme)
-            default: ScenePanel.draw(s, rect: l.scene, into: &buf, theme: theme)
-            }
+            if !l.browser.isEmpty { BrowserPanel.draw(s, layout: l, into: &buf, theme: theme) }
+            if l.scenePanel == .training { TrainingPanel.draw(s, rect: l.scene, into: &buf, theme: theme) }
+            else { ScenePanel.draw(s, rect: l.scene, into: &buf, theme: theme) }
             if let side = l.side {
                 if l.sidePanel == .training { TrainingPanel.draw(s, rect: side, into: &buf, theme: theme) }
                 else { SeparabilityPanel.draw(s, rect: side, into: &buf, theme: theme) }
@@ -91,36 +88,65 @@ public enum MainScreen {
         }
         var thr = "thr \(Fmt.f(s.threshold, 4))"
         if let u = s.report?.universalThreshold { thr += u == s.threshold ? " = U" : " (U \(Fmt.f(u, 4)))" }
-        var parts: [StatusLine.Segment] = [.init("ckpt \(s.checkpointName)" + (s.compareName.map { " vs \($0)" } ?? "")),
+        // Checkpoint names get at most two fifths of the line, so the threshold stays on it.
+        let nameW = max(12, (r.width * 2 / 5 - 9) / (s.compareName == nil ? 1 : 2))
+        var parts: [StatusLine.Segment] = [.init("ckpt \(Fmt.checkpoint(s.checkpointName, width: nameW))" + (s.compareName.map { " vs \(Fmt.checkpoint($0, width: nameW))" } ?? "")),
                                            .init("data \(s.datasetName) (\(s.samples.count))"), .init(thr, bold: true)]
         if s.scoringDone < s.scoringTotal { parts.append(.init("scoring \(s.scoringDone)/\(s.scoringTotal)")) }
         else if s.passesShown < s.passesTarget { parts.append(.init("passes 2–\(s.passesTarget) \(s.passesDone)/\(s.scoringTotal)")) }
         if s.training.status == .running { parts.append(.init("training ep \(s.training.epoch)/\(s.training.epochs)")) }
         if s.playback.playing { parts.append(.init("▶ \(Fmt.time(s.playback.position))")) }
-        StatusLine.draw(left: parts, right: s.notice.map { $0 + " " } ?? "", rightColor: theme.warn, in: r, into: &buf, theme: theme)
+        // A notice that fits beside the first segments goes on the right; a longer one is
+        // word-wrapped into rows just above the status line (never cut: it often names a file).
+        let notice = s.notice.map { TextLayout.displayable($0, unicode: theme.unicode) } ?? ""
+        let fits = notice.count + 1 <= r.width - min(r.width / 3, 40)
+        StatusLine.draw(left: parts, right: fits && !notice.isEmpty ? notice + " " : "", rightColor: theme.warn, in: r, into: &buf, theme: theme)
+        guard !fits else { return }
+        // Above the metrics line, so the figures stay in view while the notice shows.
+        let lines = Array(TextLayout.wrap(notice, width: r.width - 2).prefix(max(1, r.y / 3)))
+        let bg = theme.paint(theme.statusBackground)
+        for (k, line) in lines.enumerated() {
+            let y = r.y - 1 - lines.count + k
+            buf.fill(Rect(x: r.x, y: y, width: r.width, height: 1), with: Cell(" ", bg: bg, attrs: theme.mode.colour ? [] : .reverse))
+            buf.put(line, x: r.x + 1, y: y, fg: theme.paint(theme.warn), bg: bg, attrs: theme.mode.colour ? [] : .reverse, maxWidth: r.width - 2)
+        }
     }
 
-    /// The `?` overlay listing every key: one column when it fits, else two (80×24 needs two).
+    /// The `?` overlay listing every key: as few columns as fit the height, each description
+    /// word-wrapped under itself (never cut), so 80×24 shows every key and every word.
     static func helpOverlay(width: Int, height: Int, into buf: inout CellBuffer, theme: Theme) {
-        var lines: [(String, Bool)] = []
-        for (title, keys) in KeyHelp.sections {
-            lines.append((title, true))
-            for (k, d) in keys { lines.append(("  \(TextLayout.fit(k, width: 10)) \(d)", false)) }
+        let keyW = KeyHelp.sections.flatMap { $0.1 }.map { $0.0.count }.max() ?? 8
+        let boxH = height - 2
+        var chosen: (cols: Int, boxW: Int, lines: [(String, Bool)]) = (1, 0, [])
+        for cols in 1...3 {
+            let boxW = cols == 1 ? min(width - 4, 64) : min(width - 2, 62 * cols)
+            let colW = (boxW - 2) / cols - 1
+            var lines: [(String, Bool)] = []
+            for (title, keys) in KeyHelp.sections {
+                lines.append((title, true))
+                for (k, d) in keys {
+                    let prefix = " " + TextLayout.fit(k, width: keyW) + " "
+                    for (n, part) in TextLayout.wrap(d, width: max(8, colW - prefix.count)).enumerated() {
+                        lines.append(((n == 0 ? prefix : String(repeating: " ", count: prefix.count)) + part, false))
+                    }
+                }
+            }
+            chosen = (cols, boxW, lines)
+            if (lines.count + cols - 1) / cols <= boxH - 2 { break }
         }
-        let twoCols = lines.count + 3 > height - 2
-        let colLines = twoCols ? (lines.count + 1) / 2 : lines.count
-        let boxW = twoCols ? min(width - 2, 124) : min(width - 4, 64)
-        let h = min(height - 2, colLines + 3)
+        let (cols, boxW, lines) = chosen
+        let colLines = (lines.count + cols - 1) / cols
+        let h = min(boxH, colLines + 2)
         let r = Rect(x: (width - boxW) / 2, y: (height - h) / 2, width: boxW, height: h)
         let bg = theme.paint(theme.dialogBackground)
         buf.fill(r, with: Cell(" ", bg: bg))
         let inner = Border.draw(r, title: "Keys · any key closes", into: &buf, theme: theme, focused: true)
+        let colW = inner.width / cols
         for (i, (t, head)) in lines.enumerated() {
-            let c = twoCols ? i / colLines : 0
-            let row = twoCols ? i % colLines : i
+            let c = i / colLines, row = i % colLines
             guard row < inner.height else { continue }
-            buf.put(t, x: inner.x + 1 + c * (inner.width / 2), y: inner.y + row, fg: theme.paint(head ? theme.accent : theme.text), bg: bg,
-                    attrs: head ? .bold : [], maxWidth: (twoCols ? inner.width / 2 : inner.width) - 1)
+            buf.put(t, x: inner.x + c * colW, y: inner.y + row, fg: theme.paint(head ? theme.accent : theme.text), bg: bg,
+                    attrs: head ? .bold : [], maxWidth: colW - 1)
         }
     }
 }

@@ -5,6 +5,15 @@ import Render
 /// The scene: image in half blocks with the map and the ground truth over it (Render's
 /// `MapOverlay`), the condition, the waveform with its playhead and live window.
 public enum ScenePanel {
+    /// A compare label, "name  max 0.712", fitted to `width`: the figure stays whole; the name
+    /// loses its `.safetensors`, then its middle.
+    static func label(_ name: String, maximum: Float?, width: Int) -> String {
+        let figure = "max \(Fmt.f(maximum, 3))"
+        let room = width - figure.count - 2
+        guard room >= 4 else { return figure }
+        return Fmt.checkpoint(name, width: room) + "  " + figure
+    }
+
     static func draw(_ s: ExplorerState, rect: Rect, into buf: inout CellBuffer, theme: Theme) {
         let name = s.selectedSample.map { "Scene · \($0.id)" } ?? "Scene"
         let inner = Border.draw(rect, title: name, into: &buf, theme: theme, focused: s.focus == .scene)
@@ -37,7 +46,10 @@ public enum ScenePanel {
         info += "   thr \(Fmt.f(s.threshold, 4))"
         if scene.loading { info += "   encoding…" }
         buf.put(info, x: inner.x, y: inner.y + 1, fg: conditionColour, attrs: .bold, maxWidth: inner.width)
-        let imgRect = imageRect(inner: inner)
+        // The demo caption describes the map in a sentence: up to two rows, taken from the image.
+        let demoLines = s.demo.map { TextLayout.wrap($0.caption, width: inner.width) } ?? []
+        let capH = captionRows(s, inner: inner)
+        let imgRect = imageRect(inner: inner, captionRows: capH)
         if let problem = scene.problem {
             buf.put("! \(problem)", x: imgRect.x + 1, y: imgRect.y + 1, fg: theme.paint(theme.error), maxWidth: imgRect.width - 2)
         } else if let img = scene.image {
@@ -54,10 +66,13 @@ public enum ScenePanel {
                 caption = "live window \(Fmt.f(l.windowStart, 1))–\(Fmt.f(l.windowEnd, 1)) s · " + legend
             }
         }
-        buf.put(caption, x: inner.x, y: capY, fg: theme.paint(s.demo != nil ? theme.warn : theme.dimText), attrs: s.demo != nil ? .bold : [], maxWidth: inner.width)
+        let lines = s.demo != nil && !demoLines.isEmpty ? Array(demoLines.prefix(capH)) : [caption]
+        for (k, line) in lines.enumerated() {
+            buf.put(line, x: inner.x, y: capY + k, fg: theme.paint(s.demo != nil ? theme.warn : theme.dimText), attrs: s.demo != nil ? .bold : [], maxWidth: inner.width)
+        }
         // Waveform with playhead and live window.
         let dur = scene.durations[s.condition.index]
-        let waveRect = Rect(x: inner.x, y: capY + 1, width: inner.width, height: waveH)
+        let waveRect = Rect(x: inner.x, y: capY + capH, width: inner.width, height: waveH)
         let wave = scene.waves[s.condition.index]
         if dur > 0 && !wave.isEmpty && wave.contains(where: { $0 != 0 }) {
             let window = live.map { ($0.windowStart / dur)...(max($0.windowStart, $0.windowEnd) / dur) }
@@ -78,9 +93,15 @@ public enum ScenePanel {
     /// Bottom of the panel: caption, waveform (2 rows on tall panels) and time line.
     static func waveRows(inner: Rect) -> Int { inner.height >= 16 ? 2 : 1 }
 
+    /// Caption rows: the demo caption may take two rows (from the image) on tall panels.
+    static func captionRows(_ s: ExplorerState, inner: Rect) -> Int {
+        guard let demo = s.demo, inner.height >= 14 else { return 1 }
+        return TextLayout.wrap(demo.caption, width: inner.width).count > 1 ? 2 : 1
+    }
+
     /// The rows between the info line and the caption: image(s) and colour bar.
-    static func imageRect(inner: Rect) -> Rect {
-        Rect(x: inner.x, y: inner.y + 2, width: inner.width, height: inner.height - 2 - (waveRows(inner: inner) + 2))
+    static func imageRect(inner: Rect, captionRows: Int = 1) -> Rect {
+        Rect(x: inner.x, y: inner.y + 2, width: inner.width, height: inner.height - 2 - (waveRows(inner: inner) + 1 + captionRows))
     }
 
     /// Two rows for the colour bar (bar, marker labels) when the image keeps at least 8 rows.
@@ -89,7 +110,8 @@ public enum ScenePanel {
     /// Where the image(s) go inside the scene panel `rect`: one area, or two side by side when
     /// comparing checkpoints. Drawing and mouse hits both use it.
     public static func imageAreas(_ s: ExplorerState, rect: Rect) -> [Rect] {
-        areas(s, imgRect: imageRect(inner: Rect(x: rect.x + 1, y: rect.y + 1, width: rect.width - 2, height: rect.height - 2)))
+        let inner = Rect(x: rect.x + 1, y: rect.y + 1, width: rect.width - 2, height: rect.height - 2)
+        return areas(s, imgRect: imageRect(inner: inner, captionRows: captionRows(s, inner: inner)))
     }
 
     static func areas(_ s: ExplorerState, imgRect all: Rect) -> [Rect] {
@@ -109,8 +131,8 @@ public enum ScenePanel {
         let areas = Self.areas(s, imgRect: imgRect)
         if areas.count == 2, let compareName = s.compareName {
             let cm = s.shownCompareMap
-            buf.put("\(s.checkpointName)  max \(Fmt.f(map?.max, 3))", x: areas[0].x, y: imgRect.y, fg: theme.paint(theme.accent), maxWidth: areas[0].width)
-            buf.put("\(compareName)  max \(Fmt.f(cm?.max, 3))", x: areas[1].x, y: imgRect.y, fg: theme.paint(theme.accent), maxWidth: areas[1].width)
+            buf.put(Self.label(s.checkpointName, maximum: map?.max, width: areas[0].width), x: areas[0].x, y: imgRect.y, fg: theme.paint(theme.accent), maxWidth: areas[0].width)
+            buf.put(Self.label(compareName, maximum: cm?.max, width: areas[1].width), x: areas[1].x, y: imgRect.y, fg: theme.paint(theme.accent), maxWidth: areas[1].width)
             MapOverlay.draw(image: img, map: map, groundTruth: groundTruth, options: options, in: areas[0], into: &buf, theme: theme, cursor: cursor)
             MapOverlay.draw(image: img, map: cm, groundTruth: groundTruth, options: options, in: areas[1], into: &buf, theme: theme, cursor: cursor)
         } else {
