@@ -11,6 +11,8 @@ public struct ExplorerOptions: Sendable {
     public var exportDirectory = "."
     /// Evaluation passes the background scorer covers (`sslsan eval --passes`).
     public var passes = 10
+    /// Embedding cache folder (`EmbeddingCache`; nil: none), as `sslsan eval --cache-dir`.
+    public var cacheDirectory: String?
     public init(dataDirectory: String, checkpoint: String, compare: String? = nil, demo: Bool = false, exportDirectory: String = ".",
                 passes: Int = 10) {
         self.dataDirectory = dataDirectory; self.checkpoint = checkpoint; self.compare = compare
@@ -51,7 +53,8 @@ public final class Explorer {
         self.trainer = trainer
         self.loadModel = loadModel
         inbox = Inbox(wakeup: wakeup)
-        session = Session(data: data, model: model, compare: compare, passes: options.passes)
+        session = Session(data: data, model: model, compare: compare, passes: options.passes,
+                          cache: options.cacheDirectory.flatMap { try? EmbeddingCache(directory: $0) })
         scorer = Scorer(session: session, inbox: inbox, generation: 0)
         sceneWorker = SceneWorker(session: session, inbox: inbox, generation: 0)
         sound = SoundOutput(inbox: inbox)
@@ -325,7 +328,8 @@ public final class Explorer {
             let model = try path.map { try loadModel($0) } ?? session.main.model
             let other = try compare.map { try loadModel($0) } ?? session.compare?.model
             sceneWorker.stop()
-            session = Session(data: data, model: model, compare: other, passes: options.passes)
+            session = Session(data: data, model: model, compare: other, passes: options.passes,
+                              cache: options.cacheDirectory.flatMap { try? EmbeddingCache(directory: $0) })
             state.compareName = other?.name
             state.compareVisible = true
             generation += 1
