@@ -112,16 +112,19 @@ final class EvaluationScaleTests: XCTestCase {
         XCTAssertNotEqual(edited.0.perSample[0].maxPositive, cold.0.perSample[0].maxPositive)
 
         // Other weights: everything is encoded again.
-        let other = try run(SSLSaNModel(config: try ModelConfig.named("demo"), seed: 3))
+        let model3 = SSLSaNModel(config: try ModelConfig.named("demo"), seed: 3)
+        XCTAssertNotEqual(SSLSaNEmbedding(model3).fingerprint(), SSLSaNEmbedding(model).fingerprint())
+        let other = try run(model3)
         XCTAssertEqual(other.misses, entries); XCTAssertEqual(other.hits, 0)
 
         // A corrupt entry reads as a miss and is rewritten.
         let files = try FileManager.default.subpathsOfDirectory(atPath: tmp + "/cache").filter { $0.hasSuffix(".emb") }
-        let victim = tmp + "/cache/" + files.first { $0.contains("/aud-") }!
+        let folder = SSLSaNEmbedding(model3).fingerprint()
+        let victim = tmp + "/cache/" + files.first { $0.hasPrefix(folder) && $0.contains("/aud-") }!
         var bytes = try Data(contentsOf: URL(fileURLWithPath: victim))
         bytes[bytes.count - 1] ^= 1
         try bytes.write(to: URL(fileURLWithPath: victim))
-        let repaired = try run(SSLSaNModel(config: try ModelConfig.named("demo"), seed: 3))
+        let repaired = try run(SSLSaNModel(config: try ModelConfig.named("demo"), seed: 3))  // same weights, new object
         XCTAssertEqual(repaired.misses, 1)
         XCTAssertEqual(try repaired.0.jsonData(), try other.0.jsonData())
     }

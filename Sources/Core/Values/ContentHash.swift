@@ -6,9 +6,9 @@ import Foundation
 /// the cache folder. About 5–10 GB/s per core, so hashing a clip or an image costs far less than
 /// reading it, and a 130 MB checkpoint's weights hash in a few tens of milliseconds.
 public struct ContentHash: Sendable {
-    static let p1: UInt64 = 11400714785092612023, p2: UInt64 = 14029467366897019727
-    static let p3: UInt64 = 1609587929392839161, p4: UInt64 = 9650029242287828579
-    static let p5: UInt64 = 2870177450012600261
+    static let p1: UInt64 = 0x9E37_79B1_85EB_CA87, p2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
+    static let p3: UInt64 = 0x1656_67B1_9E37_79F9, p4: UInt64 = 0x85EB_CA77_C2B2_AE63
+    static let p5: UInt64 = 0x27D4_EB2F_1656_67C5
 
     /// XXH64 of a buffer.
     public static func xxh64(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt64 {
