@@ -18,7 +18,8 @@ import Foundation
 /// base64 little-endian float32 for `maps` (positive, silence, noise…, off-screen…),
 /// `visual_embedding`, `audio_embedding` and the retrieval `row`; `gt` is the 224² ground truth
 /// as base64 bits (row-major, LSB first) or null. Floats are stored as bits, never as decimal
-/// text, so nothing is rounded on the way. Size: ~30 KB per sample at 10 passes on 14×14 maps.
+/// text, so nothing is rounded on the way. Size per sample at 10 passes on 14×14 maps: ~36 KB,
+/// plus 5.3 bytes per gallery item for the retrieval row.
 public enum EvaluationPart {
     public static let version = 1
 
