@@ -36,7 +36,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Dataset folder (or manifest.jsonl).")
     var data: String?
 
-    @Option(help: "Model checkpoint (.safetensors).")
+    @Option(help: "Model checkpoint: .safetensors, or a PyTorch .pth / .pth.tar / .pt.")
     var checkpoint: String?
 
     @Option(help: "Dataset layout: auto, manifest, vggss, is3 or s4.")

@@ -13,7 +13,7 @@ struct InferCommand: ParsableCommand {
         abstract: "Run the model on one image and one audio (or silence/noise).",
         discussion: "Exactly one of --audio, --silence, --noise. Images go through the evaluation transform (vssl_eval squash to the model's image size) unless --transform tie (shorter side + centre crop).")
 
-    @Option(help: "Model checkpoint (safetensors; see tools/convert_pth.py for PyTorch files).")
+    @Option(help: "Model checkpoint: .safetensors, or a PyTorch .pth / .pth.tar / .pt (torch.save; read safely).")
     var checkpoint: String
 
     @Option(help: "Image file (PNG or JPEG).")
@@ -49,13 +49,9 @@ struct InferCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            if let dump {
-                let dir = URL(fileURLWithPath: dump).deletingLastPathComponent().path
-                var isDir: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-                    throw SSLSaNError("the folder for --dump does not exist", file: dump)
-                }
-            }
+            // Fail before the work: the folder must exist and an existing device node, pipe or
+            // folder at the target is refused, not replaced (AtomicFile checks again on write).
+            if let dump { try FileCheck.replaceable(dump) }
             let model = try SSLSaNModel.load(checkpoint)
             let config = model.config
             let picture = try ImageFile.read(image)
@@ -66,7 +62,7 @@ struct InferCommand: ParsableCommand {
             let condition: String
             let spec: Tensor
             if let audio {
-                let clip = try AudioFile.read(audio, sampleRate: config.sampleRate)
+                let clip = try AudioFile.read(audio, sampleRate: config.sampleRate, maxSamples: config.windowSamples)
                 guard !clip.samples.isEmpty else { throw SSLSaNError("the audio file holds no samples", file: audio) }
                 spec = MelSpectrogram(config: config).logMel(clip)
                 condition = "positive"
@@ -82,6 +78,7 @@ struct InferCommand: ParsableCommand {
             let audioEmbedding = model.encodeAudio(spec)
             let simMap = SSLSaNModel.similarityMap(visual: visual, audio: audioEmbedding)
             let map = SimilarityMap(width: simMap.shape[3], height: simMap.shape[2], values: simMap.array)
+            try map.requireFinite(condition, file: checkpoint)
 
             if let dump {
                 var w = SafetensorsWriter(metadata: ["sslsan.checkpoint": checkpoint, "sslsan.image": image,

@@ -19,7 +19,7 @@ struct RenderFigureCommand: ParsableCommand {
     @Option(help: "Dataset folder (any format the dataset reader detects).")
     var data: String
 
-    @Option(help: "Model checkpoint (.safetensors).")
+    @Option(help: "Model checkpoint: .safetensors, or a PyTorch .pth / .pth.tar / .pt.")
     var checkpoint: String
 
     @Option(help: "Id of the sample to draw.")

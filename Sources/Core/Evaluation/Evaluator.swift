@@ -175,7 +175,8 @@ public final class Evaluator: @unchecked Sendable {
     public func audioEmbedding(_ path: String) throws -> [Float] {
         try cached(\.audioCache, path) {
             try stored(try EmbeddingCache.fileKey(path, kind: "aud")) {
-                vector(embedder.audioEmbedding(try AudioFile.read(path, sampleRate: embedder.config.sampleRate)))
+                vector(embedder.audioEmbedding(try AudioFile.read(path, sampleRate: embedder.config.sampleRate,
+                                                                  maxSamples: embedder.config.windowSamples)))
             }.array
         }
     }
@@ -271,6 +272,11 @@ public final class Evaluator: @unchecked Sendable {
             offscreenSources: picks.map { samples[$0].id }, groundTruth: gt,
             visualEmbedding: Alignment.pooledVisual(v.array, channels: c, positions: positions),
             audioEmbedding: pos)
+        // A non-finite map (weights that overflow on this input) must not reach a metric.
+        try scored.positive.requireFinite("positive")
+        try scored.silence?.requireFinite("silence")
+        for m in scored.noise { try m.requireFinite("noise") }
+        for m in scored.offscreen { try m.requireFinite("off-screen") }
         var row: [Float]?
         if let ra = retrievalAudio {
             row = embedder.maps(visual: v, audio: ra).map { Float($0.max) }
