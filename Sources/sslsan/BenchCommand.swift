@@ -35,7 +35,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Use im2col GEMMs for every convolution (no Winograd), for comparison.")
     var noWinograd = false
 
-    @Option(help: "Comma-separated sections: engine, training, render, explorer, sound, graphics (default: all).")
+    @Option(help: "Comma-separated sections: engine, training, render, explorer, sound, graphics, dataset (default: all but dataset, which scores --data cold and warm with the embedding cache).")
     var sections: String = "engine,training,render,explorer,sound,graphics"
 
     @Option(help: "Training-step configurations (comma-separated presets; `full` at batch 32 needs many GiB and minutes).")
@@ -44,8 +44,11 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Training-step batch sizes (comma-separated).")
     var trainBatches: String = "8,32"
 
-    @Option(help: "Dataset whose first sample the explorer figures use (default: samples/ when present).")
+    @Option(help: "Dataset whose first sample the explorer figures use (default: samples/ when present); the dataset section scores all of it.")
     var data: String?
+
+    @Option(help: "Evaluation passes for the dataset section.")
+    var passes: Int = 10
 
     func run() throws {
         try reportingErrors {
@@ -63,9 +66,9 @@ struct BenchCommand: ParsableCommand {
             options.repeats = max(1, repeats)
             if noWinograd { Conv2d.winogradEnabled = false }
             let wanted = Set(sections.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
-            let known: Set<String> = ["engine", "training", "render", "explorer", "sound", "graphics"]
+            let known: Set<String> = ["engine", "training", "render", "explorer", "sound", "graphics", "dataset"]
             guard !wanted.isEmpty, wanted.isSubset(of: known) else {
-                throw SSLSaNError("--sections takes engine, training, render, explorer, sound, graphics; got '\(sections)'")
+                throw SSLSaNError("--sections takes engine, training, render, explorer, sound, graphics, dataset; got '\(sections)'")
             }
             var out: [String: Any] = ["openblas_core": BLAS.coreName,
                                       "openblas_coretype_env": ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset"]
@@ -97,6 +100,10 @@ struct BenchCommand: ParsableCommand {
                 let dataDir = data ?? (FileManager.default.fileExists(atPath: "samples/manifest.jsonl") ? "samples" : nil)
                 let demo = FileManager.default.fileExists(atPath: "samples/demo.safetensors") ? "samples/demo.safetensors" : nil
                 out["graphics"] = try GraphicsBench.run(checkpoint: checkpoint ?? demo, data: dataDir)
+            if wanted.contains("dataset") {
+                guard let data else { throw SSLSaNError("--sections dataset needs --data DIR") }
+                out["dataset"] = try DatasetBench.run(model: try model ?? SSLSaNModel(config: ModelConfig.named(config), seed: 1),
+                                                      data: data, passes: passes, cores: threads ?? ComputeBudget.cores)
             }
             let data = try JSONSerialization.data(withJSONObject: out, options: json ? [.sortedKeys] : [.sortedKeys, .prettyPrinted])
             print(String(decoding: data, as: UTF8.self))

@@ -2,22 +2,35 @@ import ArgumentParser
 import Core
 import Foundation
 
-/// `sslsan eval`: the paper's metrics on a dataset scored with a checkpoint, or on maps computed
-/// elsewhere (`--maps`, in the layout of the golden `metrics_inputs.safetensors`).
+/// `sslsan eval`: the paper's metrics on a dataset scored with a checkpoint, on maps computed
+/// elsewhere (`--maps`, in the layout of the golden `metrics_inputs.safetensors`), or on the
+/// parts of a sharded run (`--shard i/n --out PART` on each machine, then `--merge PART…`).
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Compute the paper's metrics on a dataset or on exported maps.",
+        abstract: "Compute the paper's metrics on a dataset, on exported maps, or on merged shards.",
         discussion: """
         Prints the paper's table (cIoU-Uth, cIoU-Adap, AUC-Uth, AUC-Adap, pIA and AUC_N for silence, \
-        noise and off-screen, F_LOC, F_AUC) then separability, alignment, magnitude, retrieval, object \
-        accuracy and quartiles of the map maxima. The universal threshold U is the third quartile of \
-        the negative maps' maxima of this run (--threshold auto) or a given value (e.g. the U of the \
-        same model on VGG-SS, as the paper reuses it).
+        noise and off-screen, F_LOC, F_AUC) with two trivial baselines on the same ground truth (whole \
+        image, best centred disc), then separability, alignment, magnitude, retrieval, object accuracy \
+        and quartiles of the map maxima. The universal threshold U is the third quartile of the \
+        negative maps' maxima of this run (--threshold auto) or a given value (e.g. the U of the same \
+        model on VGG-SS, as the paper reuses it). Without negative maps U, and every figure at U, is \
+        undefined (printed –, null in JSON).
+
+        Embeddings are cached on disk (see --cache-dir), keyed by file contents and the model's \
+        weights: a second run, at another threshold or after an interruption, encodes nothing again.
+
+        Past one machine: --shard i/n --out PART.jsonl scores a deterministic slice (whole images, \
+        image k to shard k mod n + 1) and writes its per-sample results; --merge PART.jsonl… pools \
+        the parts into exactly the table one run gives (docs/SHARDING.md: Slurm, GNU parallel, \
+        Kubernetes).
 
         Examples:
           sslsan eval --data samples --checkpoint model.safetensors --json metrics.json
           sslsan eval --maps metrics_inputs.safetensors --threshold 0.3338
+          sslsan eval --data vggss --checkpoint m.safetensors --shard 2/8 --out part-2.jsonl
+          sslsan eval --merge part-*.jsonl --json metrics.json
         """)
 
     @Option(help: "Dataset folder (or manifest.jsonl).")
@@ -38,17 +51,35 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Maps computed elsewhere, in the layout of metrics_inputs.safetensors (instead of --data/--checkpoint).")
     var maps: String?
 
-    @Option(help: "Write the report as JSON (summary + per-sample values).")
+    @Option(help: "Score only shard i of n (e.g. 3/8) and write its per-sample results to --out (no table).")
+    var shard: ShardSpec?
+
+    @Option(help: "Part file (JSON lines) for --shard.")
+    var out: String?
+
+    @Option(parsing: .upToNextOption, help: "Part files of every shard of one run: print the table one run gives.")
+    var merge: [String] = []
+
+    @Option(help: "Write the report as JSON (summary, baselines, per-sample values, every problem).")
     var json: String?
 
     @Option(help: "Write per-sample values as CSV.")
     var csv: String?
 
+    @Option(help: "Write every problem (samples left out, with the reason) to this file, one per line.")
+    var problems: String?
+
     @Flag(help: "Keep samples without a box or mask (scored as vssl_eval scores an empty ground truth).")
     var keepUnannotated = false
 
-    @Flag(help: "Skip retrieval (it costs one N×N similarity pass).")
+    @Flag(help: "Skip retrieval (it costs one N×N similarity pass, and every shard then encodes every clip).")
     var noRetrieval = false
+
+    @Option(help: "Embedding cache folder (default: $SSLSAN_CACHE_DIR, else $XDG_CACHE_HOME/sslsan/embeddings, else ~/.cache/sslsan/embeddings).")
+    var cacheDir: String?
+
+    @Flag(help: "Do not read or write the embedding cache.")
+    var noCache = false
 
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int?
@@ -57,12 +88,15 @@ struct EvalCommand: ParsableCommand {
     var serial = false
 
     func validate() throws {
-        if maps == nil && (data == nil || checkpoint == nil) {
-            throw ValidationError("give --data and --checkpoint, or --maps")
+        let sources = [maps != nil, data != nil || checkpoint != nil, !merge.isEmpty].filter { $0 }.count
+        if sources == 0 { throw ValidationError("give --data and --checkpoint, --maps, or --merge") }
+        if sources > 1 { throw ValidationError("--data/--checkpoint, --maps and --merge are alternatives; give one") }
+        if maps == nil && merge.isEmpty && (data == nil || checkpoint == nil) {
+            throw ValidationError("give both --data and --checkpoint")
         }
-        if maps != nil && (data != nil || checkpoint != nil) {
-            throw ValidationError("--maps replaces --data/--checkpoint; give one or the other")
-        }
+        if (shard != nil || out != nil) && data == nil { throw ValidationError("--shard/--out score a dataset: give --data and --checkpoint") }
+        if shard != nil && out == nil { throw ValidationError("--shard needs --out PART.jsonl") }
+        if out != nil && (json != nil || csv != nil) { throw ValidationError("a shard prints no table: --json/--csv go with --merge") }
         guard DatasetFormat(rawValue: format) != nil else {
             throw ValidationError("--format must be one of \(DatasetFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -75,16 +109,22 @@ struct EvalCommand: ParsableCommand {
         try reportingErrors {
             let choice = ThresholdChoice(argument: threshold)!
             let set: MetricSet
-            var timing = ""
-            if let maps {
+            var timing = "", left: [String] = []
+            if !merge.isEmpty {
+                let merged = try EvaluationPart.merge(merge)
+                Self.note("merged \(merged.shards) part(s): \(merged.metrics.count) samples")
+                set = merged.metrics
+                left = merged.problems
+            } else if let maps {
                 set = MetricSet(samples: try MapsFile.read(maps))
                 guard set.count > 0 else { throw SSLSaNError("no samples", file: maps) }
             } else {
                 let ds = try Dataset.open(data!, format: DatasetFormat(rawValue: format)!, requireGroundTruth: !keepUnannotated)
                 Self.note(ds.summary)
-                for p in ds.problems.prefix(10) { Self.note("  \(p)") }
-                if ds.problems.count > 10 { Self.note("  … and \(ds.problems.count - 10) more") }
-                guard !ds.samples.isEmpty else { throw SSLSaNError("no usable samples", file: data) }
+                guard !ds.samples.isEmpty else {
+                    try listProblems(ds.problems)
+                    throw SSLSaNError("no usable samples", file: data)
+                }
                 let model = try SSLSaNModel.load(checkpoint!)
                 var options = Evaluator.Options()
                 options.passes = passes
@@ -95,27 +135,61 @@ struct EvalCommand: ParsableCommand {
                 ComputeBudget.apply(serial ? .oneJob(cores: cores) : .jobPerCore(cores: cores))
                 options.threads = cores
                 options.parallelSamples = !serial
+                options.cache = try openCache()
                 let evaluator = Evaluator(model: model, dataset: ds, options: options)
                 let bar = ProgressLine()
-                let cpu0 = Self.cpuSeconds()
-                let result = try evaluator.run(progress: { bar.update($0) })
-                let cpu = Self.cpuSeconds() - cpu0
+                let cpu0 = Self.cpuSeconds(), t0 = Date()
+                let (i, n) = shard.map { ($0.index, $0.count) } ?? (1, 1)
+                let indices = out != nil ? Evaluator.shard(i, of: n, samples: ds.samples) : Array(ds.samples.indices)
+                let scores = try evaluator.scores(of: indices, progress: { bar.update($0) })
+                let seconds = Date().timeIntervalSince(t0), cpu = Self.cpuSeconds() - cpu0
                 bar.finish()
-                if !result.problems.isEmpty {
-                    Self.note("\(result.problems.count) sample(s) could not be scored:")
-                    for p in result.problems.prefix(10) { Self.note("  \(p)") }
+                left = ds.problems + scores.problems
+                timing = String(format: "scored %d samples in %.1f s wall, %.1f s CPU: %.3f s wall / %.3f s CPU per sample (%d passes, %d sample thread(s), model %@)",
+                                scores.scored.count, seconds, cpu, seconds / Double(max(1, scores.scored.count)),
+                                cpu / Double(max(1, scores.scored.count)), passes, serial ? 1 : options.threads, model.config.name)
+                if let c = options.cache {
+                    let st = c.statistics
+                    timing += "\nembedding cache \(c.directory): \(st.hits) hit(s), \(st.misses) miss(es)"
+                        + (st.writeFailures > 0 ? ", \(st.writeFailures) entries could not be written" : "")
                 }
-                set = result.metrics
-                guard set.count > 0 else { throw SSLSaNError("no sample could be scored") }
-                timing = String(format: "scored in %.1f s wall, %.1f s CPU: %.3f s wall / %.3f s CPU per sample (%d passes, %d sample thread(s), model %@)",
-                                result.seconds, cpu, result.seconds / Double(set.count), cpu / Double(set.count),
-                                passes, serial ? 1 : options.threads, model.config.name)
+                if let out {
+                    try EvaluationPart.write(scores, shard: i, of: n, evaluator: evaluator,
+                                             datasetProblems: i == 1 ? ds.problems : [], to: out)
+                    try listProblems(left)
+                    print("shard \(i)/\(n): \(scores.scored.count) of \(indices.count) samples scored → \(out)")
+                    print(timing)
+                    return
+                }
+                set = scores.pooled()
             }
-            let report = set.report(threshold: choice)
+            try listProblems(left)
+            guard set.count > 0 else { throw SSLSaNError("no sample could be scored") }
+            var report = set.report(threshold: choice)
+            report.problems = left
             print(report.table(), terminator: "")
             if !timing.isEmpty { print(timing) }
             if let json { try AtomicFile.write(try report.jsonData(), to: json) }
             if let csv { try AtomicFile.write(Data(report.csv().utf8), to: csv) }
+        }
+    }
+
+    /// The embedding cache the options ask for (nil with --no-cache or SSLSAN_CACHE_DIR=off).
+    func openCache() throws -> EmbeddingCache? {
+        guard !noCache, let dir = cacheDir ?? EmbeddingCache.defaultDirectory() else { return nil }
+        return try EmbeddingCache(directory: dir)
+    }
+
+    /// Every sample left out: a summary line and the first ten on stderr, all of them in
+    /// --problems (and in the JSON report's "problems").
+    func listProblems(_ lines: [String]) throws {
+        if let problems { try AtomicFile.write(Data(lines.map { $0 + "\n" }.joined().utf8), to: problems) }
+        guard !lines.isEmpty else { return }
+        Self.note("\(lines.count) sample(s) left out:")
+        for p in lines.prefix(10) { Self.note("  \(p)") }
+        if lines.count > 10 {
+            let whole = problems.map { "all of them in \($0)" } ?? (json != nil ? "all of them under \"problems\" in \(json!)" : "list all with --problems FILE")
+            Self.note("  … and \(lines.count - 10) more (\(whole))")
         }
     }
 
@@ -127,6 +201,18 @@ struct EvalCommand: ParsableCommand {
     }
 
     static func note(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+}
+
+/// `i/n` for `--shard`: shard i (1-based) of n.
+struct ShardSpec: ExpressibleByArgument {
+    var index: Int
+    var count: Int
+    init?(argument: String) {
+        let p = argument.split(separator: "/")
+        guard p.count == 2, let i = Int(p[0]), let n = Int(p[1]), n >= 1, i >= 1, i <= n else { return nil }
+        index = i; count = n
+    }
+    static var defaultValueDescription: String { "i/n" }
 }
 
 /// A one-line progress bar on stderr, drawn only when stderr is a terminal.

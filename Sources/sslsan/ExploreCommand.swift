@@ -27,6 +27,12 @@ struct ExploreCommand: ParsableCommand {
     @Option(name: .long, help: "Evaluation passes scored in the background (as 'sslsan eval --passes'; pass 1 comes first).")
     var passes: Int = 10
 
+    @Option(name: .long, help: "Embedding cache folder, shared with 'sslsan eval' (default: $SSLSAN_CACHE_DIR, else $XDG_CACHE_HOME/sslsan/embeddings, else ~/.cache/sslsan/embeddings).")
+    var cacheDir: String?
+
+    @Flag(name: .long, help: "Do not read or write the embedding cache.")
+    var noCache = false
+
     @Flag(name: .long, help: "Print the explorer's speed figures as JSON instead of opening it.")
     var bench = false
 
@@ -54,10 +60,10 @@ struct ExploreCommand: ParsableCommand {
                     print(String(decoding: json, as: UTF8.self))
                     return
                 }
-                let opts = ExplorerOptions(dataDirectory: data, checkpoint: checkpoint, compare: compare, demo: demo, exportDirectory: exportDir, passes: passes)
-                var o = opts
-                o.graphics = graphics
-                try ExplorerLauncher.run(o)
+                var opts = ExplorerOptions(dataDirectory: data, checkpoint: checkpoint, compare: compare, demo: demo, exportDirectory: exportDir, passes: passes)
+                opts.graphics = graphics
+                opts.cacheDirectory = noCache ? nil : cacheDir ?? EmbeddingCache.defaultDirectory()
+                try ExplorerLauncher.run(opts)
             } catch let e as TUIError {
                 throw SSLSaNError(e.description)
             }

@@ -187,6 +187,7 @@ final class MetricsTests: XCTestCase {
         let r = set.report(threshold: .value(0.5))
         XCTAssertEqual(r.objectAccuracy?.pairs, 2)
         XCTAssertEqual(r.objectAccuracy?.wins, 1)
+        XCTAssertEqual(r.objectAccuracy?.ties, 0)
         XCTAssertEqual(r.passes, 2)
         XCTAssertEqual(r.pia.silence, 0)
         // One of four off-screen maps lights up its left 111 columns.
@@ -242,5 +243,73 @@ final class MetricsTests: XCTestCase {
         t0 = Date()
         _ = ns.report(threshold: .value(0.4))
         print(String(format: "white-noise maps: %.1f µs per map", Date().timeIntervalSince(t0) / 2100 * 1e6))
+    }
+
+    // MARK: numbers a reader can trust
+
+    func testObjectAccuracyCountsATieAsHalf() {
+        // A constant map cannot tell the objects apart: every pair is a tie, and the score is
+        // chance (50), not 0.
+        let flat = SimilarityMap(width: 14, height: 14, values: [Float](repeating: 0.5, count: 196))
+        let a = ScoredSample(id: "a", label: "dog", scene: "s", positive: flat, silence: flat, noise: [flat], offscreen: [flat],
+                             groundTruth: box(0, 0, 100, 224))
+        let b = ScoredSample(id: "b", label: "car", scene: "s", positive: flat, silence: flat, noise: [flat], offscreen: [flat],
+                             groundTruth: box(124, 0, 224, 224))
+        let r = MetricSet(samples: [a, b]).report()
+        XCTAssertEqual(r.objectAccuracy, ObjectAccuracy(wins: 0, ties: 2, pairs: 2))
+        XCTAssertEqual(r.objectAccuracy!.value, 50)
+        XCTAssertTrue(r.table().contains("0 won, 2 tied of 2 pairs"), r.table())
+    }
+
+    func testWithoutNegativesUAndCIoUAtUAreUndefined() throws {
+        let m = SimilarityMap(width: 14, height: 14, values: (0..<196).map { Float($0) / 196 })
+        let s = ScoredSample(id: "a", positive: m, silence: nil, noise: [], offscreen: [], groundTruth: box(50, 50, 150, 150))
+        let set = MetricSet(samples: [s])
+        let r = set.report()
+        XCTAssertTrue(r.universalThreshold.isNaN)
+        XCTAssertTrue(r.ciouUth.isNaN, "cIoU at an undefined U is undefined, not \(r.ciouUth)")
+        XCTAssertTrue(r.aucUth.isNaN); XCTAssertTrue(r.fLoc.isNaN)
+        XCTAssertTrue(r.perSample[0].ciouUth.isNaN)
+        XCTAssertFalse(r.ciouAdap.isNaN, "the adaptive threshold does not need U")
+        let row = r.table().split(separator: "\n")[2]
+        XCTAssertTrue(row.trimmingCharacters(in: .whitespaces).hasPrefix("–"), String(row))
+        let json = try JSONSerialization.jsonObject(with: try r.jsonData()) as! [String: Any]
+        XCTAssertTrue(json["ciou_uth"] is NSNull); XCTAssertTrue(json["universal_threshold"] is NSNull)
+        // A given threshold is defined without negatives.
+        XCTAssertFalse(set.report(threshold: .value(0.5)).ciouUth.isNaN)
+    }
+
+    func testBaselines() throws {
+        // Ground truth = the centred disc of radius 50: the centre prior finds it exactly.
+        let disc = GroundTruthMap(pixels: CentreDiscProbe.pixels(radius: 50))
+        let zero = SimilarityMap(width: 14, height: 14, values: [Float](repeating: 0, count: 196))
+        let a = ScoredSample(id: "a", positive: zero, silence: zero, noise: [zero], offscreen: [zero], groundTruth: disc)
+        let b = ScoredSample(id: "b", positive: zero, silence: zero, noise: [zero], offscreen: [zero], groundTruth: box(0, 0, 224, 112))
+        let r = MetricSet(samples: [a, b]).report()
+        let whole = r.baselines.first { $0.kind == .wholeImage }!, centre = r.baselines.first { $0.kind == .centrePrior }!
+        // Whole image: cIoU = the ground truth's share of the frame.
+        XCTAssertEqual(whole.ciouUth, 100 * (Double(disc.count) / 50176 + 0.5) / 2, accuracy: 1e-9)
+        XCTAssertEqual(whole.pia, 100)
+        XCTAssertEqual(whole.ciouAdap, 50)  // the half-frame box reaches 0.5, the disc does not
+        // Centre prior: the best single disc over both samples is at least the radius-50 disc's mean.
+        let r50 = 0.5 * (1 + Double(CentreDiscProbe.pixels(radius: 50).prefix(224 * 112).filter { $0 != 0 }.count)
+                          / Double(112 * 224 + disc.count - CentreDiscProbe.pixels(radius: 50).prefix(224 * 112).filter { $0 != 0 }.count))
+        XCTAssertGreaterThanOrEqual(centre.ciouUth, 100 * r50 - 1e-9)
+        XCTAssertLessThanOrEqual(centre.ciouUth, 100)
+        XCTAssertEqual(centre.pia, 100 * Double(CentreDisc.area[centre.radius!]) / 50176, accuracy: 1e-9)
+        XCTAssertTrue(r.table().contains("centre prior"), r.table())
+        let json = try JSONSerialization.jsonObject(with: try r.jsonData()) as! [String: Any]
+        let bj = json["baselines"] as! [String: Any]
+        XCTAssertNotNil(bj["whole_image"]); XCTAssertEqual((bj["centre_prior"] as! [String: Any])["radius"] as? Int, centre.radius)
+    }
+}
+
+/// The disc `CentreDisc` means, drawn independently (pixel centres within r of (112, 112)).
+enum CentreDiscProbe {
+    static func pixels(radius r: Int) -> [UInt8] {
+        (0..<(224 * 224)).map { k in
+            let dx = Double(k % 224) + 0.5 - 112, dy = Double(k / 224) + 0.5 - 112
+            return dx * dx + dy * dy <= Double(r * r) ? 1 : 0
+        }
     }
 }

@@ -60,10 +60,14 @@ final class FigureTests: XCTestCase {
         // '-' is the middle row of the first glyph; '1' has its stem at column 6 + 2.
         XCTAssertTrue(img.pixel(0, 3) == (0, 0, 0)); XCTAssertTrue(img.pixel(0, 2) == (255, 255, 255))
         XCTAssertTrue(img.pixel(8, 0) == (0, 0, 0)); XCTAssertTrue(img.pixel(8, 6) == (0, 0, 0))
-        // Lower case is drawn as upper case; unknown characters as '?'.
-        var a = RGBImage(width: 5, height: 7), b = RGBImage(width: 5, height: 7)
-        BitmapFont.draw("a", into: &a, x: 0, y: 0, color: (9, 9, 9)); BitmapFont.draw("A", into: &b, x: 0, y: 0, color: (9, 9, 9))
-        XCTAssertEqual(a, b)
+        // Case is kept (ids are case-sensitive): every letter's lower and upper case differ;
+        // unknown characters draw as '?'.
+        for ch in "abcdefghijklmnopqrstuvwxyz" {
+            var a = RGBImage(width: 5, height: 7), b = RGBImage(width: 5, height: 7)
+            BitmapFont.draw(String(ch), into: &a, x: 0, y: 0, color: (9, 9, 9))
+            BitmapFont.draw(ch.uppercased(), into: &b, x: 0, y: 0, color: (9, 9, 9))
+            XCTAssertNotEqual(a, b, "\(ch) is drawn as \(ch.uppercased())")
+        }
         var q = RGBImage(width: 5, height: 7), u = RGBImage(width: 5, height: 7)
         BitmapFont.draw("?", into: &q, x: 0, y: 0, color: (9, 9, 9)); BitmapFont.draw("\u{2603}", into: &u, x: 0, y: 0, color: (9, 9, 9))
         XCTAssertEqual(q, u)

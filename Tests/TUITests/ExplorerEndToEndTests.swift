@@ -29,6 +29,7 @@ final class ExplorerEndToEndTests: XCTestCase {
     @discardableResult
     static func sh(_ args0: [String]) -> (status: Int32, out: String) {
         let args = args0.first == "tmux" && args0.count > 1 ? ["tmux", "-L", socket] + args0.dropFirst() : args0
+        setenv("SSLSAN_CACHE_DIR", "off", 0)  // the explorers these tests start leave ~/.cache alone
         let out = NSTemporaryDirectory() + "sslsan-e2e-sh-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         defer { unlink(out) }
         var fa: posix_spawn_file_actions_t = posix_spawn_file_actions_t()

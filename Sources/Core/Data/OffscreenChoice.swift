@@ -24,14 +24,18 @@ public struct OffscreenChoice: Sendable {
     let filesByClass: [String: [Int]]
     let classes: [String]
 
-    public init(samples: [Sample]) {
+    /// - Parameter candidates: indices of the samples whose audio may be drawn (default: all).
+    ///   Samples outside it still count as visible in their scenes; a class with no candidate
+    ///   file is never drawn. `Evaluator` passes the samples whose audio file opens and is not
+    ///   empty, so a bad clip is never another sample's off-screen audio.
+    public init(samples: [Sample], candidates: [Int]? = nil) {
         labels = samples.map(\.label)
         ids = samples.map(\.id)
         var sceneLabels: [String: Set<String>] = [:]
         for s in samples { sceneLabels[s.scene, default: []].insert(s.label) }
         excluded = samples.map { Set([$0.label] + $0.objects).union(sceneLabels[$0.scene] ?? []) }
         var byClass: [String: [Int]] = [:]
-        for (i, s) in samples.enumerated() { byClass[s.label, default: []].append(i) }
+        for i in candidates ?? Array(samples.indices) { byClass[samples[i].label, default: []].append(i) }
         filesByClass = byClass.mapValues { $0.sorted { samples[$0].id < samples[$1].id } }
         classes = byClass.keys.sorted()
     }

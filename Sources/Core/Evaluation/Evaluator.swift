@@ -14,6 +14,14 @@ import Foundation
 /// is computed on its own (one audio row per GEMM), so a map does not depend on which other
 /// passes are scored with it: `score(sample:passes: 0..<1)` then `1..<10` equals `0..<10`.
 ///
+/// Models: anything `EmbeddingModel` (SSL-SaN through `SSLSaNEmbedding`); with `options.cache` the
+/// embeddings of files and negatives are read from and written to an `EmbeddingCache` on disk,
+/// so a second run encodes nothing and gives the same floats.
+///
+/// Off-screen candidates are validated before the first draw (`offscreenChoice`): a clip that
+/// cannot be opened or holds no samples is never drawn as another sample's off-screen audio, so
+/// one bad file costs only its own sample.
+///
 /// Threads: `run` spreads the samples over `options.threads` workers (`parallelSamples`) or runs
 /// one sample at a time. It does not touch the process-wide OpenBLAS / layer thread counts: the
 /// front door sets the `ComputeBudget` and the options default to it (for `parallelSamples`, single-threaded BLAS and layer
@@ -30,6 +38,9 @@ public final class Evaluator: @unchecked Sendable {
         public var parallelSamples = ComputeBudget.current.jobs > 1
         /// Threads for `parallelSamples` (default: the budget's side-by-side jobs).
         public var threads = ComputeBudget.current.jobs
+        /// Embeddings on disk (nil: none). `eval` and the explorer pass one; the trainer's
+        /// validation does not (its weights change every epoch).
+        public var cache: EmbeddingCache?
         public init() {}
     }
 
@@ -56,33 +67,79 @@ public final class Evaluator: @unchecked Sendable {
         public var seconds: Double
     }
 
-    public let model: SSLSaNModel
+    /// Per-sample scores before pooling: what `run` pools and what one shard of
+    /// `sslsan eval --shard` writes (`EvaluationPart`).
+    public struct Scores: Sendable {
+        /// Scored samples by index into `samples`.
+        public var scored: [Int: ScoredSample] = [:]
+        /// Retrieval row of each scored sample: its image against each gallery item's audio.
+        public var rows: [Int: [Float]] = [:]
+        /// Sample indices whose audio forms the retrieval columns (nil: no retrieval).
+        public var gallery: [Int]?
+        /// One line per sample that could not be scored, starting with its id.
+        public var problems: [String] = []
+        public init() {}
+
+        /// The metric set of these scores, samples in dataset order. `run` and
+        /// `sslsan eval --merge` both pool through here, so merged shards give one run's table.
+        public func pooled() -> MetricSet {
+            let done = scored.keys.sorted()
+            var retrieval: [[Float]]?
+            if let gallery, gallery.count > 1, done.count > 1 {
+                let col = Dictionary(uniqueKeysWithValues: gallery.enumerated().map { ($1, $0) })
+                retrieval = done.map { i in done.map { rows[i]![col[$0]!] } }
+            }
+            return MetricSet(samples: done.map { scored[$0]! }, retrievalScores: retrieval)
+        }
+    }
+
+    public let embedder: any EmbeddingModel
     public let samples: [Sample]
     public let options: Options
     /// The noise and off-screen seed of each pass (`OffscreenChoice.seeds`).
     public let seeds: [UInt64]
-    let offscreen: OffscreenChoice
-    let mel: MelSpectrogram
 
     private let lock = NSLock()
+    private var choice: OffscreenChoice?
+    private var candidateProblems: [String] = []
+    private var modelKey: String?
     private var silenceCache: [Float]?
     private var noiseCache: [Int: [Float]] = [:]
     private var audioCache: [String: [Float]] = [:]
 
-    public init(model: SSLSaNModel, samples: [Sample], options: Options = Options()) {
-        self.model = model; self.samples = samples; self.options = options
+    public init(embedder: any EmbeddingModel, samples: [Sample], options: Options = Options()) {
+        self.embedder = embedder; self.samples = samples; self.options = options
         seeds = OffscreenChoice.seeds(passes: max(1, options.passes))
-        offscreen = OffscreenChoice(samples: samples)
-        mel = MelSpectrogram(config: model.config)
+    }
+
+    public convenience init(model: SSLSaNModel, samples: [Sample], options: Options = Options()) {
+        self.init(embedder: SSLSaNEmbedding(model), samples: samples, options: options)
     }
 
     public convenience init(model: SSLSaNModel, dataset: Dataset, options: Options = Options()) {
         self.init(model: model, samples: dataset.samples, options: options)
     }
 
-    // MARK: - encoders
+    // MARK: - model identity and the disk cache
 
-    private func encodeAudio(_ spec: Tensor) -> [Float] { model.encodeAudio(spec).array }
+    /// `embedder.fingerprint()`, computed once.
+    public var modelFingerprint: String {
+        lock.lock(); let hit = modelKey; lock.unlock()
+        if let hit { return hit }
+        let k = embedder.fingerprint()
+        lock.lock(); modelKey = k; lock.unlock()
+        return k
+    }
+
+    /// `make()` through the disk cache when there is one.
+    private func stored(_ key: @autoclosure () throws -> String, _ make: () throws -> Tensor) rethrows -> Tensor {
+        guard let cache = options.cache else { return try make() }
+        return try cache.tensor(model: modelFingerprint, key: try key(), make)
+    }
+
+    private func vector(_ e: [Float]) -> Tensor { Tensor(shape: [e.count], values: e) }
+
+    // MARK: - encoders
 
     private func cached<K: Hashable>(_ table: ReferenceWritableKeyPath<Evaluator, [K: [Float]]>, _ key: K, _ make: () throws -> [Float]) rethrows -> [Float] {
         lock.lock(); let hit = self[keyPath: table][key]; lock.unlock()
@@ -92,18 +149,20 @@ public final class Evaluator: @unchecked Sendable {
         return e
     }
 
-    /// â of silence (encoded once).
+    /// â of silence (encoded once per model).
     public func silenceEmbedding() -> [Float] {
         lock.lock(); let hit = silenceCache; lock.unlock()
         if let hit { return hit }
-        let e = encodeAudio(NegativeAudio.spectrogram(.silence, config: model.config, seed: 0))
+        let e = stored("silence") { vector(embedder.negativeEmbedding(.silence, seed: 0)) }.array
         lock.lock(); silenceCache = e; lock.unlock()
         return e
     }
 
-    /// â of pass `pass`'s noise: `NegativeAudio` with seed `seeds[pass]` (encoded once).
+    /// â of pass `pass`'s noise: `NegativeAudio` with seed `seeds[pass]` (encoded once per seed).
     public func noiseEmbedding(pass: Int) -> [Float] {
-        cached(\.noiseCache, pass) { encodeAudio(NegativeAudio.spectrogram(.noise, config: model.config, seed: seeds[pass])) }
+        cached(\.noiseCache, pass) {
+            stored("noise-\(seeds[pass])") { vector(embedder.negativeEmbedding(.noise, seed: seeds[pass])) }.array
+        }
     }
 
     /// Silence and every pass's noise embedding (idempotent; `score` encodes them lazily too).
@@ -112,22 +171,52 @@ public final class Evaluator: @unchecked Sendable {
         for p in seeds.indices { _ = noiseEmbedding(pass: p) }
     }
 
-    /// â of an audio file, encoded once and cached.
+    /// â of an audio file, encoded once and cached (in memory, and on disk with a cache).
     public func audioEmbedding(_ path: String) throws -> [Float] {
         try cached(\.audioCache, path) {
-            encodeAudio(mel.logMel(try AudioFile.read(path, sampleRate: model.config.sampleRate, maxSamples: model.config.windowSamples)))
+            try stored(try EmbeddingCache.fileKey(path, kind: "aud")) {
+                vector(embedder.audioEmbedding(try AudioFile.read(path, sampleRate: embedder.config.sampleRate,
+                                                                  maxSamples: embedder.config.windowSamples)))
+            }.array
         }
     }
 
-    /// v̂ (1, C, h, w) of an image file.
+    /// v̂ (1, C, h, w) of an image file (from the disk cache when it holds it).
     public func visualFeatures(_ path: String) throws -> Tensor {
-        let image = try ImageFile.read(path)
-        return model.encodeImage(ImageTransform.evalTensor(image, size: model.config.imageSize))
+        try stored(try EmbeddingCache.fileKey(path, kind: "img")) { embedder.imageEmbedding(try ImageFile.read(path)) }
     }
 
+    // MARK: - off-screen audio
+
+    /// The off-screen choice over the samples whose audio can be drawn: every distinct audio
+    /// file is opened once (header only: `AudioFile.info`, a few µs) before the first draw, and
+    /// files that cannot be opened or hold no samples are not candidates. The same rule in every
+    /// front door, so eval and the explorer draw the same clips.
+    public var offscreenChoice: OffscreenChoice {
+        lock.lock(); defer { lock.unlock() }
+        if let choice { return choice }
+        var ok: [String: Bool] = [:], problems: [String] = []
+        for path in Set(samples.map(\.audioPath)).sorted() {
+            do {
+                let info = try AudioFile.info(path)
+                if info.frames <= 0 { throw SSLSaNError("audio file holds no samples (empty clip)", file: path) }
+                ok[path] = true
+            } catch {
+                ok[path] = false
+                problems.append("\((path as NSString).lastPathComponent): not drawn as off-screen audio (\(error))")
+            }
+        }
+        let c = OffscreenChoice(samples: samples, candidates: samples.indices.filter { ok[samples[$0].audioPath]! })
+        choice = c; candidateProblems = problems
+        return c
+    }
+
+    /// Audio files left out of the off-screen draw, with the reason (after the first draw).
+    public var offscreenProblems: [String] { _ = offscreenChoice; lock.lock(); defer { lock.unlock() }; return candidateProblems }
+
     /// The sample whose audio plays off-screen for sample `i` in pass `pass` (nil when every
-    /// class is in the scene).
-    public func offscreen(for i: Int, pass: Int) -> Int? { offscreen.choose(for: i, seed: seeds[pass]) }
+    /// class is in the scene or no class outside it has a usable clip).
+    public func offscreen(for i: Int, pass: Int) -> Int? { offscreenChoice.choose(for: i, seed: seeds[pass]) }
 
     /// â of what sample `i` plays under `condition` in pass `pass` (nil: no off-screen audio,
     /// every class is in the scene). The explorer composes a scene's maps condition by
@@ -142,9 +231,15 @@ public final class Evaluator: @unchecked Sendable {
     }
 
     /// The raw map of image 0 of `visual` with one audio embedding: one GEMM row, so the map
-    /// does not depend on what else is scored with it.
+    /// does not depend on what else is scored with it (`SimilarityHead`, shared by every family
+    /// whose map is the cosine map).
     public static func map(visual: Tensor, audio: [Float]) -> SimilarityMap {
         SSLSaNModel.maps(visual: visual, image: 0, audio: Tensor(shape: [1, audio.count], values: audio))[0]
+    }
+
+    /// The model's map of image 0 of `visual` with one audio embedding.
+    public func map(visual: Tensor, audio: [Float]) -> SimilarityMap {
+        embedder.maps(visual: visual, audio: Tensor(shape: [1, audio.count], values: audio))[0]
     }
 
     // MARK: - one sample
@@ -164,11 +259,16 @@ public final class Evaluator: @unchecked Sendable {
         let picks = range.compactMap { offscreen(for: i, pass: $0) }
         let gt: GroundTruthMap?
         do { gt = try GroundTruthMap.load(for: s) } catch { throw SSLSaNError("\(s.id): ground truth: \(error)") }
+        let offscreenMaps = try picks.map { j -> SimilarityMap in
+            do { return map(visual: v, audio: try audioEmbedding(samples[j].audioPath)) } catch {
+                throw SSLSaNError("off-screen audio \(samples[j].id): \(error)")
+            }
+        }
         let scored = ScoredSample(
             id: s.id, label: s.label, scene: s.scene,
-            positive: Self.map(visual: v, audio: pos), silence: Self.map(visual: v, audio: try audioEmbedding(for: i, .silence, pass: 0)!),
-            noise: try range.map { Self.map(visual: v, audio: try audioEmbedding(for: i, .noise, pass: $0)!) },
-            offscreen: try picks.map { Self.map(visual: v, audio: try audioEmbedding(samples[$0].audioPath)) },
+            positive: map(visual: v, audio: pos), silence: map(visual: v, audio: try audioEmbedding(for: i, .silence, pass: 0)!),
+            noise: try range.map { map(visual: v, audio: try audioEmbedding(for: i, .noise, pass: $0)!) },
+            offscreen: offscreenMaps,
             offscreenSources: picks.map { samples[$0].id }, groundTruth: gt,
             visualEmbedding: Alignment.pooledVisual(v.array, channels: c, positions: positions),
             audioEmbedding: pos)
@@ -179,7 +279,7 @@ public final class Evaluator: @unchecked Sendable {
         for m in scored.offscreen { try m.requireFinite("off-screen") }
         var row: [Float]?
         if let ra = retrievalAudio {
-            row = SSLSaNModel.maps(visual: v, image: 0, audio: ra).map { Float($0.max) }
+            row = embedder.maps(visual: v, audio: ra).map { Float($0.max) }
         }
         return (scored, row)
     }
@@ -191,6 +291,33 @@ public final class Evaluator: @unchecked Sendable {
     public func run(progress: @escaping @Sendable (Progress) -> Void = { _ in },
                     isCancelled: @escaping @Sendable () -> Bool = { false }) throws -> Result {
         let t0 = Date()
+        let scores = try scores(of: Array(samples.indices), progress: progress, isCancelled: isCancelled)
+        progress(Progress(phase: .metrics, done: 0, total: 1))
+        let set = scores.pooled()
+        progress(Progress(phase: .metrics, done: 1, total: 1))
+        return Result(metrics: set, problems: scores.problems, seconds: Date().timeIntervalSince(t0))
+    }
+
+    /// The samples of shard `shard` (1-based) of `count`: whole images (scene-mates stay
+    /// together, so an image is encoded once), image k in first-appearance order going to shard
+    /// k mod count + 1. Deterministic: the same dataset gives the same slices on any machine.
+    public static func shard(_ shard: Int, of count: Int, samples: [Sample]) -> [Int] {
+        precondition(count >= 1 && shard >= 1 && shard <= count)
+        var imageIndex: [String: Int] = [:]
+        var out: [Int] = []
+        for (i, s) in samples.enumerated() {
+            let k: Int
+            if let seen = imageIndex[s.imagePath] { k = seen } else { k = imageIndex.count; imageIndex[s.imagePath] = k }
+            if k % count == shard - 1 { out.append(i) }
+        }
+        return out
+    }
+
+    /// Scores the samples at `indices` (every sample for `run`, one shard's for `eval --shard`).
+    /// The audio encoded is what those samples need: their positives and off-screen draws, plus,
+    /// with retrieval, every item's audio (the gallery is the whole dataset in every shard).
+    public func scores(of indices: [Int], progress: @escaping @Sendable (Progress) -> Void = { _ in },
+                       isCancelled: @escaping @Sendable () -> Bool = { false }) throws -> Scores {
         let threads = options.parallelSamples ? max(1, options.threads) : 1
 
         progress(Progress(phase: .negatives, done: 0, total: seeds.count + 1))
@@ -198,20 +325,32 @@ public final class Evaluator: @unchecked Sendable {
         if isCancelled() { throw Cancelled() }
 
         // Distinct audio files, encoded once each.
-        var problems: [String] = []
-        let paths = Array(Set(samples.map(\.audioPath))).sorted()
+        var needed = Set(indices.map { samples[$0].audioPath })
+        if options.retrieval {
+            needed.formUnion(samples.map(\.audioPath))
+        } else {
+            for i in indices { for p in seeds.indices { if let j = offscreen(for: i, pass: p) { needed.insert(samples[j].audioPath) } } }
+        }
+        let paths = needed.sorted()
         let audioErrors = try forEach(paths.count, threads: threads, phase: .audio, progress: progress, isCancelled: isCancelled) { k in
             _ = try self.audioEmbedding(paths[k])
         }
-        var badAudio = Set<String>()
-        for (k, e) in audioErrors { badAudio.insert(paths[k]); problems.append("\((paths[k] as NSString).lastPathComponent): unreadable audio (\(e))") }
+        var badAudio: [String: String] = [:]
+        for (k, e) in audioErrors { badAudio[paths[k]] = e }
+
+        var out = Scores()
+        for i in indices { if let e = badAudio[samples[i].audioPath] { out.problems.append("\(samples[i].id): unreadable audio (\(e))") } }
 
         // Retrieval gallery: every usable item's audio, in item order.
-        let usable = samples.indices.filter { !badAudio.contains(samples[$0].audioPath) }
+        let usable = indices.filter { badAudio[samples[$0].audioPath] == nil }
         var galleryAudio: Tensor?
-        if options.retrieval && usable.count > 1 {
-            let rows = usable.map { audioCache[samples[$0].audioPath]! }
-            galleryAudio = Tensor(shape: [rows.count, rows[0].count], values: rows.flatMap { $0 })
+        if options.retrieval {
+            let all = samples.indices.filter { badAudio[samples[$0].audioPath] == nil }
+            if all.count > 1 {
+                out.gallery = all
+                let rows = all.map { audioCache[samples[$0].audioPath]! }
+                galleryAudio = Tensor(shape: [rows.count, rows[0].count], values: rows.flatMap { $0 })
+            }
         }
 
         // Images: one encoding per distinct image, shared by its samples.
@@ -221,15 +360,14 @@ public final class Evaluator: @unchecked Sendable {
             byImage[samples[i].imagePath, default: []].append(i)
         }
         let byImageFixed = byImage, imageOrderFixed = imageOrder, gallery = galleryAudio
-        var scored = [ScoredSample?](repeating: nil, count: samples.count)
-        var rows = [[Float]?](repeating: nil, count: samples.count)
-        let out = SendableBox((UnsafeMutablePointer<ScoredSample?>.allocate(capacity: samples.count),
-                                UnsafeMutablePointer<[Float]?>.allocate(capacity: samples.count)))
-        out.value.0.initialize(repeating: nil, count: samples.count)
-        out.value.1.initialize(repeating: nil, count: samples.count)
+        let n = samples.count
+        let slots = SendableBox((UnsafeMutablePointer<ScoredSample?>.allocate(capacity: n),
+                                 UnsafeMutablePointer<[Float]?>.allocate(capacity: n)))
+        slots.value.0.initialize(repeating: nil, count: n)
+        slots.value.1.initialize(repeating: nil, count: n)
         defer {
-            out.value.0.deinitialize(count: samples.count); out.value.0.deallocate()
-            out.value.1.deinitialize(count: samples.count); out.value.1.deallocate()
+            slots.value.0.deinitialize(count: n); slots.value.0.deallocate()
+            slots.value.1.deinitialize(count: n); slots.value.1.deallocate()
         }
         let sampleErrors = try forEach(imageOrder.count, threads: threads, phase: .images, progress: progress, isCancelled: isCancelled) { k in
             let members = byImageFixed[imageOrderFixed[k]]!
@@ -239,26 +377,17 @@ public final class Evaluator: @unchecked Sendable {
             for i in members {
                 let r = try self.score(sample: i, visual: v, retrievalAudio: firstRow == nil ? gallery : nil)
                 if firstRow == nil { firstRow = r.retrievalRow }
-                out.value.0[i] = r.sample
-                out.value.1[i] = firstRow
+                slots.value.0[i] = r.sample
+                slots.value.1[i] = firstRow
             }
         }
         for (k, e) in sampleErrors {
-            for i in byImage[imageOrder[k]]! where out.value.0[i] == nil { problems.append("\(samples[i].id): \(e)") }
+            for i in byImage[imageOrder[k]]! where slots.value.0[i] == nil { out.problems.append("\(samples[i].id): \(e)") }
         }
-        for i in samples.indices { scored[i] = out.value.0[i]; rows[i] = out.value.1[i] }
-
-        progress(Progress(phase: .metrics, done: 0, total: 1))
-        let done = samples.indices.filter { scored[$0] != nil }
-        var retrieval: [[Float]]?
-        if galleryAudio != nil, done.count > 1 {
-            // Columns follow `usable`; keep those of scored items.
-            let col = Dictionary(uniqueKeysWithValues: usable.enumerated().map { ($1, $0) })
-            retrieval = done.map { i in done.map { rows[i]![col[$0]!] } }
+        for i in usable {
+            if let s = slots.value.0[i] { out.scored[i] = s; if let r = slots.value.1[i] { out.rows[i] = r } }
         }
-        let set = MetricSet(samples: done.map { scored[$0]! }, retrievalScores: retrieval)
-        progress(Progress(phase: .metrics, done: 1, total: 1))
-        return Result(metrics: set, problems: problems, seconds: Date().timeIntervalSince(t0))
+        return out
     }
 
     /// Runs `body(k)` for k in 0..<n on `threads` workers pulling from a shared counter; returns

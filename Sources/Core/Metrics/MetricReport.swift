@@ -23,7 +23,7 @@ public struct MetricReport: Sendable {
     /// U computed from this run (Q3 of negative maxima), whether or not it was used.
     public var universalThreshold = Double.nan
 
-    /// Mean IoU at U, NaN → 0 (percent).
+    /// Mean IoU at U, NaN → 0 (percent); NaN itself when U is undefined (no negatives).
     public var ciouUth = Double.nan
     /// Success rate of the adaptive-threshold cIoU at 0.5 (percent).
     public var ciouAdap = Double.nan
@@ -47,6 +47,11 @@ public struct MetricReport: Sendable {
     /// Quartiles of the raw-map maxima: "positive", "silence", "noise", "offscreen", "negative".
     public var maxima: [String: Quartiles] = [:]
     public var perSample: [SampleMetrics] = []
+    /// What maps that ignore the model score on the same ground truth (`Baseline`).
+    public var baselines: [Baseline] = []
+    /// Samples left out (unreadable files, missing ground truth...), one line each with the id;
+    /// set by the front door (`Dataset.problems` + `Evaluator.Result.problems`), all of them.
+    public var problems: [String] = []
 
     public init() {}
 
@@ -78,7 +83,8 @@ public struct SampleMetrics: Sendable, Equatable {
     public var piaSilence: Double?
     public var piaNoise: Double
     public var piaOffscreen: Double
-    /// Object-accuracy pairs won / played, for samples in multi-object scenes.
+    /// Object-accuracy pairs won / tied / played, for samples in multi-object scenes.
     public var objectWins: Int?
+    public var objectTies: Int?
     public var objectPairs: Int?
 }

@@ -19,12 +19,22 @@ extension MetricReport {
             let s = Self.fmt(c.value)
             return String(repeating: " ", count: max(0, w - s.count)) + s
         }.joined(separator: "  "))
+        if !baselines.isEmpty {
+            lines.append("baselines on the same ground truth (no model; they ignore the sound, so pIA is their area):")
+            for b in baselines {
+                let note = b.radius.map { "   (best centred disc for this data: radius \($0) px of 224)" } ?? ""
+                lines.append(zip(b.paperColumns, widths).map { c, w in
+                    let s = Self.fmt(c.value)
+                    return String(repeating: " ", count: max(0, w - s.count)) + s
+                }.joined(separator: "  ") + "   " + b.kind.rawValue + note)
+            }
+        }
         lines.append("")
         lines.append("separability      \(Self.fmt(separability, 4))   (Q1 positive max \(Self.fmt(positiveQ1, 4)) − Q3 negative max \(Self.fmt(negativeQ3, 4)))")
         lines.append("universal U       \(Self.fmt(universalThreshold, 4))   (Q3 of silence+noise+off-screen maxima of this run)")
         lines.append("alignment         \(Self.fmt(alignment, 4))   magnitude \(Self.fmt(magnitude, 4))")
         if let o = objectAccuracy {
-            lines.append("object accuracy   \(Self.fmt(o.value))   (\(o.wins)/\(o.pairs) pairs; chance 50)")
+            lines.append("object accuracy   \(Self.fmt(o.value))   (\(o.wins) won, \(o.ties) tied of \(o.pairs) pairs; a tie counts half; chance 50)")
         } else {
             lines.append("object accuracy   –   (no scene with two annotated objects)")
         }
@@ -65,7 +75,13 @@ extension MetricReport {
             "separability": Self.num(separability), "positive_q1": Self.num(positiveQ1), "negative_q3": Self.num(negativeQ3),
             "alignment": Self.num(alignment), "magnitude": Self.num(magnitude),
         ]
-        o["object_accuracy"] = objectAccuracy.map { ["value": Self.num($0.value), "wins": $0.wins, "pairs": $0.pairs] } ?? NSNull()
+        o["object_accuracy"] = objectAccuracy.map { ["value": Self.num($0.value), "wins": $0.wins, "ties": $0.ties, "pairs": $0.pairs] } ?? NSNull()
+        o["baselines"] = Dictionary(uniqueKeysWithValues: baselines.map { b -> (String, Any) in
+            var m: [String: Any] = ["table": b.paperColumns.map { Self.num($0.value) }]
+            if let r = b.radius { m["radius"] = r }
+            return (b.kind.rawValue.replacingOccurrences(of: " ", with: "_"), m)
+        })
+        o["problems"] = problems
         o["maxima"] = maxima.mapValues { q -> [String: Any] in
             ["count": q.count, "min": Self.num(q.min), "q1": Self.num(q.q1), "median": Self.num(q.median),
              "q3": Self.num(q.q3), "max": Self.num(q.max)]
@@ -87,7 +103,7 @@ extension MetricReport {
              "max_positive": Self.num(s.maxPositive), "max_silence": Self.num(s.maxSilence),
              "max_noise": Self.num(s.maxNoise), "max_offscreen": Self.num(s.maxOffscreen),
              "pia_silence": Self.num(s.piaSilence), "pia_noise": Self.num(s.piaNoise), "pia_offscreen": Self.num(s.piaOffscreen),
-             "object_wins": s.objectWins ?? NSNull(), "object_pairs": s.objectPairs ?? NSNull()] as [String: Any]
+             "object_wins": s.objectWins ?? NSNull(), "object_ties": s.objectTies ?? NSNull(), "object_pairs": s.objectPairs ?? NSNull()] as [String: Any]
         }
         return o
     }
@@ -102,12 +118,12 @@ extension MetricReport {
         func q(_ s: String) -> String {
             s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
         }
-        var out = "id,label,scene,gt_pixels,ciou_uth,ciou_adaptive,ciou_median,threshold_median,threshold_adaptive,max_positive,max_silence,max_noise,max_offscreen,pia_silence,pia_noise,pia_offscreen,object_wins,object_pairs\n"
+        var out = "id,label,scene,gt_pixels,ciou_uth,ciou_adaptive,ciou_median,threshold_median,threshold_adaptive,max_positive,max_silence,max_noise,max_offscreen,pia_silence,pia_noise,pia_offscreen,object_wins,object_ties,object_pairs\n"
         for s in perSample {
             let fields: [String] = [q(s.id), q(s.label), q(s.scene), "\(s.gtPixels)", c(s.ciouUth), c(s.ciouAdaptive), c(s.ciouMedian),
                                     c(s.thresholdMedian), c(s.thresholdAdaptive), c(s.maxPositive), c(s.maxSilence), c(s.maxNoise),
                                     c(s.maxOffscreen), c(s.piaSilence), c(s.piaNoise), c(s.piaOffscreen),
-                                    s.objectWins.map(String.init) ?? "", s.objectPairs.map(String.init) ?? ""]
+                                    s.objectWins.map(String.init) ?? "", s.objectTies.map(String.init) ?? "", s.objectPairs.map(String.init) ?? ""]
             out += fields.joined(separator: ",") + "\n"
         }
         return out

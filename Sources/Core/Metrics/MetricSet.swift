@@ -25,6 +25,8 @@ public struct MetricSet: Sendable {
         public var maxSilence: Double?
         public var maxNoise: [Double]
         public var maxOffscreen: [Double]
+        /// Ground-truth pixels in each centred disc (`CentreDisc`), for the centre-prior baseline.
+        let discCounts: [Int32]
         let positiveCounter: ThresholdCounter
         let silenceCounter: ThresholdCounter?
         let noiseCounters: [ThresholdCounter]
@@ -35,8 +37,8 @@ public struct MetricSet: Sendable {
     public private(set) var statics: [SampleStatics] = []
     /// Retrieval scores for the items, `scores[n][k]` = score(image n, audio k), when known.
     public private(set) var retrievalScores: [[Float]]?
-    /// Per sample: object-accuracy pairs won and played (0/0 outside multi-object scenes).
-    public private(set) var objectPairs: [(wins: Int, pairs: Int)] = []
+    /// Per sample: object-accuracy pairs won, tied and played (0/0/0 outside multi-object scenes).
+    public private(set) var objectPairs: [(wins: Int, ties: Int, pairs: Int)] = []
 
     public init(samples: [ScoredSample] = [], retrievalScores: [[Float]]? = nil) {
         append(samples)
@@ -74,6 +76,7 @@ public struct MetricSet: Sendable {
             ciouAdaptive: CIoU.value(pred: pred, groundTruth: gt, threshold: Double(tAdap)),
             maxPositive: Double(s.positive.max), maxSilence: s.silence.map { Double($0.max) },
             maxNoise: s.noise.map { Double($0.max) }, maxOffscreen: s.offscreen.map { Double($0.max) },
+            discCounts: CentreDisc.counts(s.groundTruth),
             positiveCounter: ThresholdCounter(map: s.positive, groundTruth: gt),
             silenceCounter: s.silence.map { ThresholdCounter(map: $0) },
             noiseCounters: s.noise.map { ThresholdCounter(map: $0) },
@@ -81,23 +84,27 @@ public struct MetricSet: Sendable {
     }
 
     private mutating func recomputeObjectPairs(scenes: Set<String>) {
-        while objectPairs.count < samples.count { objectPairs.append((0, 0)) }
+        while objectPairs.count < samples.count { objectPairs.append((0, 0, 0)) }
         var byScene = [String: [Int]]()
         for (i, s) in samples.enumerated() where scenes.contains(s.scene) { byScene[s.scene, default: []].append(i) }
         for (_, members) in byScene {
             let annotated = members.filter { !(samples[$0].groundTruth?.isEmpty ?? true) }
-            for i in members { objectPairs[i] = (0, 0) }
+            for i in members { objectPairs[i] = (0, 0, 0) }
             guard annotated.count >= 2 else { continue }
             for i in annotated {
                 let pred = MapResize.linear(samples[i].positive)
                 let own = samples[i].groundTruth!.mean(of: pred)
-                var wins = 0, pairs = 0
+                var wins = 0, ties = 0, pairs = 0
                 for j in annotated where j != i && samples[j].label != samples[i].label {
                     let other = samples[j].groundTruth!.mean(of: pred)
                     pairs += 1
-                    if ObjectAccuracy.wins(ownMean: own, otherMean: other) { wins += 1 }
+                    switch ObjectAccuracy.compare(ownMean: own, otherMean: other) {
+                    case .win: wins += 1
+                    case .tie: ties += 1
+                    case .loss: break
+                    }
                 }
-                objectPairs[i] = (wins, pairs)
+                objectPairs[i] = (wins, ties, pairs)
             }
         }
     }
@@ -124,8 +131,17 @@ public struct MetricSet: Sendable {
         return out
     }
 
-    /// U computed from this set (Q3 of the pooled negative maxima).
-    public var universalThreshold: Double { UniversalThreshold.q3(negativeMaxima: negativeMaxima) }
+    /// U computed from this set (Q3 of the pooled negative maxima); NaN when there are no
+    /// negative maps (then every figure at U is undefined too, not 0).
+    public var universalThreshold: Double {
+        let neg = negativeMaxima
+        return neg.isEmpty ? .nan : UniversalThreshold.q3(negativeMaxima: neg)
+    }
+
+    /// The trivial baselines (whole image, centre prior) on this set's ground truth.
+    public func baselines() -> [Baseline] {
+        Baseline.evaluate(gtPixels: statics.map(\.gtPixels), discCounts: statics.map(\.discCounts))
+    }
 
     // MARK: threshold-dependent values
 
@@ -163,7 +179,14 @@ public struct MetricSet: Sendable {
         case .universal: u = uAuto
         case .value(let v): u = v
         }
-        let at = values(threshold: u)
+        // Without negatives U is undefined, and so is every figure taken at it (cIoU-Uth, AUC-Uth,
+        // F): they are NaN (printed "–", null in JSON), never the 0 a NaN threshold would count.
+        let defined = !u.isNaN
+        let at = values(threshold: u).map { a -> SampleAtThreshold in
+            var a = a
+            if !defined { a.ciou = .nan }
+            return a
+        }
         let p = passes
         var ciouList = [Double](), adapList = [Double](), piaS = [Double](), piaN = [Double](), piaO = [Double]()
         for _ in 0..<p {
@@ -182,9 +205,9 @@ public struct MetricSet: Sendable {
         var r = MetricReport()
         r.samples = count; r.passes = p
         r.threshold = u; r.thresholdSource = choice.description; r.universalThreshold = uAuto
-        r.ciouUth = CIoU.meanIoU(ciouList)
+        r.ciouUth = defined ? CIoU.meanIoU(ciouList) : .nan
         r.ciouAdap = CIoU.successRate(adapList)
-        r.aucUth = CIoU.auc(ciouList)
+        r.aucUth = defined ? CIoU.auc(ciouList) : .nan
         r.aucAdap = CIoU.auc(adapList)
         r.pia = .init(silence: PIA.mean(piaS), noise: PIA.mean(piaN), offscreen: PIA.mean(piaO))
         r.aucN = .init(silence: PIA.auc(piaS), noise: PIA.auc(piaN), offscreen: PIA.auc(piaO))
@@ -196,11 +219,13 @@ public struct MetricSet: Sendable {
         r.maxima = ["positive": Statistics.quartiles(pos), "silence": Statistics.quartiles(silenceMaxima),
                     "noise": Statistics.quartiles(noiseMaxima), "offscreen": Statistics.quartiles(offscreenMaxima),
                     "negative": Statistics.quartiles(neg)]
-        let won = objectPairs.reduce(0) { $0 + $1.wins }, played = objectPairs.reduce(0) { $0 + $1.pairs }
-        r.objectAccuracy = played > 0 ? ObjectAccuracy(wins: won, pairs: played) : nil
+        let won = objectPairs.reduce(0) { $0 + $1.wins }, tied = objectPairs.reduce(0) { $0 + $1.ties }
+        let played = objectPairs.reduce(0) { $0 + $1.pairs }
+        r.objectAccuracy = played > 0 ? ObjectAccuracy(wins: won, ties: tied, pairs: played) : nil
         if let scores = retrievalScores, count > 1 {
             r.retrieval = Retrieval.evaluate(scores: scores, labels: samples.map(\.label))
         }
+        r.baselines = baselines()
         let vis = samples.compactMap(\.visualEmbedding), aud = samples.compactMap(\.audioEmbedding)
         if vis.count == count && aud.count == count && count > 0 {
             let m = Alignment.measure(visual: vis, audio: aud)
@@ -217,6 +242,7 @@ public struct MetricSet: Sendable {
                 piaSilence: a.silence.map { 100 * $0 }, piaNoise: 100 * Statistics.mean(a.noise),
                 piaOffscreen: 100 * Statistics.mean(a.offscreen),
                 objectWins: objectPairs[i].pairs > 0 ? objectPairs[i].wins : nil,
+                objectTies: objectPairs[i].pairs > 0 ? objectPairs[i].ties : nil,
                 objectPairs: objectPairs[i].pairs > 0 ? objectPairs[i].pairs : nil)
         }
         return r

@@ -14,6 +14,8 @@ public struct ExplorerOptions: Sendable {
     public var passes = 10
     /// How the scene image is drawn (`--graphics`); `auto` follows the terminal probe.
     public var graphics: GraphicsOption = .auto
+    /// Embedding cache folder (`EmbeddingCache`; nil: none), as `sslsan eval --cache-dir`.
+    public var cacheDirectory: String?
     public init(dataDirectory: String, checkpoint: String, compare: String? = nil, demo: Bool = false, exportDirectory: String = ".",
                 passes: Int = 10) {
         self.dataDirectory = dataDirectory; self.checkpoint = checkpoint; self.compare = compare
@@ -58,7 +60,8 @@ public final class Explorer {
         self.trainer = trainer
         self.loadModel = loadModel
         inbox = Inbox(wakeup: wakeup)
-        session = Session(data: data, model: model, compare: compare, passes: options.passes)
+        session = Session(data: data, model: model, compare: compare, passes: options.passes,
+                          cache: options.cacheDirectory.flatMap { try? EmbeddingCache(directory: $0) })
         scorer = Scorer(session: session, inbox: inbox, generation: 0)
         sceneWorker = SceneWorker(session: session, inbox: inbox, generation: 0)
         sound = SoundOutput(inbox: inbox)
@@ -381,7 +384,8 @@ public final class Explorer {
         }
         let mainChanged = mainPath != state.checkpointPath
         sceneWorker.stop()
-        session = Session(data: data, model: model, compare: other, passes: options.passes)
+        session = Session(data: data, model: model, compare: other, passes: options.passes,
+                          cache: options.cacheDirectory.flatMap { try? EmbeddingCache(directory: $0) })
         state.checkpointName = model.name; state.checkpointPath = mainPath
         state.compareName = other?.name; state.comparePath = comparePath
         state.compareVisible = true

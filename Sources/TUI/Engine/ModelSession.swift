@@ -20,11 +20,13 @@ public final class ModelSession: Sendable {
     private let features = Mutex<(map: [Int: Tensor], order: [Int])>(([:], []))
     let capacity: Int
 
-    public init(model: any ExplorerModel, samples: [Sample], passes: Int, capacity: Int = 48) {
+    public init(model: any ExplorerModel, samples: [Sample], passes: Int, capacity: Int = 48, cache: EmbeddingCache? = nil) {
         self.model = model; self.capacity = capacity
         var options = Evaluator.Options()
         options.passes = passes
         options.retrieval = false
+        // The same on-disk embeddings as `sslsan eval` (same keys): reopening costs no encoding.
+        options.cache = cache
         evaluationIndices = samples.indices.filter { samples[$0].hasGroundTruth }
         var row = [Int?](repeating: nil, count: samples.count)
         for (k, i) in evaluationIndices.enumerated() { row[i] = k }

@@ -10,11 +10,12 @@ public final class Session: Sendable {
     /// Passes the scorer covers (`sslsan eval --passes`).
     public let passes: Int
 
-    public init(data: any ExplorerData, model: any ExplorerModel, compare: (any ExplorerModel)?, passes: Int = 10) {
+    public init(data: any ExplorerData, model: any ExplorerModel, compare: (any ExplorerModel)?, passes: Int = 10,
+                cache: EmbeddingCache? = nil) {
         self.data = data
         self.passes = max(1, passes)
-        main = ModelSession(model: model, samples: data.samples, passes: self.passes)
-        self.compare = compare.map { ModelSession(model: $0, samples: data.samples, passes: max(1, passes)) }
+        main = ModelSession(model: model, samples: data.samples, passes: self.passes, cache: cache)
+        self.compare = compare.map { ModelSession(model: $0, samples: data.samples, passes: max(1, passes), cache: cache) }
     }
 
     var models: [ModelSession] { [main] + (compare.map { [$0] } ?? []) }

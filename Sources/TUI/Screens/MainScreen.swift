@@ -62,12 +62,17 @@ public enum MainScreen {
                      "Sep \(Fmt.signed(f?.separability, 4))",
                      "U \(Fmt.f(f?.universalThreshold, 4))",
                      "\(s.passesShown) pass\(s.passesShown == 1 ? "" : "es")"]
+        // The trivial baselines' cIoU-Uth on the same ground truth (`MetricReport.baselines`:
+        // whole image, best centred disc), so the model's cIoU has a reference point.
+        let base = f.map { r in r.baselines.map { "\($0.kind == .wholeImage ? "whole" : "centre") \(Fmt.f($0.ciouUth, 2))" } } ?? []
+        if !base.isEmpty { parts.insert("vs " + base.joined(separator: " "), at: 1) }
         if s.metrics.count < s.metricsExpected { parts.append("(\(s.metrics.count)/\(s.metricsExpected) scored)") }
         if !s.tagged.isEmpty { parts.append("tagged \(s.tagged.count)") }
         // Narrow terminals (80 columns) get tighter separators and leave out the separability
         // (the Separability panel shows it), so U and the passes stay on screen.
         var line = " " + parts.joined(separator: "  │  ")
         if line.count > r.width { line = " " + parts.joined(separator: " │ ") }
+        if line.count > r.width && !base.isEmpty { parts.remove(at: 1); line = " " + parts.joined(separator: " │ ") }
         if line.count > r.width { parts.remove(at: 3); line = " " + parts.joined(separator: " │ ") }
         buf.put(line, x: r.x, y: r.y, fg: theme.paint(theme.accent), maxWidth: r.width)
     }

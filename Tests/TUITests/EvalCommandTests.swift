@@ -1,0 +1,97 @@
+import Foundation
+import XCTest
+import Core
+
+/// `sslsan eval` as a user runs it: sharded runs merged give the single run's report byte for
+/// byte, a second run reads the embedding cache and prints the same numbers, and every problem is
+/// listed. Skipped with a message when the release binary has not been built.
+final class EvalCommandTests: XCTestCase {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    var tmp = ""
+
+    override func setUpWithError() throws {
+        tmp = NSTemporaryDirectory() + "sslsan-evalcli-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(atPath: tmp) }
+
+    func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+        let bin = Self.repo.appendingPathComponent(".build/release/sslsan").path
+        guard FileManager.default.isExecutableFile(atPath: bin) else { throw XCTSkip("\(bin) is missing: run `swift build -c release` first") }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: bin)
+        p.arguments = args
+        p.currentDirectoryURL = Self.repo
+        let out = tmp + "/stdout", err = tmp + "/stderr"
+        _ = FileManager.default.createFile(atPath: out, contents: nil); _ = FileManager.default.createFile(atPath: err, contents: nil)
+        p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
+        p.standardInput = FileHandle.nullDevice
+        try p.run(); p.waitUntilExit()
+        return (p.terminationStatus, try String(contentsOfFile: out, encoding: .utf8), try String(contentsOfFile: err, encoding: .utf8))
+    }
+
+    var samples: [String] {
+        ["eval", "--data", Self.repo.path + "/samples", "--checkpoint", Self.repo.path + "/samples/demo.safetensors", "--passes", "1"]
+    }
+
+    func testShardedEvalMergesToTheSingleRun() throws {
+        guard FileManager.default.fileExists(atPath: Self.repo.path + "/samples/demo.safetensors") else { throw XCTSkip("samples/ not in this checkout") }
+        let one = try run(samples + ["--no-cache", "--json", tmp + "/one.json"])
+        XCTAssertEqual(one.status, 0, one.err)
+        var parts: [String] = []
+        for i in 1...3 {
+            parts.append(tmp + "/part-\(i).jsonl")
+            let r = try run(samples + ["--no-cache", "--shard", "\(i)/3", "--out", parts.last!])
+            XCTAssertEqual(r.status, 0, r.err)
+            XCTAssertTrue(r.out.hasPrefix("shard \(i)/3: "), r.out)
+        }
+        let merged = try run(["eval", "--merge"] + parts + ["--json", tmp + "/merged.json"])
+        XCTAssertEqual(merged.status, 0, merged.err)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: tmp + "/merged.json")), try Data(contentsOf: URL(fileURLWithPath: tmp + "/one.json")),
+                       "merge(shards) must write the single run's JSON byte for byte")
+        XCTAssertTrue(one.out.hasPrefix(merged.out), "the merged table is the single run's:\n\(merged.out)\n---\n\(one.out)")
+        XCTAssertTrue(merged.out.contains("centre prior"))
+        // A missing shard is one clear line.
+        let missing = try run(["eval", "--merge", parts[0], parts[2]])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.err.contains("missing shard(s) 2/3"), missing.err)
+    }
+
+    func testSecondRunReadsTheCacheAndPrintsTheSameNumbers() throws {
+        guard FileManager.default.fileExists(atPath: Self.repo.path + "/samples/demo.safetensors") else { throw XCTSkip("samples/ not in this checkout") }
+        let args = samples + ["--cache-dir", tmp + "/cache"]
+        let cold = try run(args + ["--json", tmp + "/cold.json"])
+        XCTAssertEqual(cold.status, 0, cold.err)
+        XCTAssertTrue(cold.out.contains("0 hit(s)"), cold.out)
+        let warm = try run(args + ["--json", tmp + "/warm.json"])
+        XCTAssertEqual(warm.status, 0, warm.err)
+        XCTAssertTrue(warm.out.contains(" 0 miss(es)"), warm.out)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: tmp + "/warm.json")), try Data(contentsOf: URL(fileURLWithPath: tmp + "/cold.json")))
+    }
+
+    func testEveryProblemIsListed() throws {
+        guard FileManager.default.fileExists(atPath: Self.repo.path + "/samples/demo.safetensors") else { throw XCTSkip("samples/ not in this checkout") }
+        // Two good samples and 13 whose audio is missing.
+        let lines = try String(contentsOfFile: Self.repo.path + "/samples/manifest.jsonl", encoding: .utf8).split(separator: "\n").prefix(15)
+        var out: [String] = []
+        for (k, l) in lines.enumerated() {
+            var o = try JSONSerialization.jsonObject(with: Data(l.utf8)) as! [String: Any]
+            for key in ["image", "audio", "mask"] { if let p = o[key] as? String { o[key] = Self.repo.path + "/samples/" + p } }
+            if k >= 2 { o["audio"] = tmp + "/missing\(k).wav" }
+            out.append(String(decoding: try JSONSerialization.data(withJSONObject: o), as: UTF8.self))
+        }
+        try out.joined(separator: "\n").write(toFile: tmp + "/manifest.jsonl", atomically: true, encoding: .utf8)
+        let r = try run(["eval", "--data", tmp, "--checkpoint", Self.repo.path + "/samples/demo.safetensors", "--passes", "1", "--no-cache",
+                         "--problems", tmp + "/problems.txt", "--json", tmp + "/r.json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.err.contains("13 sample(s) left out"), r.err)
+        XCTAssertTrue(r.err.contains("… and 3 more (all of them in \(tmp)/problems.txt)"), r.err)
+        let listed = try String(contentsOfFile: tmp + "/problems.txt", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(listed.count, 13)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: tmp + "/r.json"))) as! [String: Any]
+        XCTAssertEqual((json["problems"] as! [String]).count, 13)
+        XCTAssertEqual(json["samples"] as? Int, 2)
+    }
+}
