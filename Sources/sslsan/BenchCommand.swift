@@ -90,16 +90,16 @@ struct BenchCommand: ParsableCommand {
             if wanted.contains("render") {
                 out["render"] = ["frame_200x60_ms": RenderBench.frame200x60()]
             }
+            // The explorer and graphics figures use samples/ and the demo model when present.
+            let dataDir = data ?? (FileManager.default.fileExists(atPath: "samples/manifest.jsonl") ? "samples" : nil)
+            let demo = FileManager.default.fileExists(atPath: "samples/demo.safetensors") ? "samples/demo.safetensors" : nil
             if wanted.contains("explorer") {
-                let dataDir = data ?? (FileManager.default.fileExists(atPath: "samples/manifest.jsonl") ? "samples" : nil)
-                let demo = FileManager.default.fileExists(atPath: "samples/demo.safetensors") ? "samples/demo.safetensors" : nil
                 out["explorer"] = try ExplorerBench.run(checkpoint: checkpoint ?? demo, data: dataDir)
             }
             if wanted.contains("sound") { out["sound"] = SoundBench.run() }
             if wanted.contains("graphics") {
-                let dataDir = data ?? (FileManager.default.fileExists(atPath: "samples/manifest.jsonl") ? "samples" : nil)
-                let demo = FileManager.default.fileExists(atPath: "samples/demo.safetensors") ? "samples/demo.safetensors" : nil
                 out["graphics"] = try GraphicsBench.run(checkpoint: checkpoint ?? demo, data: dataDir)
+            }
             if wanted.contains("dataset") {
                 guard let data else { throw SSLSaNError("--sections dataset needs --data DIR") }
                 out["dataset"] = try DatasetBench.run(model: try model ?? SSLSaNModel(config: ModelConfig.named(config), seed: 1),
