@@ -1,0 +1,111 @@
+import Foundation
+
+/// The one interface every front door runs a model of any family through (`Evaluator`, `infer`,
+/// `render`, the explorer's scene worker). Three steps, each a pure function of its input, so a
+/// cache can keep what the middle step returns:
+///
+///     front end   RGBImage → image input (1,3,S,S)        AudioClip → audio input (1,1,F,T)
+///     encoder     image input → image embedding (B,C,h,w) audio input → audio embedding (B,D)
+///     head        maps(image embedding, index, audio embeddings (K,D)) → K native maps
+///
+/// An image embedding is encoded once per image and an audio embedding once per clip (silence
+/// once, noise once per seed); a map needs nothing else, so an encode-once embedding cache keys
+/// embeddings by (model, file) and calls only `maps` afterwards. Maps are on the family's own
+/// scale (raw cosine, (cos+1)/2, Grad-CAM) at native resolution; `specification.postProcessing`
+/// says how they become 224×224 and `specification.paperThreshold` is vssl_eval's U for them.
+public protocol LocalisationModel: AnyObject, Sendable {
+    var family: ModelFamily { get }
+    var specification: ModelFamily.Specification { get }
+    /// Rate clips are read at before `audioInput`.
+    var sampleRate: Int { get }
+    var imageSize: Int { get }
+    /// A name for tables and status lines ("SSL-TIE full", "EZ-VSL").
+    var label: String { get }
+
+    func imageInput(_ image: RGBImage) -> Tensor
+    func audioInput(_ clip: AudioClip) -> Tensor
+    /// Silence, or noise from `Random(seed:)`, as the family's evaluation makes them.
+    func negativeInput(_ condition: AudioCondition, seed: UInt64) -> Tensor
+
+    func imageEmbedding(_ input: Tensor) -> Tensor
+    func audioEmbedding(_ input: Tensor) -> Tensor
+    /// Image `index` of `visual` against every row of `audio` (K, D): K native maps.
+    func maps(visual: Tensor, index: Int, audio: Tensor) -> [SimilarityMap]
+}
+
+extension LocalisationModel {
+    /// One image embedding against one audio embedding: one GEMM row, so a map does not depend
+    /// on what else is scored with it.
+    public func map(visual: Tensor, audio: [Float]) -> SimilarityMap {
+        maps(visual: visual, index: 0, audio: Tensor(shape: [1, audio.count], values: audio))[0]
+    }
+
+    /// The threshold a front door offers first: vssl_eval's for the family, else nil.
+    public var paperThreshold: Float? { specification.paperThreshold }
+}
+
+extension SSLSaNModel: LocalisationModel {
+    public var family: ModelFamily { .sslTie }
+    public var specification: ModelFamily.Specification { ModelFamily.sslTie.specification }
+    public var sampleRate: Int { config.sampleRate }
+    public var imageSize: Int { config.imageSize }
+    public var label: String { config.name == "full" ? "SSL-TIE" : "SSL-TIE \(config.name)" }
+
+    /// vssl_eval's squash + ImageNet normalisation (`ImageTransform.evalTensor`).
+    public func imageInput(_ image: RGBImage) -> Tensor { ImageTransform.evalTensor(image, size: config.imageSize) }
+    public func audioInput(_ clip: AudioClip) -> Tensor { melFrontEnd.logMel(clip) }
+    public func negativeInput(_ condition: AudioCondition, seed: UInt64) -> Tensor {
+        NegativeAudio.spectrogram(condition, config: config, seed: seed)
+    }
+    public func imageEmbedding(_ input: Tensor) -> Tensor { encodeImage(input) }
+    public func audioEmbedding(_ input: Tensor) -> Tensor { encodeAudio(input) }
+    public func maps(visual: Tensor, index: Int, audio: Tensor) -> [SimilarityMap] {
+        Self.maps(visual: visual, image: index, audio: audio)
+    }
+}
+
+extension ZooModel: LocalisationModel {
+    public var label: String { family.displayName }
+    public func imageEmbedding(_ input: Tensor) -> Tensor { imageEmbedding(input, observe: nil) }
+    public func audioEmbedding(_ input: Tensor) -> Tensor { audioEmbedding(input, observe: nil) }
+}
+
+/// Opening a checkpoint of any family: the front doors' one entry point.
+public enum LocalisationModels {
+    /// Metadata key naming the family in files sslsan writes.
+    public static let familyKey = "sslsan.family"
+
+    /// Loads `path` (any `TensorSource` the IO layer reads) as `family`, or as the family its
+    /// metadata names, or — when neither is given — as the family whose state_dict fits.
+    public static func open(_ path: String, family: ModelFamily? = nil) throws -> any LocalisationModel {
+        let source = try openSource(path)
+        let chosen = try family ?? source.metadata[familyKey].flatMap(ModelFamily.init(name:)) ?? fitting(source)
+        if chosen == .sslTie {
+            let config = try ModelConfig.from(metadata: source.metadata, file: path)
+            let model = SSLSaNModel(config: config, seed: 0)
+            try Checkpoint.load(source, into: model)
+            return model
+        }
+        let model = ZooModel(family: chosen)
+        try model.load(from: source)
+        return model
+    }
+
+    /// The tensor file reader for `path`. Safetensors today; the torch.save reader plugs in here.
+    public static func openSource(_ path: String) throws -> any TensorSource {
+        try SafetensorsFile(path: path)
+    }
+
+    /// The family whose loader needs exactly the names the file has (ignoring `module.`): the
+    /// family with every required key present; SSL-TIE when AVENet's `audnet.conv1_a` sits
+    /// beside a `vision_fc1`, LVS when it does not (SSL-Align shares LVS's names; name it with
+    /// `--model ssl-align`).
+    public static func fitting(_ source: any TensorSource) throws -> ModelFamily {
+        let names = Set(source.names.map { $0.hasPrefix("module.") ? String($0.dropFirst(7)) : $0 })
+        if names.contains("audnet.conv1_a.weight") {
+            return names.contains("vision_fc1.weight") ? .sslTie : .lvs
+        }
+        for f in [ModelFamily.slavc, .ezvsl, .rcgrad] where Set(ZooModel(family: f).requiredKeys).isSubset(of: names) { return f }
+        throw SSLSaNError("no supported model family fits this checkpoint's \(names.count) tensor names; name one with --model (\(ModelFamily.allCases.map(\.rawValue).joined(separator: ", ")))", file: source.path)
+    }
+}
