@@ -7,6 +7,6 @@ struct SSLSaNCommand: ParsableCommand {
         commandName: "sslsan",
         abstract: "Visual sound source localisation explorer and on-CPU engine for SSL-SaN.",
         subcommands: [ExploreCommand.self, InferCommand.self, EvalCommand.self, RenderFigureCommand.self,
-                      SamplesCommand.self, TrainCommand.self, BenchCommand.self, DebugCommand.self]
+                      SamplesCommand.self, TrainCommand.self, BenchCommand.self, DebugCommand.self, ModelsCommand.self]
     )
 }

@@ -144,15 +144,16 @@ public struct ScipyLogSpectrogram: Sendable {
     /// The positive (or off-screen) input of a clip.
     public func tensor(_ clip: AudioClip) -> Tensor { tensor(samples: window.samples(clip)) }
 
-    /// Silence or noise at the window's length: zeros, or N(0,1) doubles (from `Random` with `seed`
-    /// unless `waveform` gives the exact draw, e.g. a golden set's numpy noise).
+    /// Silence or noise at the window's length: zeros, or N(0,1) (`NegativeAudio.noise`'s draws for
+    /// `seed`, so the explorer plays what is encoded) unless `waveform` gives the exact draw, e.g. a
+    /// golden set's numpy noise.
     public func negative(_ condition: AudioCondition, seed: UInt64, waveform: [Double]? = nil) -> Tensor {
         let l = window.length
         switch condition {
         case .silence: return tensor(samples: [Double](repeating: 0, count: l), log: logNegatives)
         case .noise:
             var g = Random(seed: seed)
-            return tensor(samples: waveform ?? (0..<l).map { _ in g.normal() }, log: logNegatives)
+            return tensor(samples: waveform ?? (0..<l).map { _ in Double(g.normalFloat()) }, log: logNegatives)
         case .positive, .offscreen: preconditionFailure("ScipyLogSpectrogram.negative: \(condition) audio comes from a file")
         }
     }
@@ -236,7 +237,7 @@ public struct RCGradSpectrogram: Sendable {
         case .silence: return tensor(waveform: [Float](repeating: 0, count: l))
         case .noise:
             var g = Random(seed: seed)
-            return tensor(waveform: waveform ?? (0..<l).map { _ in Float(g.normal()) })
+            return tensor(waveform: waveform ?? (0..<l).map { _ in g.normalFloat() })
         case .positive, .offscreen: preconditionFailure("RCGradSpectrogram.negative: \(condition) audio comes from a file")
         }
     }

@@ -56,33 +56,32 @@ public final class Evaluator: @unchecked Sendable {
         public var seconds: Double
     }
 
-    public let model: SSLSaNModel
+    /// Any family (`LocalisationModel`): its front ends, encoders and head.
+    public let model: any LocalisationModel
     public let samples: [Sample]
     public let options: Options
     /// The noise and off-screen seed of each pass (`OffscreenChoice.seeds`).
     public let seeds: [UInt64]
     let offscreen: OffscreenChoice
-    let mel: MelSpectrogram
 
     private let lock = NSLock()
     private var silenceCache: [Float]?
     private var noiseCache: [Int: [Float]] = [:]
     private var audioCache: [String: [Float]] = [:]
 
-    public init(model: SSLSaNModel, samples: [Sample], options: Options = Options()) {
+    public init(model: any LocalisationModel, samples: [Sample], options: Options = Options()) {
         self.model = model; self.samples = samples; self.options = options
         seeds = OffscreenChoice.seeds(passes: max(1, options.passes))
         offscreen = OffscreenChoice(samples: samples)
-        mel = MelSpectrogram(config: model.config)
     }
 
-    public convenience init(model: SSLSaNModel, dataset: Dataset, options: Options = Options()) {
+    public convenience init(model: any LocalisationModel, dataset: Dataset, options: Options = Options()) {
         self.init(model: model, samples: dataset.samples, options: options)
     }
 
     // MARK: - encoders
 
-    private func encodeAudio(_ spec: Tensor) -> [Float] { model.encodeAudio(spec).array }
+    private func encodeAudio(_ spec: Tensor) -> [Float] { model.audioEmbedding(spec).array }
 
     private func cached<K: Hashable>(_ table: ReferenceWritableKeyPath<Evaluator, [K: [Float]]>, _ key: K, _ make: () throws -> [Float]) rethrows -> [Float] {
         lock.lock(); let hit = self[keyPath: table][key]; lock.unlock()
@@ -96,14 +95,14 @@ public final class Evaluator: @unchecked Sendable {
     public func silenceEmbedding() -> [Float] {
         lock.lock(); let hit = silenceCache; lock.unlock()
         if let hit { return hit }
-        let e = encodeAudio(NegativeAudio.spectrogram(.silence, config: model.config, seed: 0))
+        let e = encodeAudio(model.negativeInput(.silence, seed: 0))
         lock.lock(); silenceCache = e; lock.unlock()
         return e
     }
 
     /// â of pass `pass`'s noise: `NegativeAudio` with seed `seeds[pass]` (encoded once).
     public func noiseEmbedding(pass: Int) -> [Float] {
-        cached(\.noiseCache, pass) { encodeAudio(NegativeAudio.spectrogram(.noise, config: model.config, seed: seeds[pass])) }
+        cached(\.noiseCache, pass) { encodeAudio(model.negativeInput(.noise, seed: seeds[pass])) }
     }
 
     /// Silence and every pass's noise embedding (idempotent; `score` encodes them lazily too).
@@ -115,14 +114,14 @@ public final class Evaluator: @unchecked Sendable {
     /// â of an audio file, encoded once and cached.
     public func audioEmbedding(_ path: String) throws -> [Float] {
         try cached(\.audioCache, path) {
-            encodeAudio(mel.logMel(try AudioFile.read(path, sampleRate: model.config.sampleRate)))
+            encodeAudio(model.audioInput(try AudioFile.read(path, sampleRate: model.sampleRate)))
         }
     }
 
-    /// v̂ (1, C, h, w) of an image file.
+    /// The image embedding (1, C, h, w) of an image file (v̂ for SSL-TIE).
     public func visualFeatures(_ path: String) throws -> Tensor {
         let image = try ImageFile.read(path)
-        return model.encodeImage(ImageTransform.evalTensor(image, size: model.config.imageSize))
+        return model.imageEmbedding(model.imageInput(image))
     }
 
     /// The sample whose audio plays off-screen for sample `i` in pass `pass` (nil when every
@@ -143,9 +142,7 @@ public final class Evaluator: @unchecked Sendable {
 
     /// The raw map of image 0 of `visual` with one audio embedding: one GEMM row, so the map
     /// does not depend on what else is scored with it.
-    public static func map(visual: Tensor, audio: [Float]) -> SimilarityMap {
-        SSLSaNModel.maps(visual: visual, image: 0, audio: Tensor(shape: [1, audio.count], values: audio))[0]
-    }
+    public func map(visual: Tensor, audio: [Float]) -> SimilarityMap { model.map(visual: visual, audio: audio) }
 
     // MARK: - one sample
 
@@ -166,15 +163,15 @@ public final class Evaluator: @unchecked Sendable {
         do { gt = try GroundTruthMap.load(for: s) } catch { throw SSLSaNError("\(s.id): ground truth: \(error)") }
         let scored = ScoredSample(
             id: s.id, label: s.label, scene: s.scene,
-            positive: Self.map(visual: v, audio: pos), silence: Self.map(visual: v, audio: try audioEmbedding(for: i, .silence, pass: 0)!),
-            noise: try range.map { Self.map(visual: v, audio: try audioEmbedding(for: i, .noise, pass: $0)!) },
-            offscreen: try picks.map { Self.map(visual: v, audio: try audioEmbedding(samples[$0].audioPath)) },
+            positive: map(visual: v, audio: pos), silence: map(visual: v, audio: try audioEmbedding(for: i, .silence, pass: 0)!),
+            noise: try range.map { map(visual: v, audio: try audioEmbedding(for: i, .noise, pass: $0)!) },
+            offscreen: try picks.map { map(visual: v, audio: try audioEmbedding(samples[$0].audioPath)) },
             offscreenSources: picks.map { samples[$0].id }, groundTruth: gt,
             visualEmbedding: Alignment.pooledVisual(v.array, channels: c, positions: positions),
             audioEmbedding: pos)
         var row: [Float]?
         if let ra = retrievalAudio {
-            row = SSLSaNModel.maps(visual: v, image: 0, audio: ra).map { Float($0.max) }
+            row = model.maps(visual: v, index: 0, audio: ra).map { Float($0.max) }
         }
         return (scored, row)
     }

@@ -59,7 +59,7 @@ public final class Session: Sendable {
                 guard let a = try e.audioEmbedding(for: k, c, pass: Self.shownPass) else {
                     throw TUIError("no off-screen audio: every class is in this scene")
                 }
-                out.append(Evaluator.map(visual: v, audio: a))
+                out.append(e.map(visual: v, audio: a))
             } catch {
                 out.append(nil); problem = problem ?? "\(c.title): \(error)"
             }

@@ -16,7 +16,7 @@ public enum ExplorerBench {
             ?? SSLSaNExplorerModel(model: SSLSaNModel(config: try ModelConfig.named("demo"), seed: 1), name: "random-demo")
         let image: RGBImage, clip: [Float], sample: Sample, gt: GroundTruthMap?
         if let d = data, let ds = try? Backends.dataset(d), let s = ds.samples.first {
-            image = try ds.image(s); clip = try ds.audio(s, sampleRate: model.model.config.sampleRate).samples; sample = s; gt = ds.groundTruth(s)
+            image = try ds.image(s); clip = try ds.audio(s, sampleRate: model.model.sampleRate).samples; sample = s; gt = ds.groundTruth(s)
         } else {
             let scene = SceneGenerator(seed: 1).scene(index: 0)
             image = scene.image; clip = scene.objects[0].clip.samples
@@ -34,7 +34,7 @@ public enum ExplorerBench {
         let session = ModelSession(model: model, samples: [sample], passes: 1)
         let cfg = session.config, rate = cfg.sampleRate
         let t0 = monotonicSeconds()
-        let v = model.model.encodeImage(ImageTransform.evalTensor(image, size: cfg.imageSize))
+        let v = model.model.imageEmbedding(model.model.imageInput(image))
         out["image_encode_ms"] = (monotonicSeconds() - t0) * 1000
         let embeddings = [session.embedding(clip, condition: .positive), session.embedding(NegativeAudio.silence(config: cfg), condition: .silence),
                           session.embedding(NegativeAudio.noise(config: cfg, seed: session.seeds[0]), condition: .noise),
@@ -43,7 +43,7 @@ public enum ExplorerBench {
         var sc = SceneState(sampleIndex: 0)
         sc.image = SceneWorker.displayCopy(image)
         sc.groundTruth = gt
-        sc.maps = embeddings.map { Evaluator.map(visual: v, audio: $0) }
+        sc.maps = embeddings.map { model.model.map(visual: v, audio: $0) }
         sc.waves = [clip, [Float](repeating: 0, count: clip.count), clip, clip]
         sc.durations = sc.waves.map { Double($0.count) / Double(rate) }
         sc.audioLabels = [sample.label, "silence", "noise", "other"]
@@ -66,7 +66,7 @@ public enum ExplorerBench {
         // Uncached swap: the audio encoder runs for the new clip, then the map and the frame.
         out["swap_uncached_ms"] = timeIt {
             let e = session.embedding(clip, condition: .positive)
-            state.scene!.maps[0] = Evaluator.map(visual: v, audio: e)
+            state.scene!.maps[0] = model.model.map(visual: v, audio: e)
             _ = state.handle(.char("1"), now: 0, size: size)
             _ = MainScreen.render(state, width: size.width, height: size.height)
         } * 1000
@@ -76,11 +76,11 @@ public enum ExplorerBench {
         let live = timeIt {
             let a = pos % max(1, clip.count - win)
             let w = Array(clip[a..<min(clip.count, a + win)])
-            _ = Evaluator.map(visual: v, audio: session.embedding(w, condition: .positive))
+            _ = model.model.map(visual: v, audio: session.embedding(w, condition: .positive))
             pos += win / 10
         }
         out["live_map_updates_per_s"] = 1 / live
-        out["image_feature_cache_hit_map_ms"] = timeIt { _ = Evaluator.map(visual: v, audio: embeddings[0]) } * 1000
+        out["image_feature_cache_hit_map_ms"] = timeIt { _ = model.model.map(visual: v, audio: embeddings[0]) } * 1000
         // A threshold key on a 500-sample × 10-pass dataset: `MetricSet.report` at the new
         // threshold (every figure recounted exactly from the raw maps). The maps are this
         // sample's, shifted per copy so that no two are alike.
