@@ -35,6 +35,9 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Model family of --checkpoint, when the file does not say.")
     var model: ModelFamily?
 
+    @Flag(help: "Read audio at each file's own rate, as vssl_eval does (default: resample to the model's 16 kHz).")
+    var nativeRate = false
+
     @Option(help: "A second checkpoint scored on the same data; the reports are printed side by side.")
     var compare: String?
 
@@ -108,6 +111,7 @@ struct EvalCommand: ParsableCommand {
                 var options = Evaluator.Options()
                 options.passes = passes
                 options.retrieval = !noRetrieval
+                options.nativeRate = nativeRate
                 // The compute budget is the front door's: samples in parallel with
                 // single-threaded BLAS and layer loops, or one sample with all of them.
                 let cores = threads ?? ComputeBudget.cores
@@ -171,7 +175,7 @@ struct EvalCommand: ParsableCommand {
             guard let f = family, let u = f.specification.paperThreshold else {
                 throw SSLSaNError("vssl_eval defines no threshold for \(family?.displayName ?? "this model"); use auto or a number")
             }
-            return .value(Double(u))
+            return .value(Double("\(u)") ?? Double(u))
         }
         return ThresholdChoice(argument: argument)!
     }

@@ -12,10 +12,10 @@ struct ExploreCommand: ParsableCommand {
     @Option(name: .long, help: "Dataset folder (any format sslsan reads).")
     var data: String = "samples"
 
-    @Option(name: .long, help: "Checkpoint (.safetensors).")
+    @Option(name: .long, help: "Checkpoint of any supported family (see `sslsan models`).")
     var checkpoint: String = "samples/demo.safetensors"
 
-    @Option(name: .long, help: "A second checkpoint shown side by side.")
+    @Option(name: .long, help: "A second checkpoint (any family) shown side by side.")
     var compare: String?
 
     @Flag(name: .long, help: "Cycle scenes and audio conditions on a timer; any key takes control.")

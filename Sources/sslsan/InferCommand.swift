@@ -29,6 +29,9 @@ struct InferCommand: ParsableCommand {
     @Option(help: "Audio file (WAV/FLAC/…; resampled to the model's rate, tiled/truncated to its window).")
     var audio: String?
 
+    @Flag(help: "Read the audio at the file's own rate, as vssl_eval does (default: resample to the model's 16 kHz). SSL-TIE's mel front end resamples either way.")
+    var nativeRate = false
+
     @Flag(help: "Use silence as the audio (zeros through the front end).")
     var silence = false
 
@@ -74,7 +77,7 @@ struct InferCommand: ParsableCommand {
             let condition: AudioCondition
             let spec: Tensor
             if let audio {
-                let clip = try AudioFile.read(audio, sampleRate: net.sampleRate)
+                let clip = try AudioFile.read(audio, sampleRate: nativeRate ? AudioFile.info(audio).sampleRate : net.sampleRate)
                 guard !clip.samples.isEmpty else { throw SSLSaNError("the audio file holds no samples", file: audio) }
                 spec = net.audioInput(clip)
                 condition = .positive

@@ -56,7 +56,7 @@ struct RenderFigureCommand: ParsableCommand {
             if threshold == "paper" {
                 let family = try model ?? LocalisationModels.open(checkpoint).family
                 guard let u = family.specification.paperThreshold else { throw SSLSaNError("vssl_eval defines no threshold for \(family.displayName); use auto or a number") }
-                given = Double(u)
+                given = Double("\(u)") ?? Double(u)
             }
             let figure = try FigureRendering.render(data: data, checkpoint: checkpoint, family: model, id: id, threshold: given,
                                                     colorMap: ColorMap(rawValue: colormap)!, passes: passes, panel: panel)

@@ -9,6 +9,10 @@ import Foundation
 /// Samples are taken as the reference reads them: LVS reads with soundfile (int16/32768, which a
 /// float32 sample holds exactly), the `datasets.py` families read with PyAV (int16/32767: the clip
 /// is brought back to int16 and divided by 32767 in double).
+///
+/// Rates: the front doors read clips at 16 kHz (libsamplerate), what every family was trained on.
+/// vssl_eval reads at the file's own rate instead (`--native-rate`): then the PSD density uses
+/// that rate, LVS tiles to 10 s of it, and the `datasets.py` bounds keep their literal 16000.
 public enum ZooAudioWindow: Sendable, Equatable {
     /// LVS / SSL-Align (`datasets_lvs.py`): tile to 10 s, samples [56000, 104000) (3 s), clip to ±1.
     case lvsCrop
@@ -30,7 +34,7 @@ public enum ZooAudioWindow: Sendable, Equatable {
             let l = Int(Double(Self.sampleRate) * seconds)
             // PyAV's int16/32767 (the clip holds int16/32768 exactly for 16-bit files; float files
             // are rounded to int16 as libswresample does).
-            let read = clip.samples.prefix(l).map { Double((Double($0) * 32768).rounded(.toNearestOrEven).clamped(-32768, 32767)) / 32767 }
+            let read = clip.samples.prefix(Int(seconds * Double(clip.sampleRate))).map { Double((Double($0) * 32768).rounded(.toNearestOrEven).clamped(-32768, 32767)) / 32767 }
             let x = Self.tile(read.map { min(1, max(-1, $0)) }, to: l)
             let fileDuration = Double(clip.samples.count) / Double(clip.sampleRate)
             let shift = Int(Double(Self.sampleRate) * seconds / 2) - Int(fileDuration / 2 * Double(Self.sampleRate))
@@ -85,7 +89,7 @@ public struct ScipyLogSpectrogram: Sendable {
     let fft = RealFFT(n: 512)
     /// scipy `get_window(('tukey', 0.25), 512)`: the symmetric 513-point Tukey without its last sample.
     public let tukey: [Double]
-    let scale: Double
+    let windowEnergy: Double
 
     public init(window: ZooAudioWindow, noverlap: Int, cropFrames: Int?, logNegatives: Bool) {
         self.window = window; self.noverlap = noverlap; self.cropFrames = cropFrames; self.logNegatives = logNegatives
@@ -97,13 +101,14 @@ public struct ScipyLogSpectrogram: Sendable {
             if n < m - width - 1 { return 1 }
             return 0.5 * (1 + cos(Double.pi * (-2.0 / alpha + 1 + 2.0 * d / alpha / Double(m - 1))))
         }
-        scale = 1 / (Double(ZooAudioWindow.sampleRate) * tukey.reduce(0) { $0 + $1 * $1 })
+        windowEnergy = tukey.reduce(0) { $0 + $1 * $1 }
     }
 
     public var hop: Int { Self.nperseg - noverlap }
 
-    /// PSD (257, K) in float64, frequency-major, of a window's samples.
-    public func psd(_ x: [Double]) -> (values: [Double], frames: Int) {
+    /// PSD (257, K) in float64, frequency-major, of a window's samples at `sampleRate` (scipy's `fs`).
+    public func psd(_ x: [Double], sampleRate: Int = ZooAudioWindow.sampleRate) -> (values: [Double], frames: Int) {
+        let scale = 1 / (Double(sampleRate) * windowEnergy)
         let n = Self.nperseg, bins = n / 2 + 1
         let k = x.count >= n ? (x.count - n) / hop + 1 : 0
         var out = [Double](repeating: 0, count: bins * k)
@@ -126,8 +131,8 @@ public struct ScipyLogSpectrogram: Sendable {
     }
 
     /// Encoder input of a window's samples: log (or not), /12, crop, float32.
-    public func tensor(samples x: [Double], log: Bool = true) -> Tensor {
-        let (p, k) = psd(x)
+    public func tensor(samples x: [Double], log: Bool = true, sampleRate: Int = ZooAudioWindow.sampleRate) -> Tensor {
+        let (p, k) = psd(x, sampleRate: sampleRate)
         let bins = Self.nperseg / 2 + 1
         let keep = min(cropFrames ?? k, k)
         let left = Int((Double(k - keep) / 2).rounded(.toNearestOrEven))
@@ -142,7 +147,7 @@ public struct ScipyLogSpectrogram: Sendable {
     }
 
     /// The positive (or off-screen) input of a clip.
-    public func tensor(_ clip: AudioClip) -> Tensor { tensor(samples: window.samples(clip)) }
+    public func tensor(_ clip: AudioClip) -> Tensor { tensor(samples: window.samples(clip), sampleRate: clip.sampleRate) }
 
     /// Silence or noise at the window's length: zeros, or N(0,1) (`NegativeAudio.noise`'s draws for
     /// `seed`, so the explorer plays what is encoded) unless `waveform` gives the exact draw, e.g. a

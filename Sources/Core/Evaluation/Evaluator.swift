@@ -30,6 +30,9 @@ public final class Evaluator: @unchecked Sendable {
         public var parallelSamples = ComputeBudget.current.jobs > 1
         /// Threads for `parallelSamples` (default: the budget's side-by-side jobs).
         public var threads = ComputeBudget.current.jobs
+        /// Read audio at each file's own rate, as vssl_eval does, instead of resampling to the
+        /// model's (`LocalisationModel.sampleRate`, the default: what the models were trained on).
+        public var nativeRate = false
         public init() {}
     }
 
@@ -114,7 +117,7 @@ public final class Evaluator: @unchecked Sendable {
     /// â of an audio file, encoded once and cached.
     public func audioEmbedding(_ path: String) throws -> [Float] {
         try cached(\.audioCache, path) {
-            encodeAudio(model.audioInput(try AudioFile.read(path, sampleRate: model.sampleRate)))
+            encodeAudio(model.audioInput(try AudioFile.read(path, sampleRate: options.nativeRate ? AudioFile.info(path).sampleRate : model.sampleRate)))
         }
     }
 
