@@ -237,6 +237,50 @@ final class ZooGoldenTests: XCTestCase {
         report(.rcgrad, c)
     }
 
+    // MARK: - opening files of any family
+
+    /// The family a file's names fit (what `LocalisationModels.open` falls back to), for each
+    /// golden key list, with and without DataParallel's `module.`; FNAC has EZ-VSL's names and
+    /// SSL-Align LVS's, so those two are named with `--model`.
+    func testFamilyFittingFromKeyNames() throws {
+        for (dir, expected) in [("lvs", ModelFamily.lvs), ("sslalign", .lvs), ("ezvsl", .ezvsl), ("fnac", .ezvsl), ("slavc", .slavc), ("rcgrad", .rcgrad)] {
+            let w = try ZooWeights(keys: SharedData.path("golden/zoo/\(dir)/keys.txt"))
+            XCTAssertEqual(try LocalisationModels.fitting(w), expected, dir)
+        }
+        XCTAssertEqual(ModelFamily(name: "EZ-VSL"), .ezvsl)
+        XCTAssertEqual(ModelFamily(name: "ssl_align"), .sslAlign)
+        XCTAssertEqual(ModelFamily(name: "SSL-TIE"), .sslTie)
+        XCTAssertNil(ModelFamily(name: "acl"))
+    }
+
+    /// A missing tensor is one error line naming the file and the tensor.
+    func testLoadNamesMissingTensors() throws {
+        let w = try ZooWeights(keys: SharedData.path("golden/zoo/ezvsl/keys.txt"))
+        let m = ZooModel(family: .slavc)
+        XCTAssertThrowsError(try m.load(from: w)) { e in
+            let line = "\(e)"
+            XCTAssertTrue(line.contains("keys.txt") && line.contains("img_proj1.weight") && !line.contains("\n"), line)
+        }
+    }
+
+    /// Two front doors, one number: `Evaluator.score` (eval, render, the explorer) gives the
+    /// EZ-VSL golden maps for the positive and silence conditions of input.png / input.wav, as the
+    /// direct path of `sslsan infer` (front end → embeddings → map) does.
+    func testEvaluatorScoresTheZooLikeInfer() throws {
+        let (m, c) = try load(.ezvsl, "ezvsl")
+        let sample = Sample(id: "golden", imagePath: try SharedData.path("golden/input.png"), audioPath: try SharedData.path("golden/input.wav"),
+                            label: "x", boxes: [[0.1, 0.1, 0.6, 0.6]])
+        var options = Evaluator.Options()
+        options.passes = 1; options.retrieval = false; options.parallelSamples = false
+        let scored = try Evaluator(model: m, samples: [sample], options: options).score(sample: 0).sample
+        let (png, wav) = try inputs()
+        let v = m.imageEmbedding(m.imageInput(png))
+        let direct = m.map(visual: v, audio: m.audioEmbedding(m.audioInput(wav)).array)
+        XCTAssertLessThanOrEqual(maxAbsDiff(Tensor(shape: [49], values: scored.positive.values), Tensor(shape: [49], values: direct.values)), 1e-6)
+        XCTAssertLessThanOrEqual(maxAbsDiff(Tensor(shape: [49], values: scored.positive.values), try c.ref("map7_pos")), 2e-6)
+        XCTAssertLessThanOrEqual(maxAbsDiff(Tensor(shape: [49], values: scored.silence!.values), try c.ref("map7_silence")), 2e-6)
+    }
+
     // MARK: - the fill itself (zoo_weights.py's self-check values)
 
     func testZooWeightsFillMatchesPython() {

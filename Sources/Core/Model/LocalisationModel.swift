@@ -79,7 +79,9 @@ public enum LocalisationModels {
     /// metadata names, or — when neither is given — as the family whose state_dict fits.
     public static func open(_ path: String, family: ModelFamily? = nil) throws -> any LocalisationModel {
         let source = try openSource(path)
-        let chosen = try family ?? source.metadata[familyKey].flatMap(ModelFamily.init(name:)) ?? fitting(source)
+        // sslsan's own checkpoints carry their configuration (and only the tensors SSL-TIE uses).
+        let own: ModelFamily? = source.metadata[ModelConfig.metadataKey] != nil ? .sslTie : nil
+        let chosen = try family ?? source.metadata[familyKey].flatMap(ModelFamily.init(name:)) ?? own ?? fitting(source)
         if chosen == .sslTie {
             let config = try ModelConfig.from(metadata: source.metadata, file: path)
             let model = SSLSaNModel(config: config, seed: 0)
@@ -97,13 +99,14 @@ public enum LocalisationModels {
     }
 
     /// The family whose loader needs exactly the names the file has (ignoring `module.`): the
-    /// family with every required key present; SSL-TIE when AVENet's `audnet.conv1_a` sits
-    /// beside a `vision_fc1`, LVS when it does not (SSL-Align shares LVS's names; name it with
-    /// `--model ssl-align`).
+    /// family with every required key present. With `audnet.conv1_a`: LVS when the file carries
+    /// LVS's AVENet extras (`imgnet.fc`) without SSL-TIE's (`vision_fc1`), else SSL-TIE (its
+    /// PyTorch state_dict, or only the used tensors). SSL-Align shares LVS's names and FNAC
+    /// EZ-VSL's: name those with `--model`.
     public static func fitting(_ source: any TensorSource) throws -> ModelFamily {
         let names = Set(source.names.map { $0.hasPrefix("module.") ? String($0.dropFirst(7)) : $0 })
         if names.contains("audnet.conv1_a.weight") {
-            return names.contains("vision_fc1.weight") ? .sslTie : .lvs
+            return names.contains("imgnet.fc.weight") && !names.contains("vision_fc1.weight") ? .lvs : .sslTie
         }
         for f in [ModelFamily.slavc, .ezvsl, .rcgrad] where Set(ZooModel(family: f).requiredKeys).isSubset(of: names) { return f }
         throw SSLSaNError("no supported model family fits this checkpoint's \(names.count) tensor names; name one with --model (\(ModelFamily.allCases.map(\.rawValue).joined(separator: ", ")))", file: source.path)
