@@ -23,9 +23,10 @@ let package = Package(
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
         .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG"),
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(
             name: "Core",
-            dependencies: ["CBLAS", "CSndfile", "CSamplerate", "CPNG", "CTurboJPEG"]
+            dependencies: ["CBLAS", "CSndfile", "CSamplerate", "CPNG", "CTurboJPEG", "CZlib"]
         ),
         .target(name: "Render", dependencies: ["Core"]),
         .target(name: "TUI", dependencies: ["Core", "Render", "CNcursesw"]),

@@ -4,7 +4,7 @@
 # with a message when it is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh --test-tools
 scripts/build.sh
 # XCTest is the suite's runner; swift-testing would append a misleading "0 tests passed" line.
 swift test -c release --skip-build --disable-swift-testing "$@"

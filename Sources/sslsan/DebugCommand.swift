@@ -5,7 +5,7 @@ import Core
 struct DebugCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "debug", abstract: "Developer tools (one train step for parity checks, training speed).",
-        subcommands: [DebugTrainStep.self, DebugTrainBench.self, DebugValidate.self])
+        subcommands: [DebugTrainStep.self, DebugTrainBench.self, DebugValidate.self, DebugInitWeights.self])
 }
 
 struct DebugTrainStep: ParsableCommand {
@@ -96,6 +96,22 @@ struct DebugValidate: ParsableCommand {
             else { throw SSLSaNError("give --checkpoint FILE or --random CONFIG") }
             let d = try TrainingValidation(folder: data, limit: pairs).evaluate(model: model).validationDictionary
             for k in d.keys.sorted() { print(String(format: "%-22@ %.4f", k as NSString, d[k]!)) }
+        }
+    }
+}
+
+/// The random weights a training run starts from (`sslsan train --seed S` initialises the same
+/// model), as a checkpoint every front door opens: `sslsan eval` scores them with the code that
+/// scores trained models (the "random weights" row of samples/TRAINING.md).
+struct DebugInitWeights: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "init", abstract: "Write randomly initialised weights (as `sslsan train --seed S` starts from) to a checkpoint.")
+    @Option(help: "Model configuration.") var config: String = "demo"
+    @Option(help: "Seed (the trainer's --seed).") var seed: UInt64 = 4
+    @Option(help: "Output checkpoint (.safetensors).") var out: String
+
+    func run() throws {
+        try reportingErrors {
+            try SSLSaNModel(config: try ModelConfig.named(config), seed: seed).save(to: out, metadata: ["sslsan.init_seed": String(seed)])
         }
     }
 }

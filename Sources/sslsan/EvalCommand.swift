@@ -29,7 +29,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Dataset folder (or manifest.jsonl).")
     var data: String?
 
-    @Option(help: "Model checkpoint of any supported family (see `sslsan models`).")
+    @Option(help: "Model checkpoint of any supported family (see `sslsan models`): .safetensors, or a PyTorch .pth / .pth.tar / .pt.")
     var checkpoint: String?
 
     @Option(help: "Model family of --checkpoint, when the file does not say.")

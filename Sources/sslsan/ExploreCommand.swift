@@ -12,7 +12,7 @@ struct ExploreCommand: ParsableCommand {
     @Option(name: .long, help: "Dataset folder (any format sslsan reads).")
     var data: String = "samples"
 
-    @Option(name: .long, help: "Checkpoint of any supported family (see `sslsan models`).")
+    @Option(name: .long, help: "Checkpoint of any supported family (see `sslsan models`): .safetensors, or a PyTorch .pth / .pth.tar / .pt.")
     var checkpoint: String = "samples/demo.safetensors"
 
     @Option(name: .long, help: "A second checkpoint (any family) shown side by side.")

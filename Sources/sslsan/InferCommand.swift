@@ -17,7 +17,7 @@ struct InferCommand: ParsableCommand {
         abstract: "Run the model on one image and one audio (or silence/noise).",
         discussion: "Exactly one of --audio, --silence, --noise. Images go through the family's evaluation transform (vssl_eval's squash; RCGrad: Pillow squash + CLIP statistics) unless --transform tie (SSL-TIE only: shorter side + centre crop). Audio is read at 16 kHz (resampled with libsamplerate when the file's rate differs; vssl_eval instead runs at the file's own rate).")
 
-    @Option(help: "Model checkpoint of any supported family (see `sslsan models`).")
+    @Option(help: "Model checkpoint of any supported family (see `sslsan models`): .safetensors, or a PyTorch .pth / .pth.tar / .pt (torch.save; read safely).")
     var checkpoint: String
 
     @Option(help: "Model family, when the file does not say (FNAC has EZ-VSL's names, SSL-Align LVS's).")
@@ -59,13 +59,9 @@ struct InferCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            if let dump {
-                let dir = URL(fileURLWithPath: dump).deletingLastPathComponent().path
-                var isDir: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-                    throw SSLSaNError("the folder for --dump does not exist", file: dump)
-                }
-            }
+            // Fail before the work: the folder must exist and an existing device node, pipe or
+            // folder at the target is refused, not replaced (AtomicFile checks again on write).
+            if let dump { try FileCheck.replaceable(dump) }
             let net = try LocalisationModels.open(checkpoint, family: model)
             if let z = net as? ZooModel, !z.unexpectedKeys.isEmpty {
                 EvalCommand.note("\(checkpoint): \(z.unexpectedKeys.count) tensor(s) not used by \(z.label): \(z.unexpectedKeys.prefix(6).joined(separator: ", "))")
@@ -77,7 +73,7 @@ struct InferCommand: ParsableCommand {
             let condition: AudioCondition
             let spec: Tensor
             if let audio {
-                let clip = try AudioFile.read(audio, sampleRate: nativeRate ? AudioFile.info(audio).sampleRate : net.sampleRate)
+                let clip = try AudioFile.read(audio, sampleRate: nativeRate ? AudioFile.info(audio).sampleRate : net.sampleRate, maxSamples: net.audioSamplesRead)
                 guard !clip.samples.isEmpty else { throw SSLSaNError("the audio file holds no samples", file: audio) }
                 spec = net.audioInput(clip)
                 condition = .positive
@@ -89,6 +85,7 @@ struct InferCommand: ParsableCommand {
             let visual = net.imageEmbedding(imageTensor)
             let audioEmbedding = net.audioEmbedding(spec)
             let map = net.maps(visual: visual, index: 0, audio: audioEmbedding)[0]
+            try map.requireFinite(condition.rawValue, file: checkpoint)
             let simMap = Tensor(shape: [1, 1, map.height, map.width], values: map.values)
 
             if let dump {

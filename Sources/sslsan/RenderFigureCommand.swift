@@ -19,7 +19,7 @@ struct RenderFigureCommand: ParsableCommand {
     @Option(help: "Dataset folder (any format the dataset reader detects).")
     var data: String
 
-    @Option(help: "Model checkpoint of any supported family (see `sslsan models`).")
+    @Option(help: "Model checkpoint of any supported family (see `sslsan models`): .safetensors, or a PyTorch .pth / .pth.tar / .pt.")
     var checkpoint: String
 
     @Option(help: "Model family, when the file does not say.")

@@ -7,6 +7,7 @@ struct SSLSaNCommand: ParsableCommand {
         commandName: "sslsan",
         abstract: "Visual sound source localisation explorer and on-CPU engine for SSL-SaN.",
         subcommands: [ExploreCommand.self, InferCommand.self, EvalCommand.self, RenderFigureCommand.self,
-                      SamplesCommand.self, TrainCommand.self, BenchCommand.self, DebugCommand.self, ModelsCommand.self]
+                      SamplesCommand.self, TrainCommand.self, BenchCommand.self, DebugCommand.self,
+                      InspectCommand.self, ModelsCommand.self]
     )
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Core
 
-/// Set by SIGINT; the training loop finishes its current step, saves `last` and returns.
+/// Set by SIGINT, SIGTERM or SIGHUP; the training loop finishes its current step, saves `last` and returns.
 private final class StopFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var value = false
@@ -15,11 +15,13 @@ struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train", abstract: "Train an SSL-SaN (or SSL-TIE baseline) model on the CPU.",
         discussion: """
-        Reads a folder in sslsan's manifest format (`sslsan samples --out DIR` makes one). Writes into RUN_DIR:
-        log.jsonl (one line per step and per epoch, with validation metrics), last.safetensors +
-        last.optim.safetensors (every epoch and on Ctrl-C; --resume continues from them) and best.safetensors
-        (highest validation separability by default, see --select). Ctrl-C finishes the current step, saves
-        and exits; a second Ctrl-C exits at once. The baseline (SSL-TIE) is --no-silence --no-noise.
+        Reads any dataset `sslsan eval` opens (`sslsan samples --out DIR --split train` makes one). Writes into
+        RUN_DIR, which it locks while it runs: log.jsonl (one line per step and per epoch, with validation
+        metrics), last.safetensors (weights, optimizer, position and RNG in one atomically written file: every
+        epoch, every --save-every-minutes and on Ctrl-C; --resume continues from it, also mid-epoch) and
+        best.safetensors (highest validation separability by default, see --select). Ctrl-C, SIGTERM and
+        SIGHUP finish the current step, save and exit; a second signal exits at once. A run without --resume
+        refuses a RUN_DIR that already holds a run. The baseline (SSL-TIE) is --no-silence --no-noise.
         """)
 
     @Option(help: "Training folder (manifest.jsonl).") var data: String
@@ -27,7 +29,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Model configuration (\(ModelConfig.presets.map(\.name).joined(separator: ", "))).") var config: String = "demo"
     @Option(help: "Epochs.") var epochs: Int = 10
     @Option(help: "Run folder.") var out: String
-    @Flag(help: "Continue from RUN_DIR/last.safetensors.") var resume = false
+    @Flag(help: "Continue the run in RUN_DIR from its last.safetensors (from the start when it has none yet).") var resume = false
+    @Option(help: "Minutes between saves of last.safetensors inside an epoch (0: every step); epoch ends always save.")
+    var saveEveryMinutes: Double = 10
     @Option(help: "Learning rate (Adam).") var lr: Double = 1e-3
     @Option(help: "Batch size.") var batch: Int = 32
     @Option(help: "Weight decay (L2 added to the gradient, as torch Adam).") var weightDecay: Double = 1e-4
@@ -37,7 +41,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "λ weighting L_S + L_N.") var lambda: Double = 1
     @Flag(name: .customLong("joint-audio-batch"), inversion: .prefixedNo,
           help: "One audio-encoder forward on [positive; silence; noise], so BatchNorm sees in training the statistics it uses at test time.")
-    var jointAudioBatch = false
+    var jointAudioBatch = true
     @Flag(inversion: .prefixedNo, help: "SSL-TIE equivariance branch.") var equivariance = true
     @Flag(inversion: .prefixedNo, help: "Similar Audio Mixing between epochs.") var sam = true
     @Flag(name: .customLong("spec-augment"), inversion: .prefixedNo, help: "SpecAugment on the positive audio.") var specAugment = true
@@ -54,25 +58,32 @@ struct TrainCommand: ParsableCommand {
         try reportingErrors {
             guard ["sep", "floc", "objacc"].contains(select) else { throw SSLSaNError("--select must be sep, floc or objacc (got '\(select)')") }
             guard batch >= 2 else { throw SSLSaNError("--batch must be at least 2") }
+            guard saveEveryMinutes >= 0, saveEveryMinutes.isFinite else { throw SSLSaNError("--save-every-minutes must be 0 or more") }
             var o = TrainingOptions(dataDir: data, outDir: out)
             o.valDir = val; o.config = config; o.epochs = epochs; o.batch = batch; o.lr = lr; o.weightDecay = weightDecay
             o.silence = silence; o.noise = noise; o.negLoss = negLoss; o.lambda = lambda; o.jointAudioBatch = jointAudioBatch; o.equivariance = equivariance
             o.sam = sam; o.specAugment = specAugment; o.imageAugment = imageAugment; o.cropScale = cropScale; o.seed = seed; o.epochSize = epochSize
             o.valPairs = valPairs; o.select = select; o.resume = resume; o.plateauPatience = patience; o.parallelBranches = !serial
+            o.saveEveryMinutes = saveEveryMinutes
             // The compute budget: two branches × one BLAS thread, or one thread × two BLAS threads.
             ComputeBudget.apply(serial ? .oneJob(cores: 2) : .jobPerCore(cores: 2))
             ProcessTuning.keepLargeAllocations()
             let trainer = try Trainer(options: o)
 
+            // Ctrl-C, `kill` and a closed terminal all stop the same way: finish the step, save, exit.
             let flag = StopFlag()
-            signal(SIGINT, SIG_IGN)
-            let src = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-            src.setEventHandler {
-                if flag.raise() > 1 { FileHandle.standardError.write(Data("\nsslsan: interrupted twice, exiting without saving\n".utf8)); Foundation.exit(130) }
-                FileHandle.standardError.write(Data("\nsslsan: stopping after this step (Ctrl-C again to quit at once)\n".utf8))
+            let signals: [(Int32, String)] = [(SIGINT, "Ctrl-C"), (SIGTERM, "SIGTERM"), (SIGHUP, "SIGHUP")]
+            let sources = signals.map { sig, name in
+                signal(sig, SIG_IGN)
+                let src = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+                src.setEventHandler {
+                    if flag.raise() > 1 { FileHandle.standardError.write(Data("\nsslsan: \(name) again: exiting without saving\n".utf8)); Foundation.exit(128 + sig) }
+                    FileHandle.standardError.write(Data("\nsslsan: \(name): stopping after this step (again to quit at once)\n".utf8))
+                }
+                src.resume()
+                return src
             }
-            src.resume()
-            defer { src.cancel(); signal(SIGINT, SIG_DFL) }
+            defer { for (src, (sig, _)) in zip(sources, signals) { src.cancel(); signal(sig, SIG_DFL) } }
 
             let tty = isatty(STDOUT_FILENO) != 0
             var lastPrint = Date.distantPast
@@ -80,9 +91,12 @@ struct TrainCommand: ParsableCommand {
             func say(_ s: String) { out.write(Data(s.utf8)) }
             try trainer.run(progress: { ev in
                 switch ev {
-                case let .started(pairs, valPairs, params, steps, startEpoch):
+                case let .started(pairs, valPairs, params, steps, startEpoch, startStep):
+                    let resumed = startEpoch > 1 || startStep > 0 ? ", resuming at epoch \(startEpoch) step \(startStep)" : ""
                     say("training '\(trainer.config.name)' (\(String(format: "%.2f", Double(params) / 1e6)) M parameters) on \(pairs) pairs, \(steps) steps of \(o.batch) per epoch"
-                        + (valPairs > 0 ? ", validating on \(valPairs) pairs" : "") + (startEpoch > 1 ? ", resuming at epoch \(startEpoch)" : "") + "\n")
+                        + (valPairs > 0 ? ", validating on \(valPairs) pairs" : "") + resumed + "\n")
+                case .saved:
+                    if !tty { say("saved \(trainer.folder.lastPath)\n") }
                 case let .step(epoch, step, n, parts, sps, lr):
                     let desc = Self.describe(parts)
                     if tty {

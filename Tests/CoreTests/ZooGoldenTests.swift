@@ -239,13 +239,12 @@ final class ZooGoldenTests: XCTestCase {
 
     // MARK: - opening files of any family
 
-    /// The family a file's names fit (what `LocalisationModels.open` falls back to), for each
-    /// golden key list, with and without DataParallel's `module.`; FNAC has EZ-VSL's names and
-    /// SSL-Align LVS's, so those two are named with `--model`.
-    func testFamilyFittingFromKeyNames() throws {
+    /// The family `LocalisationModels.open` falls back to (`ModelFamily.detect`), for each golden
+    /// key list; FNAC has EZ-VSL's names and SSL-Align LVS's, so those two are named with `--model`.
+    func testFamilyFromKeyNames() throws {
         for (dir, expected) in [("lvs", ModelFamily.lvs), ("sslalign", .lvs), ("ezvsl", .ezvsl), ("fnac", .ezvsl), ("slavc", .slavc), ("rcgrad", .rcgrad)] {
             let w = try ZooWeights(keys: SharedData.path("golden/zoo/\(dir)/keys.txt"))
-            XCTAssertEqual(try LocalisationModels.fitting(w), expected, dir)
+            XCTAssertEqual(ModelFamily.detect(from: w)?.family, expected, dir)
         }
         XCTAssertEqual(ModelFamily(name: "EZ-VSL"), .ezvsl)
         XCTAssertEqual(ModelFamily(name: "ssl_align"), .sslAlign)

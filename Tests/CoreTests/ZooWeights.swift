@@ -42,6 +42,13 @@ struct ZooWeights: TensorSource {
         return t
     }
 
+    /// Stored little-endian bytes: float32 values, or int64 zeros.
+    func rawBytes(_ name: String) throws -> Data {
+        guard let (dt, _) = shapes[name] else { throw SSLSaNError("no tensor '\(name)'", file: path) }
+        if dt == .i64 { return try int64s(name).withUnsafeBufferPointer { Data(buffer: $0) } }
+        return try tensor(name).array.withUnsafeBufferPointer { Data(buffer: $0) }
+    }
+
     func int64s(_ name: String) throws -> [Int64] { [Int64](repeating: 0, count: max(1, shapes[name]?.1.reduce(1, *) ?? 1)) }
 
     static func fnv1a64(_ s: String) -> UInt64 {

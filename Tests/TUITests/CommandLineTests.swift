@@ -26,26 +26,39 @@ final class CommandLineTests: XCTestCase {
 
     /// Runs the binary with posix_spawn; returns status, stdout and stderr.
     func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+        let pid = try spawn(args)
+        let status = wait(pid)
+        let signalled = (status & 0x7f) != 0
+        XCTAssertFalse(signalled, "sslsan \(args.joined(separator: " ")) crashed (signal \(status & 0x7f))")
+        return ((status >> 8) & 0xff, output(), errors())
+    }
+
+    /// Starts the binary (stdin /dev/null, stdout and stderr to files `name`.out / `name`.err in
+    /// the test's folder) and returns its pid; `wait` collects it.
+    func spawn(_ args: [String], name: String = "std") throws -> pid_t {
         let bin = try binary()
-        let outPath = tmp + "/stdout", errPath = tmp + "/stderr"
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 1, tmp + "/\(name).out", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, tmp + "/\(name).err", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         let cargs = ([bin] + args).map { strdup($0) } + [nil]
         defer { cargs.forEach { free($0) } }
         var pid: pid_t = 0
         guard posix_spawn(&pid, bin, &actions, nil, cargs, environ) == 0 else { throw XCTSkip("cannot start \(bin)") }
+        return pid
+    }
+
+    /// The raw wait status of `pid`.
+    func wait(_ pid: pid_t) -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let signalled = (status & 0x7f) != 0
-        XCTAssertFalse(signalled, "sslsan \(args.joined(separator: " ")) crashed (signal \(status & 0x7f))")
-        return ((status >> 8) & 0xff,
-                (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-                (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+        return status
     }
+
+    func output(_ name: String = "std") -> String { (try? String(contentsOfFile: tmp + "/\(name).out", encoding: .utf8)) ?? "" }
+    func errors(_ name: String = "std") -> String { (try? String(contentsOfFile: tmp + "/\(name).err", encoding: .utf8)) ?? "" }
 
     /// A small random-weight demo checkpoint, one image and one clip from the synthetic generator.
     func fixtures() throws -> (ckpt: String, image: String, audio: String) {

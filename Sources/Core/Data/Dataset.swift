@@ -44,6 +44,7 @@ public struct Dataset: Sendable {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             throw SSLSaNError("no such dataset folder", file: path)
         }
+        if !isDir.boolValue { try FileCheck.readable(path) }   // a manifest path: a regular file
         let dir = isDir.boolValue ? path : (path as NSString).deletingLastPathComponent
         let resolved = format == .auto ? try detect(path) : format
         var ds: Dataset
@@ -53,6 +54,18 @@ public struct Dataset: Sendable {
         case .is3: ds = try IS3Reader.read(dir)
         case .s4: ds = try S4Reader.read(dir)
         case .auto: fatalError("unreachable")
+        }
+        // Every file a sample names must be a regular file: a named pipe would block the scorer
+        // forever in open(2), a device would stream without end. Each layout's reader already
+        // skips missing files; this catches the rest for all layouts in one place.
+        var usable: [Sample] = []
+        for s in ds.samples {
+            let problem = ([s.imagePath, s.audioPath] + (s.maskPath.map { [$0] } ?? [])).lazy
+                .compactMap { DatasetFiles.fileProblem(s.id, $0, root: ds.root) }.first
+            if let problem { ds.problems.append(problem + " (skipped)") } else { usable.append(s) }
+        }
+        if usable.count < ds.samples.count {
+            ds = Dataset(root: ds.root, format: ds.format, samples: usable, problems: ds.problems, itemsListed: ds.itemsListed)
         }
         if requireGroundTruth {
             var kept: [Sample] = []
@@ -104,10 +117,18 @@ public struct Dataset: Sendable {
 enum DatasetFiles {
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
+    /// Why sample `id` cannot use the file at `path` ("missing file", a pipe or device, a folder,
+    /// no read permission), as a problem line naming the file relative to `root`; nil when usable.
+    static func fileProblem(_ id: String, _ path: String, root: String) -> String? {
+        guard let p = FileCheck.problem(path) else { return nil }
+        let shown = path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
+        return p == "no such file" ? "\(id): missing file '\(shown)'" : "\(id): '\(shown)' \(p)"
+    }
+
     /// JSON decoded with JSONDecoder: JSONSerialization on Linux rounds some doubles to a
     /// neighbouring value, which can move a box edge across a pixel boundary.
     static func decode<T: Decodable>(_ type: T.Type, _ path: String) throws -> T {
-        guard let data = FileManager.default.contents(atPath: path) else { throw SSLSaNError("cannot read the file", file: path) }
+        let data = try FileCheck.contents(path)
         do { return try JSONDecoder().decode(T.self, from: data) } catch {
             throw SSLSaNError("unexpected JSON (\(Self.describe(error)))", file: path)
         }

@@ -28,9 +28,8 @@ enum ManifestReader {
     }
 
     static func read(_ path: String) throws -> Dataset {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SSLSaNError(DatasetFiles.exists(path) ? "cannot read the manifest" : "no manifest.jsonl", file: path)
-        }
+        if FileCheck.problem(path) == "no such file" { throw SSLSaNError("no manifest.jsonl", file: path) }
+        let data = try FileCheck.contents(path)
         let dir = (path as NSString).deletingLastPathComponent
         let vggss = try VGGSSAnnotations.find(in: dir)
         let decoder = JSONDecoder()
@@ -52,8 +51,9 @@ enum ManifestReader {
             guard let image = row.image, let audio = row.audio else { problems.append("\(id): no image or audio path (skipped)"); continue }
             func abs(_ p: String) -> String { p.hasPrefix("/") ? p : dir + "/" + p }
             let imagePath = abs(image), audioPath = abs(audio)
-            if !DatasetFiles.exists(imagePath) { problems.append("\(id): missing file '\(image)' (skipped)"); continue }
-            if !DatasetFiles.exists(audioPath) { problems.append("\(id): missing file '\(audio)' (skipped)"); continue }
+            if let p = DatasetFiles.fileProblem(id, imagePath, root: dir) ?? DatasetFiles.fileProblem(id, audioPath, root: dir) {
+                problems.append(p + " (skipped)"); continue
+            }
             var label = row.label ?? ""
             var boxes = row.boxes ?? []
             if boxes.isEmpty && row.mask == nil, let a = vggss?[id] {
@@ -67,7 +67,7 @@ enum ManifestReader {
             var maskPath: String?
             if let m = row.mask {
                 maskPath = abs(m)
-                if !DatasetFiles.exists(maskPath!) { problems.append("\(id): missing file '\(m)' (skipped)"); continue }
+                if let p = DatasetFiles.fileProblem(id, maskPath!, root: dir) { problems.append(p + " (skipped)"); continue }
             }
             seenIDs.insert(id)
             if row.scene == nil { implicitScene.insert(samples.count) }

@@ -18,7 +18,7 @@ struct VGGSSAnnotations {
     }
 
     static func read(_ path: String) throws -> VGGSSAnnotations {
-        guard let data = FileManager.default.contents(atPath: path) else { throw SSLSaNError("cannot read the file", file: path) }
+        let data = try FileCheck.contents(path)
         let d = JSONDecoder()
         if let list = try? d.decode([ListItem].self, from: data) {
             var m: [String: Entry] = [:], order: [String] = []

@@ -117,7 +117,8 @@ public final class Evaluator: @unchecked Sendable {
     /// â of an audio file, encoded once and cached.
     public func audioEmbedding(_ path: String) throws -> [Float] {
         try cached(\.audioCache, path) {
-            encodeAudio(model.audioInput(try AudioFile.read(path, sampleRate: options.nativeRate ? AudioFile.info(path).sampleRate : model.sampleRate)))
+            encodeAudio(model.audioInput(try AudioFile.read(path, sampleRate: options.nativeRate ? AudioFile.info(path).sampleRate : model.sampleRate,
+                                                            maxSamples: model.audioSamplesRead)))
         }
     }
 
@@ -172,6 +173,11 @@ public final class Evaluator: @unchecked Sendable {
             offscreenSources: picks.map { samples[$0].id }, groundTruth: gt,
             visualEmbedding: Alignment.pooledVisual(v.array, channels: c, positions: positions),
             audioEmbedding: pos)
+        // A non-finite map (weights that overflow on this input) must not reach a metric.
+        try scored.positive.requireFinite("positive")
+        try scored.silence?.requireFinite("silence")
+        for m in scored.noise { try m.requireFinite("noise") }
+        for m in scored.offscreen { try m.requireFinite("off-screen") }
         var row: [Float]?
         if let ra = retrievalAudio {
             row = model.maps(visual: v, index: 0, audio: ra).map { Float($0.max) }

@@ -32,10 +32,8 @@ extension GroundTruthMap {
 
     /// Bit depth and colour type from a PNG's IHDR (nil when the file is not a PNG).
     static func pngHeader(_ path: String) -> (bitDepth: UInt8, colorType: UInt8)? {
-        guard let fh = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? fh.close() }
-        guard let d = try? fh.read(upToCount: 26), d.count == 26 else { return nil }
-        let b = [UInt8](d)
+        // FileCheck.head refuses a pipe or device (which would block or never end).
+        guard let b = try? FileCheck.head(path, count: 26), b.count == 26 else { return nil }
         guard b[0..<8] == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] else { return nil }
         return (b[24], b[25])
     }

@@ -54,7 +54,6 @@ public enum PNGFile {
     struct Decoded { var width: Int; var height: Int; var rgb: [UInt8]; var isColor: Bool }
 
     static func decode(_ path: String) throws -> Decoded {
-        try FileCheck.readable(path)
         let head = try FileCheck.head(path, count: 8)
         guard head == signature else { throw SSLSaNError("not a PNG file", file: path) }
         var w: Int32 = 0, h: Int32 = 0, color: Int32 = 0

@@ -4,14 +4,52 @@ import Foundation
 /// `{name: {dtype, shape, data_offsets}, "__metadata__": {string: string}}`, then raw
 /// little-endian tensor bytes. Checkpoints, golden vectors and `--dump` files all use it.
 public enum SafetensorsDType: String, Sendable, CaseIterable {
-    case f32 = "F32", f16 = "F16", bf16 = "BF16", f64 = "F64", i64 = "I64", i32 = "I32", u8 = "U8"
+    case f32 = "F32", f16 = "F16", bf16 = "BF16", f64 = "F64", i64 = "I64", i32 = "I32", i16 = "I16", i8 = "I8", u8 = "U8", bool = "BOOL"
 
     public var byteSize: Int {
         switch self {
         case .f32, .i32: 4
-        case .f16, .bf16: 2
+        case .f16, .bf16, .i16: 2
         case .f64, .i64: 8
-        case .u8: 1
+        case .u8, .i8, .bool: 1
+        }
+    }
+
+    public var isFloatingPoint: Bool { self == .f32 || self == .f16 || self == .bf16 || self == .f64 }
+
+    /// Converts `n` little-endian elements of this dtype at `p` to float32 in `out`: the one decoder
+    /// behind every `TensorSource.tensor` (safetensors and torch.save files alike).
+    func decode(_ p: UnsafeRawPointer, count n: Int, into out: UnsafeMutablePointer<Float>) {
+        switch self {
+        case .f32:
+            #if _endian(little)
+            UnsafeMutableRawPointer(out).copyMemory(from: p, byteCount: 4 * n)
+            #else
+            for i in 0..<n { out[i] = Float(bitPattern: UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
+            #endif
+        case .f64: for i in 0..<n { out[i] = Float(Double(bitPattern: UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)))) }
+        case .f16: for i in 0..<n { out[i] = SafetensorsFile.halfToFloat(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) }
+        case .bf16: for i in 0..<n { out[i] = Float(bitPattern: UInt32(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) << 16) }
+        case .i64: for i in 0..<n { out[i] = Float(Int64(littleEndian: p.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self))) }
+        case .i32: for i in 0..<n { out[i] = Float(Int32(littleEndian: p.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self))) }
+        case .i16: for i in 0..<n { out[i] = Float(Int16(littleEndian: p.loadUnaligned(fromByteOffset: 2 * i, as: Int16.self))) }
+        case .i8: for i in 0..<n { out[i] = Float(p.load(fromByteOffset: i, as: Int8.self)) }
+        case .u8, .bool: for i in 0..<n { out[i] = Float(p.load(fromByteOffset: i, as: UInt8.self)) }
+        }
+    }
+
+    /// Integer elements as Int64 (floating elements are converted through float32 and truncated).
+    func decodeInt64s(_ p: UnsafeRawPointer, count n: Int) -> [Int64] {
+        switch self {
+        case .i64: return (0..<n).map { Int64(littleEndian: p.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self)) }
+        case .i32: return (0..<n).map { Int64(Int32(littleEndian: p.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self))) }
+        case .i16: return (0..<n).map { Int64(Int16(littleEndian: p.loadUnaligned(fromByteOffset: 2 * $0, as: Int16.self))) }
+        case .i8: return (0..<n).map { Int64(p.load(fromByteOffset: $0, as: Int8.self)) }
+        case .u8, .bool: return (0..<n).map { Int64(p.load(fromByteOffset: $0, as: UInt8.self)) }
+        default:
+            var f = [Float](repeating: 0, count: n)
+            f.withUnsafeMutableBufferPointer { decode(p, count: n, into: $0.baseAddress!) }
+            return f.map { $0.isFinite ? Int64($0) : 0 }
         }
     }
 }
@@ -35,13 +73,22 @@ public struct SafetensorsFile: Sendable {
     private let dataStart: Int
 
     public init(path: String) throws {
+        // A FIFO would block the read forever and a device would never end: regular files only.
+        try FileCheck.readable(path)
         let d: Data
         do { d = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
-            throw SSLSaNError(FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file", file: path)
+            throw SSLSaNError("cannot read the file", file: path)
         }
         try self.init(data: d, path: path)
     }
 
+    /// Validates the whole structure before anything is read: the header length, a JSON object
+    /// header (starting with `{`, as the format requires), every entry's dtype, shape and
+    /// offsets (`dtype size × shape` bytes), and that the tensors tile the data section exactly,
+    /// in the Hugging Face reader's way: sorted by offset, each starts where the previous ends,
+    /// the last ends at the end of the file. A header length one byte off, a cut or padded file,
+    /// overlapping or gapped tensors all fail here with one line, instead of every tensor being
+    /// read a byte off.
     public init(data d: Data, path: String = "<memory>") throws {
         self.path = path
         guard d.count >= 8 else { throw SSLSaNError("not a safetensors file (shorter than its 8-byte header length)", file: path) }
@@ -51,8 +98,9 @@ public struct SafetensorsFile: Sendable {
             throw SSLSaNError("corrupt safetensors header (header length \(n) for a \(d.count)-byte file)", file: path)
         }
         let headerBytes = d.subdata(in: (d.startIndex + 8)..<(d.startIndex + 8 + Int(n)))
-        guard let json = try? JSONSerialization.jsonObject(with: headerBytes) as? [String: Any] else {
-            throw SSLSaNError("corrupt safetensors header (not a JSON object)", file: path)
+        guard headerBytes.first == UInt8(ascii: "{"),
+              let json = try? JSONSerialization.jsonObject(with: headerBytes) as? [String: Any] else {
+            throw SSLSaNError("corrupt safetensors header (not a JSON object of \(n) bytes; wrong header length?)", file: path)
         }
         let dataLen = d.count - 8 - Int(n)
         var meta: [String: String] = [:]
@@ -70,29 +118,48 @@ public struct SafetensorsFile: Sendable {
             guard let dtype = SafetensorsDType(rawValue: dt) else {
                 throw SSLSaNError("tensor '\(name)' has unsupported dtype \(dt)", file: path)
             }
-            let shape = shapeAny.compactMap { ($0 as? NSNumber)?.intValue }
-            let o = offs.compactMap { ($0 as? NSNumber)?.intValue }
-            guard shape.count == shapeAny.count, o.count == 2, shape.allSatisfy({ $0 >= 0 }) else {
-                throw SSLSaNError("tensor '\(name)' has a malformed shape or offsets", file: path)
+            let shape = shapeAny.compactMap(Self.count), o = offs.compactMap(Self.count)
+            guard shape.count == shapeAny.count, o.count == 2 else {
+                throw SSLSaNError("tensor '\(name)' has a malformed shape or offsets (non-negative integers expected)", file: path)
             }
-            guard o[0] >= 0, o[0] <= o[1], o[1] <= dataLen else {
+            guard o[0] <= o[1], o[1] <= dataLen else {
                 throw SSLSaNError("tensor '\(name)' lies outside the file (offsets \(o[0])..<\(o[1]), data is \(dataLen) bytes; truncated?)", file: path)
             }
-            let expected = shape.reduce(1, *) * dtype.byteSize
-            guard o[1] - o[0] == expected else {
-                throw SSLSaNError("tensor '\(name)' has \(o[1] - o[0]) bytes but shape \(shape) × \(dt) needs \(expected)", file: path)
+            var expected = dtype.byteSize, overflow = false
+            for dim in shape where !overflow { (expected, overflow) = expected.multipliedReportingOverflow(by: dim) }
+            guard !overflow, o[1] - o[0] == expected else {
+                throw SSLSaNError("tensor '\(name)' has \(o[1] - o[0]) bytes but shape \(shape) × \(dt) needs \(overflow ? "more than can exist" : "\(expected)")", file: path)
             }
             list.append(Entry(name: name, dtype: dtype, shape: shape, range: o[0]..<o[1]))
         }
-        list.sort { ($0.range.lowerBound, $0.name) < ($1.range.lowerBound, $1.name) }
-        for i in 1..<max(list.count, 1) where list[i].range.lowerBound < list[i - 1].range.upperBound && !list[i].range.isEmpty {
-            throw SSLSaNError("tensors '\(list[i - 1].name)' and '\(list[i].name)' overlap", file: path)
+        list.sort { ($0.range.lowerBound, $0.range.upperBound, $0.name) < ($1.range.lowerBound, $1.range.upperBound, $1.name) }
+        var end = 0, previous: String?
+        for e in list {
+            if e.range.lowerBound < end {
+                throw SSLSaNError("tensors '\(previous!)' and '\(e.name)' overlap in the data section", file: path)
+            }
+            if e.range.lowerBound > end {
+                throw SSLSaNError("\(e.range.lowerBound - end) bytes of the data section belong to no tensor (before '\(e.name)', offset \(end))", file: path)
+            }
+            end = e.range.upperBound
+            previous = e.name
+        }
+        if end != dataLen {
+            throw SSLSaNError("the data section is \(dataLen) bytes but its tensors cover \(end) (wrong header length, or bytes added or cut)", file: path)
         }
         self.metadata = meta
         self.entries = list
         self.index = Dictionary(uniqueKeysWithValues: list.enumerated().map { ($1.name, $0) })
         self.data = d
         self.dataStart = d.startIndex + 8 + Int(n)
+    }
+
+    /// A JSON number that is a non-negative integer small enough to be a size or offset.
+    private static func count(_ v: Any) -> Int? {
+        guard let x = v as? NSNumber else { return nil }
+        let d = x.doubleValue
+        guard d.isFinite, d >= 0, d == d.rounded(), d < 9e15 else { return nil }
+        return x.intValue
     }
 
     public var names: [String] { entries.map(\.name) }
@@ -105,48 +172,26 @@ public struct SafetensorsFile: Sendable {
     }
 
     /// The raw little-endian bytes of one tensor.
-    public func rawBytes(_ name: String) throws -> [UInt8] {
+    public func rawBytes(_ name: String) throws -> Data {
         let e = try require(name)
-        return [UInt8](data[(dataStart + e.range.lowerBound)..<(dataStart + e.range.upperBound)])
+        return data.subdata(in: (dataStart + e.range.lowerBound)..<(dataStart + e.range.upperBound))
     }
 
     /// Any floating or integer tensor converted to float32.
     public func tensor(_ name: String) throws -> Tensor {
         let e = try require(name)
         let t = Tensor(shape: e.shape)
-        let n = t.count
         data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            let p = raw.baseAddress!.advanced(by: dataStart - data.startIndex + e.range.lowerBound)
-            switch e.dtype {
-            case .f32:
-                #if _endian(little)
-                UnsafeMutableRawPointer(t.data).copyMemory(from: p, byteCount: 4 * n)
-                #else
-                for i in 0..<n { t.data[i] = Float(bitPattern: UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
-                #endif
-            case .f64: for i in 0..<n { t.data[i] = Float(Double(bitPattern: UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)))) }
-            case .f16: for i in 0..<n { t.data[i] = Self.halfToFloat(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) }
-            case .bf16: for i in 0..<n { t.data[i] = Float(bitPattern: UInt32(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) << 16) }
-            case .i64: for i in 0..<n { t.data[i] = Float(Int64(littleEndian: p.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self))) }
-            case .i32: for i in 0..<n { t.data[i] = Float(Int32(littleEndian: p.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self))) }
-            case .u8: for i in 0..<n { t.data[i] = Float(p.load(fromByteOffset: i, as: UInt8.self)) }
-            }
+            e.dtype.decode(raw.baseAddress!.advanced(by: dataStart - data.startIndex + e.range.lowerBound), count: t.count, into: t.data)
         }
         return t
     }
 
-    /// Integer tensors (I64, I32, U8) as Int64 values.
+    /// Integer tensors as Int64 values.
     public func int64s(_ name: String) throws -> [Int64] {
         let e = try require(name)
-        let n = e.shape.reduce(1, *)
         return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [Int64] in
-            let p = raw.baseAddress!.advanced(by: dataStart - data.startIndex + e.range.lowerBound)
-            switch e.dtype {
-            case .i64: return (0..<n).map { Int64(littleEndian: p.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self)) }
-            case .i32: return (0..<n).map { Int64(Int32(littleEndian: p.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self))) }
-            case .u8: return (0..<n).map { Int64(p.load(fromByteOffset: $0, as: UInt8.self)) }
-            default: return (0..<n).map { Int64(p.loadUnaligned(fromByteOffset: e.dtype.byteSize * $0, as: Float.self)) }
-            }
+            e.dtype.decodeInt64s(raw.baseAddress!.advanced(by: dataStart - data.startIndex + e.range.lowerBound), count: e.shape.reduce(1, *))
         }
     }
 
@@ -190,7 +235,10 @@ public struct SafetensorsWriter {
         case .f16: for v in floats { var x = Float16(v).bitPattern.littleEndian; withUnsafeBytes(of: &x) { d.append(contentsOf: $0) } }
         case .i64: for v in floats { var x = Int64(v).littleEndian; withUnsafeBytes(of: &x) { d.append(contentsOf: $0) } }
         case .i32: for v in floats { var x = Int32(v).littleEndian; withUnsafeBytes(of: &x) { d.append(contentsOf: $0) } }
+        case .i16: for v in floats { var x = Int16(clamping: Int(v)).littleEndian; withUnsafeBytes(of: &x) { d.append(contentsOf: $0) } }
+        case .i8: for v in floats { d.append(UInt8(bitPattern: Int8(clamping: Int(v)))) }
         case .u8: for v in floats { d.append(UInt8(clamping: Int(v))) }
+        case .bool: for v in floats { d.append(v != 0 ? 1 : 0) }
         }
         items.append((name, dtype, shape, d))
     }
@@ -203,6 +251,12 @@ public struct SafetensorsWriter {
 
     public mutating func add(_ name: String, uint8s: [UInt8], shape: [Int]) {
         items.append((name, .u8, shape, Data(uint8s)))
+    }
+
+    /// A tensor given as its stored little-endian bytes (`TensorSource.rawBytes`), written unchanged.
+    public mutating func add(_ name: String, dtype: SafetensorsDType, shape: [Int], rawBytes: Data) {
+        precondition(rawBytes.count == shape.reduce(1, *) * dtype.byteSize, "byte count does not match shape × dtype")
+        items.append((name, dtype, shape, rawBytes))
     }
 
     private static func roundToBF16(_ v: Float) -> UInt32 {

@@ -60,11 +60,13 @@ public enum Checkpoint {
     static let floatTypes: Set<SafetensorsDType> = [.f32, .f16, .bf16, .f64]
 
     /// Copies the tensors of `file` into `model`. Every problem (missing name, wrong shape,
-    /// non-float dtype) is collected and reported in one error line naming the file.
+    /// non-float dtype) is collected and reported in one error line naming the file; so are
+    /// values no trained network holds (NaN or Inf in a weight or running statistic, a negative
+    /// running variance), which would otherwise turn every map into NaN.
     public static func load(_ file: any TensorSource, into model: SSLSaNModel) throws {
         // Checkpoints saved from nn.DataParallel prefix every key with "module.".
         let prefix = file.names.allSatisfy { $0.hasPrefix("module.") } && !file.names.isEmpty ? "module." : ""
-        var missing: [String] = [], wrongShape: [String] = [], wrongType: [String] = []
+        var missing: [String] = [], wrongShape: [String] = [], wrongType: [String] = [], badValues: [String] = []
         var unused: [String: Tensor] = [:]
         for e in layout(model) {
             let key = prefix + e.name
@@ -77,6 +79,7 @@ public enum Checkpoint {
                 if fe.shape != e.shape { wrongShape.append("\(e.name) \(fe.shape) (expected \(e.shape))"); continue }
                 if !floatTypes.contains(fe.dtype) { wrongType.append("\(e.name) \(fe.dtype.rawValue)"); continue }
                 t.copy(from: try file.tensor(key))
+                if let why = implausibleValues(e.name, t) { badValues.append(why) }
             case .counter(let bn):
                 bn.numBatchesTracked = fe.shape.reduce(1, *) == 1 ? (try file.int64s(key).first ?? 0) : 0
             case .unused:
@@ -90,13 +93,35 @@ public enum Checkpoint {
         if !problems.isEmpty {
             throw SSLSaNError("checkpoint does not fit the '\(model.config.name)' model (widths \(model.config.widths)): \(problems.joined(separator: "; "))", file: file.path)
         }
+        if !badValues.isEmpty {
+            let shown = badValues.prefix(4).joined(separator: ", ") + (badValues.count > 4 ? " and \(badValues.count - 4) more" : "")
+            throw SSLSaNError("checkpoint holds values no network can use in \(badValues.count) tensor\(badValues.count == 1 ? "" : "s"): \(shown) (a corrupt file or a diverged training run)", file: file.path)
+        }
         model.unusedTensors = unused
+    }
+
+    /// Why a loaded weight or BatchNorm statistic is unusable, or nil: NaN/Inf anywhere, or a
+    /// negative running variance (BatchNorm divides by its square root).
+    static func implausibleValues(_ name: String, _ t: Tensor) -> String? {
+        var nonFinite = 0, negative = 0
+        t.withUnsafeBufferPointer { p in
+            for v in p { if !v.isFinite { nonFinite += 1 } else if v < 0 { negative += 1 } }
+        }
+        if nonFinite > 0 { return "\(name) (\(nonFinite) NaN/Inf)" }
+        if name.hasSuffix(".running_var") && negative > 0 { return "\(name) (\(negative) negative)" }
+        return nil
     }
 
     /// Writes all 257 entries in PyTorch order (float32, counters I64), the configuration in
     /// the metadata, atomically. Unused entries come from `model.unusedTensors` when their shape
     /// fits, else zeros.
     public static func save(_ model: SSLSaNModel, to path: String, metadata: [String: String] = [:]) throws {
+        try writer(model, metadata: metadata).write(to: path)
+    }
+
+    /// The writer `save` uses, for files that add more tensors beside the model's (the trainer's
+    /// `last.safetensors` adds the optimizer state, so one file is one consistent unit).
+    public static func writer(_ model: SSLSaNModel, metadata: [String: String] = [:]) -> SafetensorsWriter {
         var meta = metadata
         meta[ModelConfig.metadataKey] = model.config.metadataJSON
         var w = SafetensorsWriter(metadata: meta)
@@ -114,15 +139,18 @@ public enum Checkpoint {
                 }
             }
         }
-        try w.write(to: path)
+        return w
     }
 }
 
 extension SSLSaNModel {
-    /// Reads a checkpoint: configuration from the `sslsan.config` metadata (absent → `full`),
-    /// then every used tensor by its PyTorch name. F32, F16 and BF16 files are accepted.
+    /// Reads a checkpoint — safetensors or a `torch.save` file (`openTensorSource`): configuration
+    /// from the `sslsan.config` metadata (absent → `full`; every field validated before the model is
+    /// sized from it), then every used tensor by its PyTorch name, checked finite. F32, F16, BF16
+    /// and F64 tensors are accepted. `infer`, `eval`, `render`, `bench`, `debug` and the explorer
+    /// all load through here.
     public static func load(_ path: String) throws -> SSLSaNModel {
-        let file = try SafetensorsFile(path: path)
+        let file = try openTensorSource(path)
         let config = try ModelConfig.from(metadata: file.metadata, file: path)
         let model = SSLSaNModel(config: config, seed: 0)
         try Checkpoint.load(file, into: model)

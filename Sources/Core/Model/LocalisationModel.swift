@@ -21,6 +21,9 @@ public protocol LocalisationModel: AnyObject, Sendable {
     var imageSize: Int { get }
     /// A name for tables and status lines ("SSL-TIE full", "EZ-VSL").
     var label: String { get }
+    /// Samples (at `sampleRate`) of a file the front end can use, for windowed reads; nil: the
+    /// whole file (the vssl_eval windows centre on the whole file's duration).
+    var audioSamplesRead: Int? { get }
 
     func imageInput(_ image: RGBImage) -> Tensor
     func audioInput(_ clip: AudioClip) -> Tensor
@@ -50,6 +53,7 @@ extension SSLSaNModel: LocalisationModel {
     public var sampleRate: Int { config.sampleRate }
     public var imageSize: Int { config.imageSize }
     public var label: String { config.name == "full" ? "SSL-TIE" : "SSL-TIE \(config.name)" }
+    public var audioSamplesRead: Int? { config.windowSamples }
 
     /// vssl_eval's squash + ImageNet normalisation (`ImageTransform.evalTensor`).
     public func imageInput(_ image: RGBImage) -> Tensor { ImageTransform.evalTensor(image, size: config.imageSize) }
@@ -66,6 +70,7 @@ extension SSLSaNModel: LocalisationModel {
 
 extension ZooModel: LocalisationModel {
     public var label: String { family.displayName }
+    public var audioSamplesRead: Int? { nil }
     public func imageEmbedding(_ input: Tensor) -> Tensor { imageEmbedding(input, observe: nil) }
     public func audioEmbedding(_ input: Tensor) -> Tensor { audioEmbedding(input, observe: nil) }
 }
@@ -75,13 +80,14 @@ public enum LocalisationModels {
     /// Metadata key naming the family in files sslsan writes.
     public static let familyKey = "sslsan.family"
 
-    /// Loads `path` (any `TensorSource` the IO layer reads) as `family`, or as the family its
-    /// metadata names, or — when neither is given — as the family whose state_dict fits.
+    /// Loads `path` (safetensors or a torch.save file: `openTensorSource`) as `family`, or as the
+    /// family its metadata names, or as `ModelFamily.detect(from:)` finds from its key names.
     public static func open(_ path: String, family: ModelFamily? = nil) throws -> any LocalisationModel {
-        let source = try openSource(path)
-        // sslsan's own checkpoints carry their configuration (and only the tensors SSL-TIE uses).
-        let own: ModelFamily? = source.metadata[ModelConfig.metadataKey] != nil ? .sslTie : nil
-        let chosen = try family ?? source.metadata[familyKey].flatMap(ModelFamily.init(name:)) ?? own ?? fitting(source)
+        let source = try openTensorSource(path)
+        let named = source.metadata[familyKey].flatMap(ModelFamily.init(name:))
+        guard let chosen = family ?? named ?? ModelFamily.detect(from: source)?.family else {
+            throw SSLSaNError("no supported model family fits this checkpoint's \(source.names.count) tensor names; name one with --model (\(ModelFamily.allCases.map(\.rawValue).joined(separator: ", ")))", file: path)
+        }
         if chosen == .sslTie {
             let config = try ModelConfig.from(metadata: source.metadata, file: path)
             let model = SSLSaNModel(config: config, seed: 0)
@@ -91,24 +97,5 @@ public enum LocalisationModels {
         let model = ZooModel(family: chosen)
         try model.load(from: source)
         return model
-    }
-
-    /// The tensor file reader for `path`. Safetensors today; the torch.save reader plugs in here.
-    public static func openSource(_ path: String) throws -> any TensorSource {
-        try SafetensorsFile(path: path)
-    }
-
-    /// The family whose loader needs exactly the names the file has (ignoring `module.`): the
-    /// family with every required key present. With `audnet.conv1_a`: LVS when the file carries
-    /// LVS's AVENet extras (`imgnet.fc`) without SSL-TIE's (`vision_fc1`), else SSL-TIE (its
-    /// PyTorch state_dict, or only the used tensors). SSL-Align shares LVS's names and FNAC
-    /// EZ-VSL's: name those with `--model`.
-    public static func fitting(_ source: any TensorSource) throws -> ModelFamily {
-        let names = Set(source.names.map { $0.hasPrefix("module.") ? String($0.dropFirst(7)) : $0 })
-        if names.contains("audnet.conv1_a.weight") {
-            return names.contains("imgnet.fc.weight") && !names.contains("vision_fc1.weight") ? .lvs : .sslTie
-        }
-        for f in [ModelFamily.slavc, .ezvsl, .rcgrad] where Set(ZooModel(family: f).requiredKeys).isSubset(of: names) { return f }
-        throw SSLSaNError("no supported model family fits this checkpoint's \(names.count) tensor names; name one with --model (\(ModelFamily.allCases.map(\.rawValue).joined(separator: ", ")))", file: source.path)
     }
 }

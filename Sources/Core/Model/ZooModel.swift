@@ -78,15 +78,10 @@ public final class ZooModel: @unchecked Sendable {
         return encoder(imageEncoder) + projections(imageProjections, "img_proj") + encoder(audioEncoder) + projections(audioProjections, "aud_proj")
     }
 
-    /// Every tensor name a strict PyTorch load of this family's module needs (used ones and the
-    /// BatchNorm counters).
-    public var requiredKeys: [String] {
-        namedTensors.map(\.name) + (imageEncoder.batchNorms + audioEncoder.batchNorms).map { "\($0.name).num_batches_tracked" }
-    }
-
     /// Copies the weights from any tensor source (safetensors, torch.save archive). `module.`
     /// prefixes are stripped. Missing or mis-shaped tensors are one error naming the file; keys
-    /// the family does not use and does not know are kept in `unexpectedKeys`.
+    /// outside the family's state_dict (`ModelFamily.expectedKeys`) and its known extras are kept
+    /// in `unexpectedKeys`.
     public func load(from source: any TensorSource) throws {
         var byName: [String: String] = [:]
         for n in source.names { byName[n.hasPrefix("module.") ? String(n.dropFirst(7)) : n] = n }
@@ -109,7 +104,7 @@ public final class ZooModel: @unchecked Sendable {
         if !problems.isEmpty {
             throw SSLSaNError("checkpoint does not fit \(family.displayName): \(problems.joined(separator: "; "))", file: source.path)
         }
-        let known = Set(requiredKeys)
+        let known = Set(family.expectedKeys().map(\.name))
         unexpectedKeys = byName.keys.filter { k in !known.contains(k) && !specification.unusedKeyPrefixes.contains { k.hasPrefix($0) } }.sorted()
     }
 

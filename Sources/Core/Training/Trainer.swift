@@ -15,8 +15,9 @@ public struct TrainingOptions: Codable, Sendable {
     public var noise = true
     public var negLoss = true
     public var lambda: Double = 1
-    /// One audio-encoder forward on [positive; silence; noise] (see `TrainObjective.jointAudioBatch`).
-    public var jointAudioBatch = false
+    /// One audio-encoder forward on [positive; silence; noise] (see `TrainObjective.jointAudioBatch`):
+    /// BatchNorm then sees in training the statistics it uses at test time (samples/TRAINING.md).
+    public var jointAudioBatch = true
     /// SSL-TIE's equivariance branch (0.5·(L_cl + L_cl_ts) + λ_eq·L_eq).
     public var equivariance = true
     public var equivarianceWeight: Double = 1
@@ -38,7 +39,11 @@ public struct TrainingOptions: Codable, Sendable {
     public var valPairs = 200
     /// best.safetensors by: sep (separability, default), floc, objacc.
     public var select = "sep"
+    /// Continue the run in `outDir` from its `last.safetensors` (from scratch when it has none yet).
     public var resume = false
+    /// Minutes between saves of `last` inside an epoch (0: after every step; nil: only at epoch
+    /// ends and on interruption). Epoch ends always save.
+    public var saveEveryMinutes: Double? = 10
     /// Image and audio branches on two threads with single-threaded BLAS (true), or one thread with 2 BLAS threads.
     public var parallelBranches = true
     /// Log one JSONL step line every N steps.
@@ -48,16 +53,20 @@ public struct TrainingOptions: Codable, Sendable {
 }
 
 public enum TrainingEvent: Sendable {
-    case started(pairs: Int, valPairs: Int, parameters: Int, stepsPerEpoch: Int, startEpoch: Int)
+    case started(pairs: Int, valPairs: Int, parameters: Int, stepsPerEpoch: Int, startEpoch: Int, startStep: Int)
     case step(epoch: Int, step: Int, stepsInEpoch: Int, parts: [String: Double], samplesPerSecond: Double, lr: Double)
     case phase(String)
+    /// `last` was saved inside an epoch (the time interval).
+    case saved(String)
     case epochEnd(epoch: Int, meanParts: [String: Double], validation: [String: Double]?, seconds: Double, best: Bool)
     case stopped(String)
 }
 
 /// The training loop as a library: `Trainer(options).run(progress:shouldStop:)`.
-/// Writes `log.jsonl`, `last.safetensors` (+ `last.optim.safetensors`: Adam moments, step, RNG,
-/// scheduler, SAM pairs) every epoch and on interruption, `best.safetensors` by the selection metric.
+/// Holds the run folder's lock (`RunFolder`) from `init` until the trainer is released. Writes
+/// `log.jsonl` (`TrainingLog`: whole lines only), `last.safetensors` (`TrainingCheckpoint`: weights,
+/// Adam moments, position, RNG, scheduler, SAM pairs in one atomic file) at every epoch end, every
+/// `saveEveryMinutes` and on interruption, and `best.safetensors` by the selection metric.
 public final class Trainer: @unchecked Sendable {
     public let options: TrainingOptions
     public let config: ModelConfig
@@ -73,7 +82,12 @@ public final class Trainer: @unchecked Sendable {
     var samPairs: [Int: Int] = [:]
     var samAlpha: Float = 0
     var globalStep = 0
-    let log: FileHandle
+    /// This run's id (kept across resumes; in every `last` and the log's start line).
+    var runID = UUID().uuidString
+    /// Where a resumed run continues inside `startEpoch` (nil: at its beginning).
+    var resumePosition: TrainingPosition?
+    public let folder: RunFolder
+    let log: TrainingLog
 
     public init(options o: TrainingOptions) throws {
         options = o
@@ -87,25 +101,30 @@ public final class Trainer: @unchecked Sendable {
         ia.cropScale = min(1, max(0.05, o.cropScale))...1.0
         if !o.imageAugment { ia = .none }
         frontEnd = TrainingFrontEnd(config: config, imageAugment: ia, specAugment: o.specAugment)
-        let fm = FileManager.default
-        do { try fm.createDirectory(atPath: o.outDir, withIntermediateDirectories: true) } catch {
-            throw SSLSaNError("cannot create the run folder", file: o.outDir)
-        }
         rng = TrainingRNG(seed: o.seed)
         model = SSLSaNModel(config: config, seed: o.seed)
         optimizer = AdamOptimizer(params: model.parameters, lr: Float(o.lr), weightDecay: Float(o.weightDecay))
         scheduler = ReduceLROnPlateau(mode: .max, factor: o.plateauFactor, patience: o.plateauPatience)
-        let logPath = o.outDir + "/log.jsonl"
-        if !fm.fileExists(atPath: logPath) || !o.resume { _ = fm.createFile(atPath: logPath, contents: nil) }
-        guard let h = FileHandle(forWritingAtPath: logPath) else { throw SSLSaNError("cannot write the log", file: logPath) }
-        h.seekToEndOfFile()
-        log = h
-        if o.resume { try loadLast() }
+        // The folder last: every check above fails without leaving a folder behind.
+        let folder = try RunFolder(o.outDir, resume: o.resume)
+        self.folder = folder
+        let resuming = o.resume && FileManager.default.fileExists(atPath: folder.lastPath)
+        do { log = try TrainingLog(path: folder.logPath, append: resuming) } catch { folder.close(); throw error }
+        do {
+            if resuming {
+                try loadLast()
+                if let logged = TrainingLog.runID(folder.logPath), logged != runID {
+                    throw SSLSaNError("--resume: last.safetensors is from run \(runID) but log.jsonl from run \(logged) (a file copied from another run?)", file: lastPath)
+                }
+            }
+        } catch {
+            folder.close()
+            throw error
+        }
     }
 
-    var lastPath: String { options.outDir + "/last.safetensors" }
-    var optimPath: String { options.outDir + "/last.optim.safetensors" }
-    var bestPath: String { options.outDir + "/best.safetensors" }
+    var lastPath: String { folder.lastPath }
+    var bestPath: String { folder.bestPath }
 
     // MARK: checkpoints
 
@@ -113,57 +132,45 @@ public final class Trainer: @unchecked Sendable {
         var m = extra
         m["sslsan.epoch"] = String(epoch)
         m["sslsan.step"] = String(globalStep)
+        m["sslsan.run"] = runID
         if let d = try? JSONEncoder().encode(options), let s = String(data: d, encoding: .utf8) { m["sslsan.training"] = s }
         return m
     }
 
-    /// `last` (+ optimizer state) after `epoch` completed epochs.
-    func saveLast(epoch: Int) throws {
-        try model.save(to: lastPath, metadata: metadata(epoch: epoch))
-        var w = SafetensorsWriter(metadata: [
-            "sslsan.epoch": String(epoch), "sslsan.step": String(globalStep), "adam.step": String(optimizer.step),
-            "lr": String(optimizer.lr), "rng": rng.words.map(String.init).joined(separator: ","),
-            "best": String(bestScore), "sam.alpha": String(samAlpha),
-            "scheduler": String(data: (try? JSONEncoder().encode(scheduler)) ?? Data(), encoding: .utf8) ?? "",
-        ])
-        for (n, t) in optimizer.stateTensors() { w.add(n, t) }
-        if !samPairs.isEmpty {
-            let keys = samPairs.keys.sorted()
-            w.add("sam.pairs", int64s: keys.flatMap { [Int64($0), Int64(samPairs[$0]!)] }, shape: [keys.count, 2])
-        }
-        try w.write(to: optimPath)
+    /// Saves `last` at `position`: the next step is `step` of `epoch` (the epoch's RNG, sums and
+    /// step count as of now).
+    func saveLast(epoch: Int, step: Int, stepsPerEpoch: Int, epochRNG: TrainingRNG, sums: [String: Double], done: Int) throws {
+        let p = TrainingPosition(run: runID, epoch: epoch, step: step, stepsPerEpoch: stepsPerEpoch, pairs: train.count,
+                                 globalStep: globalStep, rng: rng.words, epochRNG: epochRNG.words, lr: optimizer.lr,
+                                 best: bestScore, samAlpha: samAlpha, scheduler: scheduler, sums: sums, done: done)
+        try TrainingCheckpoint.write(model: model, optimizer: optimizer, position: p, samPairs: samPairs,
+                                     metadata: metadata(epoch: epoch - 1), to: lastPath)
     }
 
     func loadLast() throws {
-        guard FileManager.default.fileExists(atPath: lastPath) else {
-            throw SSLSaNError("--resume: no last.safetensors in the run folder", file: options.outDir)
-        }
-        let f = try SafetensorsFile(path: lastPath)
-        let cfg = try ModelConfig.from(metadata: f.metadata, file: lastPath)
-        guard cfg == config else { throw SSLSaNError("--resume: checkpoint configuration '\(cfg.name)' differs from --config \(config.name)", file: lastPath) }
-        try Checkpoint.load(f, into: model)
-        let o = try SafetensorsFile(path: optimPath)
-        let m = o.metadata
-        try optimizer.loadState(o, step: Int(m["adam.step"] ?? "0") ?? 0)
-        if let lr = m["lr"].flatMap(Float.init) { optimizer.lr = lr }
-        if let r = m["rng"]?.split(separator: ",").compactMap({ UInt64($0) }), r.count == 4 { rng = TrainingRNG(words: r) }
-        if let b = m["best"].flatMap(Double.init) { bestScore = b }
-        if let a = m["sam.alpha"].flatMap(Float.init) { samAlpha = a }
-        if let s = m["scheduler"], let d = s.data(using: .utf8), let sc = try? JSONDecoder().decode(ReduceLROnPlateau.self, from: d) { scheduler = sc }
-        if o.contains("sam.pairs") {
-            let v = try o.int64s("sam.pairs")
-            for i in stride(from: 0, to: v.count - 1, by: 2) where Int(v[i]) < train.count && Int(v[i + 1]) < train.count {
-                samPairs[Int(v[i])] = Int(v[i + 1])
+        let (p, sam) = try TrainingCheckpoint.read(lastPath, into: model, optimizer: optimizer, pairs: train.count)
+        runID = p.run
+        optimizer.lr = p.lr
+        rng = TrainingRNG(words: p.rng)
+        bestScore = p.best
+        samAlpha = p.samAlpha
+        scheduler = p.scheduler
+        samPairs = sam
+        globalStep = p.globalStep
+        startEpoch = p.epoch
+        if p.step > 0 {
+            // Mid-epoch: the epoch is drawn again from its RNG, which needs the same pairs and steps.
+            let steps = min(options.epochSize ?? train.count, train.count) / options.batch
+            guard steps == p.stepsPerEpoch, train.count == p.pairs else {
+                throw SSLSaNError("--resume: the run stopped at step \(p.step) of an epoch of \(p.stepsPerEpoch) steps over \(p.pairs) pairs; " +
+                                  "now \(steps) steps over \(train.count) pairs: resume with the same --data, --batch and --epoch-size", file: lastPath)
             }
+            resumePosition = p
         }
-        startEpoch = (Int(m["sslsan.epoch"] ?? "0") ?? 0) + 1
-        globalStep = Int(m["sslsan.step"] ?? "0") ?? 0
     }
 
-    func writeLog(_ obj: [String: Any]) {
-        if let d = try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]) {
-            log.write(d); log.write(Data("\n".utf8))
-        }
+    func writeLog(_ obj: [String: Any]) throws {
+        try log.write(obj)
     }
 
     // MARK: batches
@@ -254,42 +261,55 @@ public final class Trainer: @unchecked Sendable {
         objective.jointAudioBatch = o.jointAudioBatch
         let epochPairs = min(o.epochSize ?? train.count, train.count)
         let stepsPerEpoch = epochPairs / o.batch
+        let resumeAt = resumePosition
         progress(.started(pairs: train.count, valPairs: validator?.count ?? 0, parameters: model.parameterCount,
-                          stepsPerEpoch: stepsPerEpoch, startEpoch: startEpoch))
-        if startEpoch == 1 {
-            writeLog(["type": "start", "pairs": train.count, "parameters": model.parameterCount, "config": config.name,
-                      "options": (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(o))) ?? [:]])
+                          stepsPerEpoch: stepsPerEpoch, startEpoch: startEpoch, startStep: resumeAt?.step ?? 0))
+        let fresh = globalStep == 0 && startEpoch == 1
+        // A fresh run stopped (or failed) before its first step leaves no folder behind.
+        defer { if fresh && globalStep == 0 { folder.discardIfUntouched() } }
+        if fresh {
+            try writeLog(["type": "start", "run": runID, "pairs": train.count, "parameters": model.parameterCount, "config": config.name,
+                          "options": (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(o))) ?? [:]])
         } else {
-            writeLog(["type": "resume", "epoch": startEpoch, "step": globalStep])
+            // Log lines after this position (steps the crash lost) are superseded by the ones that follow.
+            try writeLog(["type": "resume", "run": runID, "epoch": startEpoch, "step": resumeAt?.step ?? 0, "global_step": globalStep])
         }
         var lastMetrics: MetricReport? = nil
         if startEpoch > o.epochs { progress(.stopped("already trained for \(o.epochs) epochs")); return nil }
+        var lastSave = Date()
         for epoch in startEpoch...o.epochs {
             let t0 = Date()
+            let resumeHere = epoch == startEpoch ? resumeAt : nil
+            // The epoch's order and batch seeds come from the generator as the epoch begins.
+            if let p = resumeHere { rng = TrainingRNG(words: p.epochRNG) }
+            let epochRNG = rng
             var order = Array(0..<train.count)
             for j in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(j, Int(rng.next() % UInt64(j + 1))) }
             let jobs = (0..<stepsPerEpoch).map { s in
                 BatchProducer.Job(indices: Array(order[(s * o.batch)..<((s + 1) * o.batch)]), seed: rng.next())
             }
-            let producer = BatchProducer(jobs: jobs) { job in try self.makeBatch(indices: job.indices, seed: job.seed) }
+            let first = resumeHere?.step ?? 0
+            if let p = resumeHere { rng = TrainingRNG(words: p.rng) }
+            let producer = BatchProducer(jobs: Array(jobs[first...])) { job in try self.makeBatch(indices: job.indices, seed: job.seed) }
             defer { producer.stop() }
-            var sums: [String: Double] = [:]
-            var done = 0
-            for s in 0..<stepsPerEpoch {
+            var sums: [String: Double] = resumeHere?.sums ?? [:]
+            var done = resumeHere?.done ?? 0
+            for s in first..<stepsPerEpoch {
                 if shouldStop() {
-                    try saveLast(epoch: epoch - 1)
-                    writeLog(["type": "interrupted", "epoch": epoch, "step": s, "global_step": globalStep])
-                    progress(.stopped("interrupted in epoch \(epoch) at step \(s); saved \(lastPath) (resume restarts epoch \(epoch))"))
+                    if globalStep == 0 && fresh { progress(.stopped("stopped before the first step; nothing saved")); return lastMetrics }
+                    try saveLast(epoch: epoch, step: s, stepsPerEpoch: stepsPerEpoch, epochRNG: epochRNG, sums: sums, done: done)
+                    try writeLog(["type": "interrupted", "epoch": epoch, "step": s, "global_step": globalStep])
+                    progress(.stopped("interrupted in epoch \(epoch) at step \(s); saved \(lastPath) (--resume continues there)"))
                     return lastMetrics
                 }
                 let ts = Date()
-                let batch = try producer.batch(s)
+                let batch = try producer.batch(s - first)
                 let tf = o.equivariance ? EquivarianceTransform.random(batch: o.batch, maxAngle: o.maxRotation,
                                                                         canvas: config.imageSize, rng: &rng) : nil
                 optimizer.zeroGrad()
                 let r = objective.step(model: model, batch: batch, transform: tf)
                 if !r.lossTotal.isFinite {
-                    writeLog(["type": "nan", "epoch": epoch, "step": s, "global_step": globalStep])
+                    try writeLog(["type": "nan", "epoch": epoch, "step": s, "global_step": globalStep])
                     throw SSLSaNError("loss became \(r.lossTotal) at epoch \(epoch), step \(s) (parts \(r.parts)); stopped. The last good checkpoint is \(lastPath)" +
                                       " — try a lower --lr")
                 }
@@ -303,7 +323,12 @@ public final class Trainer: @unchecked Sendable {
                     var line: [String: Any] = ["type": "step", "epoch": epoch, "step": s, "global_step": globalStep,
                                                "lr": Double(optimizer.lr), "samples_per_s": sps]
                     for (k, v) in parts { line[k] = v }
-                    writeLog(line)
+                    try writeLog(line)
+                }
+                if let minutes = o.saveEveryMinutes, Date().timeIntervalSince(lastSave) >= minutes * 60, s + 1 < stepsPerEpoch {
+                    try saveLast(epoch: epoch, step: s + 1, stepsPerEpoch: stepsPerEpoch, epochRNG: epochRNG, sums: sums, done: done)
+                    lastSave = Date()
+                    progress(.saved(lastPath))
                 }
                 progress(.step(epoch: epoch, step: s, stepsInEpoch: stepsPerEpoch, parts: parts, samplesPerSecond: sps, lr: Double(optimizer.lr)))
             }
@@ -327,7 +352,7 @@ public final class Trainer: @unchecked Sendable {
                 }
                 let newLR = scheduler.step(metric: score, lr: Double(optimizer.lr))
                 if newLR != Double(optimizer.lr) {
-                    writeLog(["type": "lr", "epoch": epoch, "lr": newLR])
+                    try writeLog(["type": "lr", "epoch": epoch, "lr": newLR])
                     optimizer.lr = Float(newLR)
                 }
             } else {
@@ -337,13 +362,14 @@ public final class Trainer: @unchecked Sendable {
                 progress(.phase("similar audio retrieval"))
                 try retrieveSimilarAudio(epoch: epoch, shouldStop: shouldStop)
             }
-            try saveLast(epoch: epoch)
+            try saveLast(epoch: epoch + 1, step: 0, stepsPerEpoch: stepsPerEpoch, epochRNG: rng, sums: [:], done: 0)
+            lastSave = Date()
             let secs = Date().timeIntervalSince(t0)
             var line: [String: Any] = ["type": "epoch", "epoch": epoch, "global_step": globalStep, "seconds": secs,
                                        "lr": Double(optimizer.lr), "best": isBest, "sam_alpha": Double(samAlpha)]
             for (k, v) in means { line[k] = v }
             if let vd = valDict { for (k, v) in vd { line["val_" + k] = v.isFinite ? v : -1 } }
-            writeLog(line)
+            try writeLog(line)
             progress(.epochEnd(epoch: epoch, meanParts: means, validation: valDict, seconds: secs, best: isBest))
         }
         progress(.stopped("finished \(o.epochs) epochs"))

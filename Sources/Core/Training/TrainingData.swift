@@ -34,7 +34,8 @@ public struct TrainingFrontEnd: Sendable {
     }
 
     public func loadWaveform(_ p: TrainingPair) throws -> [Float] {
-        try AudioFile.read(p.audioPath, sampleRate: config.sampleRate).samples
+        // Only the window is used (SAM mixing keeps the shorter length, then the window cuts).
+        try AudioFile.read(p.audioPath, sampleRate: config.sampleRate, maxSamples: config.windowSamples).samples
     }
 
     /// SAM mixing on raw waveforms: (1−α)·x0[:L] + α·x1[:L], L = min length (SPEC §4.4).

@@ -60,7 +60,10 @@ public final class Explorer {
         state.passesTarget = session.passes
         state.training.available = trainer != nil
         if let t = trainer, !t.configs.isEmpty { state.training.configs = t.configs }
-        state.training.data = options.dataDirectory
+        state.training.explored = options.dataDirectory
+        state.training.runsFolder = options.exportDirectory + "/runs"
+        state.training.data = GeneratedSplit.training(in: state.training.runsFolder).folder
+        state.training.validationData = GeneratedSplit.validation(in: state.training.runsFolder).folder
         state.soundNotice = sound.notice
         if options.demo { state.demo = DemoState() }
     }
@@ -293,6 +296,8 @@ public final class Explorer {
         case .stopped:
             t.status = .stopped; trainingJob = nil
             if let run = t.runDirectory, FileManager.default.fileExists(atPath: run + "/last.safetensors") { t.lastCheckpoint = run + "/last.safetensors" }
+            // Stopped before its first step: the trainer removed the folder; the next start is a new run.
+            if let run = t.runDirectory, !FileManager.default.fileExists(atPath: run) { t.runDirectory = nil; t.status = .idle }
         case .failed(let m): t.status = .failed(m); trainingJob = nil
         }
         state.training = t
@@ -304,14 +309,17 @@ public final class Explorer {
         }
         let t = state.training
         // A stopped run resumes in its folder; anything else starts a new run folder.
-        let run = (t.status == .stopped ? t.runDirectory : nil) ?? (options.exportDirectory + "/runs/explore-\(Self.timestamp())")
+        let run = (t.status == .stopped ? t.runDirectory : nil) ?? (t.runsFolder + "/explore-\(Self.timestamp())")
         // After a stop the trainer has saved last.safetensors in the run folder: resume from it.
         let last = run + "/last.safetensors"
         let resume: String? = t.status == .stopped && FileManager.default.fileExists(atPath: last) ? last : nil
-        let req = TrainingRequest(data: t.data, validation: options.dataDirectory, config: t.configs.isEmpty ? "demo" : t.configs[t.configIndex], epochs: t.epochs,
-                                  useSilence: t.useSilence, useNoise: t.useNoise, useEquivariance: t.useEquivariance,
-                                  learningRate: t.learningRates[t.lrIndex], runDirectory: run, resume: resume)
-        try? FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true)
+        // The default splits are generated on the training thread when missing; the trainer makes the run folder.
+        let generate = [GeneratedSplit.training(in: t.runsFolder), .validation(in: t.runsFolder)].filter { $0.folder == t.data || $0.folder == t.validationData }
+        let req = TrainingRequest(data: t.data, validation: t.validationData.isEmpty ? nil : t.validationData,
+                                  config: t.configs.isEmpty ? "demo" : t.configs[t.configIndex], epochs: t.epochs,
+                                  useSilence: t.useSilence, useNoise: t.useNoise, useJointAudioBatch: t.useJointAudioBatch,
+                                  useEquivariance: t.useEquivariance, learningRate: t.learningRates[t.lrIndex], runDirectory: run,
+                                  resume: resume, generate: generate)
         state.training.runDirectory = run
         state.training.status = .running
         if resume == nil { state.training.loss = []; state.training.lossSilence = []; state.training.lossNoise = []; state.training.validation = [] }

@@ -113,14 +113,24 @@ public enum TrainingStatus: Equatable, Sendable {
 
 /// The form and live progress of the training panel.
 public struct TrainingPanelState: Sendable {
-    public enum Field: Int, CaseIterable, Sendable { case data, config, epochs, silence, noise, equivariance, lr, run }
-    public var data: String = "samples"
+    public enum Field: Int, CaseIterable, Sendable { case data, validation, config, epochs, silence, noise, jointAudio, equivariance, lr, run }
+    /// Training and validation folders: by default two generated splits (`GeneratedSplit`), made
+    /// on start when missing, neither of them the dataset being explored.
+    public var data: String = "runs/data/train-seed2"
+    public var validationData: String = "runs/data/val-seed3"
+    /// The dataset being explored (the panel warns when a run would train or validate on it).
+    public var explored: String = ""
+    /// Where new run folders go (`<exports>/runs`).
+    public var runsFolder: String = "runs"
     public var configs: [String] = ["demo"]
     public var configIndex = 0
     public var epochs = 5
     public var useSilence = true
     public var useNoise = true
-    public var useEquivariance = true
+    /// `--joint-audio-batch`: on, as the README and samples/TRAINING.md recommend.
+    public var useJointAudioBatch = true
+    /// SSL-TIE's equivariance branch: off, as for the demo models (about 30 % more per step).
+    public var useEquivariance = false
     public var learningRates: [Double] = [1e-3, 3e-4, 1e-4]
     public var lrIndex = 0
     public var field: Field = .data
@@ -137,7 +147,8 @@ public struct TrainingPanelState: Sendable {
     public var runDirectory: String?
     /// Whether the build contains a trainer.
     public var available = false
-    public var editingData = false
+    /// The text field being edited (data or validation).
+    public var editing: Field?
 }
 
 public struct DemoState: Sendable, Equatable {

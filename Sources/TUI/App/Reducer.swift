@@ -183,11 +183,12 @@ extension ExplorerState {
         var t = training
         defer { training = t }
         let fields = TrainingPanelState.Field.allCases
-        if t.editingData {
+        if let f = t.editing {
+            let text: WritableKeyPath<TrainingPanelState, String> = f == .validation ? \.validationData : \.data
             switch key {
-            case .enter, .escape: t.editingData = false
-            case .backspace: _ = t.data.popLast()
-            case .char(let c): t.data.append(c)
+            case .enter, .escape: t.editing = nil
+            case .backspace: _ = t[keyPath: text].popLast()
+            case .char(let c): t[keyPath: text].append(c)
             default: break
             }
             return []
@@ -202,13 +203,14 @@ extension ExplorerState {
             case .epochs: t.epochs = max(1, min(1000, t.epochs + d))
             case .silence: t.useSilence.toggle()
             case .noise: t.useNoise.toggle()
+            case .jointAudio: t.useJointAudioBatch.toggle()
             case .equivariance: t.useEquivariance.toggle()
             case .lr: t.lrIndex = (t.lrIndex + d + t.learningRates.count) % t.learningRates.count
-            case .data, .run: break
+            case .data, .validation, .run: break
             }
             return []
         case .enter:
-            if t.field == .data { t.editingData = true; return [] }
+            if t.field == .data || t.field == .validation { t.editing = t.field; return [] }
             if t.status == .running || t.status == .stopping { return [] }
             return [.startTraining]
         case .char("x"):

@@ -1,21 +1,47 @@
 import Foundation
 import Synchronization
 
+/// A folder of synthetic scenes the panel writes with the sample generator (`SampleDataset.write`,
+/// as `sslsan samples --out FOLDER --count SCENES --seed SEED --split SPLIT`) when it is missing.
+/// The panel's defaults train on one (seed 2) and validate on another (seed 3), so neither is the
+/// dataset being explored (`samples/` is seed 1): the figures the explorer then shows for the
+/// trained model are on scenes it never saw, as in samples/TRAINING.md.
+public struct GeneratedSplit: Sendable, Equatable {
+    public var folder: String
+    public var seed: UInt64
+    public var scenes: Int
+    public var split: String
+
+    public static func training(in runs: String) -> GeneratedSplit {
+        GeneratedSplit(folder: runs + "/data/train-seed2", seed: 2, scenes: 500, split: "train")
+    }
+    public static func validation(in runs: String) -> GeneratedSplit {
+        GeneratedSplit(folder: runs + "/data/val-seed3", seed: 3, scenes: 100, split: "val")
+    }
+
+    public var exists: Bool { FileManager.default.fileExists(atPath: folder + "/manifest.jsonl") }
+    public var command: String { "sslsan samples --out \(folder) --count \(scenes) --seed \(seed) --split \(split)" }
+}
+
 /// What the training panel asks for.
 public struct TrainingRequest: Sendable, Equatable {
     public var data: String
-    /// Validation set (the dataset being explored).
+    /// Validation set (by default a generated split apart from the training data and the explored dataset).
     public var validation: String?
     public var config: String
     public var epochs: Int
     public var useSilence: Bool
     public var useNoise: Bool
+    public var useJointAudioBatch: Bool
     public var useEquivariance: Bool
     public var learningRate: Double
-    /// Run folder (checkpoints, JSONL log).
+    /// Run folder (checkpoints, JSONL log); the trainer creates it, and removes it again when the
+    /// run stops before its first step.
     public var runDirectory: String
     /// Checkpoint to resume from (after a stop).
     public var resume: String?
+    /// Folders to generate before training when they are missing (the default splits).
+    public var generate: [GeneratedSplit] = []
 }
 
 /// A trainer the explorer can drive in the background. `run` blocks (it is called on a worker
