@@ -1,5 +1,6 @@
 import ArgumentParser
 import Core
+import Render
 import Foundation
 
 /// `sslsan eval`: the paper's metrics on a dataset scored with a checkpoint, on maps computed
@@ -31,13 +32,30 @@ struct EvalCommand: ParsableCommand {
           sslsan eval --maps metrics_inputs.safetensors --threshold 0.3338
           sslsan eval --data vggss --checkpoint m.safetensors --shard 2/8 --out part-2.jsonl
           sslsan eval --merge part-*.jsonl --json metrics.json
+          sslsan eval --data is3 --checkpoint ezvsl.pth --compare lvs.pth.tar --threshold paper
+
+        --checkpoint takes any supported family (`sslsan models`); --compare scores a second model \
+        on the same samples and prints the two reports side by side. --threshold paper uses \
+        vssl_eval's U of each family.
         """)
 
     @Option(help: "Dataset folder (or manifest.jsonl).")
     var data: String?
 
-    @Option(help: "Model checkpoint: .safetensors, or a PyTorch .pth / .pth.tar / .pt.")
+    @Option(help: "Model checkpoint of any supported family (see `sslsan models`): .safetensors, or a PyTorch .pth / .pth.tar / .pt.")
     var checkpoint: String?
+
+    @Option(help: "Model family of --checkpoint, when the file does not say.")
+    var model: ModelFamily?
+
+    @Flag(help: "Read audio at each file's own rate, as vssl_eval does (default: resample to the model's 16 kHz).")
+    var nativeRate = false
+
+    @Option(help: "A second checkpoint scored on the same data; the reports are printed side by side.")
+    var compare: String?
+
+    @Option(help: "Model family of --compare, when the file does not say.")
+    var compareModel: ModelFamily?
 
     @Option(help: "Dataset layout: auto, manifest, vggss, is3 or s4.")
     var format: String = "auto"
@@ -45,7 +63,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Evaluation passes (each draws new noise and off-screen audio; vssl_eval uses 10).")
     var passes: Int = 10
 
-    @Option(help: "Universal threshold: 'auto' (Q3 of this run's negative maxima) or a number.")
+    @Option(help: "Universal threshold: 'auto' (Q3 of this run's negative maxima), 'paper' (vssl_eval's for the family) or a number.")
     var threshold: String = "auto"
 
     @Option(help: "Maps computed elsewhere, in the layout of metrics_inputs.safetensors (instead of --data/--checkpoint).")
@@ -100,16 +118,20 @@ struct EvalCommand: ParsableCommand {
         guard DatasetFormat(rawValue: format) != nil else {
             throw ValidationError("--format must be one of \(DatasetFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        guard ThresholdChoice(argument: threshold) != nil else { throw ValidationError("--threshold must be 'auto' or a number") }
+        guard threshold == "paper" || ThresholdChoice(argument: threshold) != nil else { throw ValidationError("--threshold must be 'auto', 'paper' or a number") }
+        if compare != nil && checkpoint == nil { throw ValidationError("--compare needs --data and --checkpoint") }
+        if compare != nil && out != nil { throw ValidationError("a shard prints no table: --compare goes with a whole run") }
         guard passes >= 1 && passes <= 1000 else { throw ValidationError("--passes must be between 1 and 1000") }
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
         try reportingErrors {
-            let choice = ThresholdChoice(argument: threshold)!
+            if threshold == "paper" && (maps != nil || !merge.isEmpty) { throw SSLSaNError("--threshold paper needs a model family (--checkpoint); --maps and --merge name none") }
             let set: MetricSet
             var timing = "", left: [String] = []
+            var compared: (label: String, report: MetricReport)?
+            var family: ModelFamily?
             if !merge.isEmpty {
                 let merged = try EvaluationPart.merge(merge)
                 Self.note("merged \(merged.shards) part(s): \(merged.metrics.count) samples")
@@ -125,10 +147,12 @@ struct EvalCommand: ParsableCommand {
                     try listProblems(ds.problems)
                     throw SSLSaNError("no usable samples", file: data)
                 }
-                let model = try SSLSaNModel.load(checkpoint!)
+                let model = try Self.open(checkpoint!, family: self.model)
+                family = model.family
                 var options = Evaluator.Options()
                 options.passes = passes
                 options.retrieval = !noRetrieval
+                options.nativeRate = nativeRate
                 // The compute budget is the front door's: samples in parallel with
                 // single-threaded BLAS and layer loops, or one sample with all of them.
                 let cores = threads ?? ComputeBudget.cores
@@ -147,7 +171,7 @@ struct EvalCommand: ParsableCommand {
                 left = ds.problems + scores.problems
                 timing = String(format: "scored %d samples in %.1f s wall, %.1f s CPU: %.3f s wall / %.3f s CPU per sample (%d passes, %d sample thread(s), model %@)",
                                 scores.scored.count, seconds, cpu, seconds / Double(max(1, scores.scored.count)),
-                                cpu / Double(max(1, scores.scored.count)), passes, serial ? 1 : options.threads, model.config.name)
+                                cpu / Double(max(1, scores.scored.count)), passes, serial ? 1 : options.threads, model.label)
                 if let c = options.cache {
                     let st = c.statistics
                     timing += "\nembedding cache \(c.directory): \(st.hits) hit(s), \(st.misses) miss(es)"
@@ -162,12 +186,32 @@ struct EvalCommand: ParsableCommand {
                     return
                 }
                 set = scores.pooled()
+                if let compare, set.count > 0 {
+                    let other = try Self.open(compare, family: compareModel)
+                    let r = try Evaluator(model: other, dataset: ds, options: options).run(progress: { bar.update($0) })
+                    bar.finish()
+                    guard r.metrics.count > 0 else { throw SSLSaNError("no sample could be scored", file: compare) }
+                    var otherReport = r.metrics.report(threshold: try Self.choice(threshold, other.family))
+                    otherReport.problems = ds.problems + r.problems
+                    compared = (other.label, otherReport)
+                }
             }
             try listProblems(left)
             guard set.count > 0 else { throw SSLSaNError("no sample could be scored") }
-            var report = set.report(threshold: choice)
+            var report = set.report(threshold: try Self.choice(threshold, family))
             report.problems = left
-            print(report.table(), terminator: "")
+            if let compared {
+                print(Self.sideBySide([(family?.displayName ?? "maps", report), compared]), terminator: "")
+                print("\n== \(family?.displayName ?? "")")
+                print(report.table(), terminator: "")
+                print("\n== \(compared.label)")
+                print(compared.report.table(), terminator: "")
+            } else {
+                print(report.table(), terminator: "")
+            }
+            if let f = family, let u = f.specification.paperThreshold, threshold != "paper" {
+                print(String(format: "paper threshold (vssl_eval U for %@) %.4f — rerun with --threshold paper to use it", f.displayName, Double(u)))
+            }
             if !timing.isEmpty { print(timing) }
             if let json { try AtomicFile.write(try report.jsonData(), to: json) }
             if let csv { try AtomicFile.write(Data(report.csv().utf8), to: csv) }
@@ -191,6 +235,44 @@ struct EvalCommand: ParsableCommand {
             let whole = problems.map { "all of them in \($0)" } ?? (json != nil ? "all of them under \"problems\" in \(json!)" : "list all with --problems FILE")
             Self.note("  … and \(lines.count - 10) more (\(whole))")
         }
+    }
+
+    /// Any family's checkpoint, listing the tensors it holds that the family does not use.
+    static func open(_ path: String, family: ModelFamily?) throws -> any LocalisationModel {
+        let m = try LocalisationModels.open(path, family: family)
+        if let z = m as? ZooModel, !z.unexpectedKeys.isEmpty {
+            note("\(path): \(z.unexpectedKeys.count) tensor(s) not used by \(z.label): \(z.unexpectedKeys.prefix(6).joined(separator: ", "))")
+        }
+        return m
+    }
+
+    /// `auto`, a number, or `paper` (the family's vssl_eval U).
+    static func choice(_ argument: String, _ family: ModelFamily?) throws -> ThresholdChoice {
+        if argument == "paper" {
+            guard let f = family, let u = f.specification.paperThreshold else {
+                throw SSLSaNError("vssl_eval defines no threshold for \(family?.displayName ?? "this model"); use auto or a number")
+            }
+            return .value(Double("\(u)") ?? Double(u))
+        }
+        return ThresholdChoice(argument: argument)!
+    }
+
+    /// The paper's figures of several reports in columns, one row per figure.
+    static func sideBySide(_ reports: [(label: String, report: MetricReport)]) -> String {
+        let names = reports[0].report.paperColumns.map(\.name) + ["U", "separability"]
+        let values = reports.map { r in
+            r.report.paperColumns.map { formatFixed($0.value, digits: 2) }
+                + [formatFixed(r.report.threshold, digits: 4), formatFixed(r.report.separability, digits: 4)]
+        }
+        let w0 = max(12, names.map(\.count).max() ?? 0)
+        let ws = reports.indices.map { i in max(10, reports[i].label.count, values[i].map(\.count).max() ?? 0) }
+        func row(_ first: String, _ cells: [String]) -> String {
+            first.padding(toLength: w0, withPad: " ", startingAt: 0)
+                + zip(cells, ws).map { "  " + String(repeating: " ", count: max(0, $1 - $0.count)) + $0 }.joined()
+        }
+        var lines = [row("", reports.map(\.label))]
+        for (i, n) in names.enumerated() { lines.append(row(n, values.map { $0[i] })) }
+        return lines.joined(separator: "\n") + "\n"
     }
 
     /// User + system CPU time of the process so far.

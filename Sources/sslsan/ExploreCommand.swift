@@ -12,11 +12,17 @@ struct ExploreCommand: ParsableCommand {
     @Option(name: .long, help: "Dataset folder (any format sslsan reads).")
     var data: String = "samples"
 
-    @Option(name: .long, help: "Checkpoint: .safetensors, or a PyTorch .pth / .pth.tar / .pt.")
+    @Option(name: .long, help: "Checkpoint of any supported family (see `sslsan models`): .safetensors, or a PyTorch .pth / .pth.tar / .pt.")
     var checkpoint: String = "samples/demo.safetensors"
 
-    @Option(name: .long, help: "A second checkpoint shown side by side.")
+    @Option(name: .long, help: "Model family of --checkpoint, when the file does not say (as 'sslsan eval --model').")
+    var model: ModelFamily?
+
+    @Option(name: .long, help: "A second checkpoint (any family) shown side by side.")
     var compare: String?
+
+    @Option(name: .long, help: "Model family of --compare, when the file does not say.")
+    var compareModel: ModelFamily?
 
     @Flag(name: .long, help: "Cycle scenes and audio conditions on a timer; any key takes control.")
     var demo = false
@@ -55,13 +61,15 @@ struct ExploreCommand: ParsableCommand {
                 }
                 if bench {
                     let ckpt = FileManager.default.fileExists(atPath: checkpoint) ? checkpoint : nil
-                    let r = try ExplorerBench.run(checkpoint: ckpt, data: data)
+                    let r = try ExplorerBench.run(checkpoint: ckpt, data: data, family: model)
                     let json = try JSONSerialization.data(withJSONObject: r, options: [.prettyPrinted, .sortedKeys])
                     print(String(decoding: json, as: UTF8.self))
                     return
                 }
                 var opts = ExplorerOptions(dataDirectory: data, checkpoint: checkpoint, compare: compare, demo: demo, exportDirectory: exportDir, passes: passes)
                 opts.graphics = graphics
+                opts.family = model
+                opts.compareFamily = compareModel
                 opts.cacheDirectory = noCache ? nil : cacheDir ?? EmbeddingCache.defaultDirectory()
                 try ExplorerLauncher.run(opts)
             } catch let e as TUIError {

@@ -19,8 +19,11 @@ struct RenderFigureCommand: ParsableCommand {
     @Option(help: "Dataset folder (any format the dataset reader detects).")
     var data: String
 
-    @Option(help: "Model checkpoint: .safetensors, or a PyTorch .pth / .pth.tar / .pt.")
+    @Option(help: "Model checkpoint of any supported family (see `sslsan models`): .safetensors, or a PyTorch .pth / .pth.tar / .pt.")
     var checkpoint: String
+
+    @Option(help: "Model family, when the file does not say.")
+    var model: ModelFamily?
 
     @Option(help: "Id of the sample to draw.")
     var id: String
@@ -28,7 +31,7 @@ struct RenderFigureCommand: ParsableCommand {
     @Option(help: "Output PNG file.")
     var out: String
 
-    @Option(help: "Threshold U: 'auto' (Q3 of the dataset's pooled negative maxima) or a number.")
+    @Option(help: "Threshold U: 'auto' (Q3 of the dataset's pooled negative maxima), 'paper' (vssl_eval's U for the family) or a number.")
     var threshold: String = "auto"
 
     @Option(help: "Colour map: jet (as in the paper) or viridis.")
@@ -42,14 +45,20 @@ struct RenderFigureCommand: ParsableCommand {
 
     func validate() throws {
         guard ColorMap(rawValue: colormap) != nil else { throw ValidationError("--colormap must be jet or viridis") }
-        guard threshold == "auto" || Double(threshold)?.isFinite == true else { throw ValidationError("--threshold must be 'auto' or a number") }
+        guard threshold == "auto" || threshold == "paper" || Double(threshold)?.isFinite == true else { throw ValidationError("--threshold must be 'auto', 'paper' or a number") }
         guard (32...1024).contains(panel) else { throw ValidationError("--panel must be between 32 and 1024") }
         guard (1...100).contains(passes) else { throw ValidationError("--passes must be between 1 and 100") }
     }
 
     func run() throws {
         try reportingErrors {
-            let figure = try FigureRendering.render(data: data, checkpoint: checkpoint, id: id, threshold: Double(threshold),
+            var given = Double(threshold)
+            if threshold == "paper" {
+                let family = try model ?? LocalisationModels.open(checkpoint).family
+                guard let u = family.specification.paperThreshold else { throw SSLSaNError("vssl_eval defines no threshold for \(family.displayName); use auto or a number") }
+                given = Double("\(u)") ?? Double(u)
+            }
+            let figure = try FigureRendering.render(data: data, checkpoint: checkpoint, family: model, id: id, threshold: given,
                                                     colorMap: ColorMap(rawValue: colormap)!, passes: passes, panel: panel)
             try PNGFile.write(figure.image, to: out)
             print("\(out): \(figure.image.width)x\(figure.image.height), U=\(formatFixed(figure.threshold, digits: 4)) (\(figure.thresholdSource)); " +
@@ -70,7 +79,7 @@ enum FigureRendering {
 
     /// Loads the dataset and model, scores the sample (and, without a threshold, the dataset for
     /// U), and draws the figure.
-    static func render(data: String, checkpoint: String, id: String, threshold: Double?, colorMap: ColorMap,
+    static func render(data: String, checkpoint: String, family: ModelFamily? = nil, id: String, threshold: Double?, colorMap: ColorMap,
                        passes: Int, panel: Int) throws -> Output {
         // Unannotated pairs (e.g. the real IS3+ pairs without masks) are drawn too, without an outline.
         let dataset = try Dataset.open(data, requireGroundTruth: false)
@@ -78,7 +87,7 @@ enum FigureRendering {
             let near = dataset.samples.prefix(3).map(\.id).joined(separator: ", ")
             throw SSLSaNError("no sample with id '\(id)' in \(data) (\(dataset.samples.count) samples, e.g. \(near))")
         }
-        let model = try SSLSaNModel.load(checkpoint)
+        let model = try LocalisationModels.open(checkpoint, family: family)
         var options = Evaluator.Options()
         options.passes = threshold == nil ? passes : 1
         options.retrieval = false

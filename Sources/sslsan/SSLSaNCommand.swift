@@ -8,6 +8,6 @@ struct SSLSaNCommand: ParsableCommand {
         abstract: "Visual sound source localisation explorer and on-CPU engine for SSL-SaN.",
         subcommands: [ExploreCommand.self, InferCommand.self, EvalCommand.self, RenderFigureCommand.self,
                       SamplesCommand.self, TrainCommand.self, BenchCommand.self, DebugCommand.self,
-                      InspectCommand.self, DoctorCommand.self]
+                      InspectCommand.self, DoctorCommand.self, ModelsCommand.self]
     )
 }

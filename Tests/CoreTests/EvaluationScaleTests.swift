@@ -113,13 +113,13 @@ final class EvaluationScaleTests: XCTestCase {
 
         // Other weights: everything is encoded again.
         let model3 = SSLSaNModel(config: try ModelConfig.named("demo"), seed: 3)
-        XCTAssertNotEqual(SSLSaNEmbedding(model3).fingerprint(), SSLSaNEmbedding(model).fingerprint())
+        XCTAssertNotEqual(model3.fingerprint(), model.fingerprint())
         let other = try run(model3)
         XCTAssertEqual(other.misses, entries); XCTAssertEqual(other.hits, 0)
 
         // A corrupt entry reads as a miss and is rewritten.
         let files = try FileManager.default.subpathsOfDirectory(atPath: tmp + "/cache").filter { $0.hasSuffix(".emb") }
-        let folder = SSLSaNEmbedding(model3).fingerprint()
+        let folder = model3.fingerprint()
         let victim = tmp + "/cache/" + files.first { $0.hasPrefix(folder) && $0.contains("/aud-") }!
         var bytes = try Data(contentsOf: URL(fileURLWithPath: victim))
         bytes[bytes.count - 1] ^= 1

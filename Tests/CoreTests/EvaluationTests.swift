@@ -69,7 +69,7 @@ final class EvaluationTests: XCTestCase {
         // `sslsan infer --noise --seed` encodes.
         let v = try ev.visualFeatures(samples[3].imagePath)
         let noise1 = model.encodeAudio(NegativeAudio.spectrogram(.noise, config: model.config, seed: ev.seeds[1])).array
-        assertMapsClose([Evaluator.map(visual: v, audio: noise1)], [one.noise[1]], model)
+        assertMapsClose([model.map(visual: v, audio: noise1)], [one.noise[1]], model)
         // The mask is the ground truth (the samples have both mask and box).
         XCTAssertEqual(one.groundTruth, try GroundTruthMap.mask(at: samples[3].maskPath!))
         let report = set.report()

@@ -4,7 +4,7 @@ import Foundation
 /// this one) or reopening the explorer encodes nothing it encoded before.
 ///
 /// Layout: `<directory>/<model fingerprint>/<key>.emb`, one file per embedding. The model folder
-/// is `EmbeddingModel.fingerprint()` (weights + config + front-end version), the key is the input
+/// is `LocalisationModel.fingerprint()` (weights + config + front-end version), the key is the input
 /// file's XXH64 content hash and size (`img-…`, `aud-…`) or the negative's name (`silence`,
 /// `noise-<seed>`). Changing a file's bytes or any weight therefore misses; stale entries are
 /// never read (delete the folder to reclaim the space). A file is 24 + 4·rank header bytes then

@@ -14,7 +14,7 @@ import Foundation
 /// is computed on its own (one audio row per GEMM), so a map does not depend on which other
 /// passes are scored with it: `score(sample:passes: 0..<1)` then `1..<10` equals `0..<10`.
 ///
-/// Models: anything `EmbeddingModel` (SSL-SaN through `SSLSaNEmbedding`); with `options.cache` the
+/// Models: any `LocalisationModel` (SSL-TIE and every zoo family); with `options.cache` the
 /// embeddings of files and negatives are read from and written to an `EmbeddingCache` on disk,
 /// so a second run encodes nothing and gives the same floats.
 ///
@@ -41,6 +41,9 @@ public final class Evaluator: @unchecked Sendable {
         /// Embeddings on disk (nil: none). `eval` and the explorer pass one; the trainer's
         /// validation does not (its weights change every epoch).
         public var cache: EmbeddingCache?
+        /// Read audio at each file's own rate, as vssl_eval does, instead of resampling to the
+        /// model's (`LocalisationModel.sampleRate`, the default: what the models were trained on).
+        public var nativeRate = false
         public init() {}
     }
 
@@ -93,7 +96,8 @@ public final class Evaluator: @unchecked Sendable {
         }
     }
 
-    public let embedder: any EmbeddingModel
+    /// Any family (`LocalisationModel`): its front ends, encoders and head.
+    public let model: any LocalisationModel
     public let samples: [Sample]
     public let options: Options
     /// The noise and off-screen seed of each pass (`OffscreenChoice.seeds`).
@@ -107,26 +111,22 @@ public final class Evaluator: @unchecked Sendable {
     private var noiseCache: [Int: [Float]] = [:]
     private var audioCache: [String: [Float]] = [:]
 
-    public init(embedder: any EmbeddingModel, samples: [Sample], options: Options = Options()) {
-        self.embedder = embedder; self.samples = samples; self.options = options
+    public init(model: any LocalisationModel, samples: [Sample], options: Options = Options()) {
+        self.model = model; self.samples = samples; self.options = options
         seeds = OffscreenChoice.seeds(passes: max(1, options.passes))
     }
 
-    public convenience init(model: SSLSaNModel, samples: [Sample], options: Options = Options()) {
-        self.init(embedder: SSLSaNEmbedding(model), samples: samples, options: options)
-    }
-
-    public convenience init(model: SSLSaNModel, dataset: Dataset, options: Options = Options()) {
+    public convenience init(model: any LocalisationModel, dataset: Dataset, options: Options = Options()) {
         self.init(model: model, samples: dataset.samples, options: options)
     }
 
     // MARK: - model identity and the disk cache
 
-    /// `embedder.fingerprint()`, computed once.
+    /// `model.fingerprint()`, computed once.
     public var modelFingerprint: String {
         lock.lock(); let hit = modelKey; lock.unlock()
         if let hit { return hit }
-        let k = embedder.fingerprint()
+        let k = model.fingerprint()
         lock.lock(); modelKey = k; lock.unlock()
         return k
     }
@@ -153,7 +153,7 @@ public final class Evaluator: @unchecked Sendable {
     public func silenceEmbedding() -> [Float] {
         lock.lock(); let hit = silenceCache; lock.unlock()
         if let hit { return hit }
-        let e = stored("silence") { vector(embedder.negativeEmbedding(.silence, seed: 0)) }.array
+        let e = stored("silence") { vector(model.negativeEmbedding(.silence, seed: 0)) }.array
         lock.lock(); silenceCache = e; lock.unlock()
         return e
     }
@@ -161,7 +161,7 @@ public final class Evaluator: @unchecked Sendable {
     /// â of pass `pass`'s noise: `NegativeAudio` with seed `seeds[pass]` (encoded once per seed).
     public func noiseEmbedding(pass: Int) -> [Float] {
         cached(\.noiseCache, pass) {
-            stored("noise-\(seeds[pass])") { vector(embedder.negativeEmbedding(.noise, seed: seeds[pass])) }.array
+            stored("noise-\(seeds[pass])") { vector(model.negativeEmbedding(.noise, seed: seeds[pass])) }.array
         }
     }
 
@@ -174,16 +174,17 @@ public final class Evaluator: @unchecked Sendable {
     /// â of an audio file, encoded once and cached (in memory, and on disk with a cache).
     public func audioEmbedding(_ path: String) throws -> [Float] {
         try cached(\.audioCache, path) {
-            try stored(try EmbeddingCache.fileKey(path, kind: "aud")) {
-                vector(embedder.audioEmbedding(try AudioFile.read(path, sampleRate: embedder.config.sampleRate,
-                                                                  maxSamples: embedder.config.windowSamples)))
+            // At the file's own rate the clip (and so the embedding) differs: its own cache key.
+            try stored(try EmbeddingCache.fileKey(path, kind: options.nativeRate ? "aud-native" : "aud")) {
+                let rate = options.nativeRate ? try AudioFile.info(path).sampleRate : model.sampleRate
+                return vector(model.audioEmbedding(try AudioFile.read(path, sampleRate: rate, maxSamples: model.audioSamplesRead)))
             }.array
         }
     }
 
-    /// v̂ (1, C, h, w) of an image file (from the disk cache when it holds it).
+    /// The image embedding (1, C, h, w) of an image file (v̂ for SSL-TIE; from the disk cache when it holds it).
     public func visualFeatures(_ path: String) throws -> Tensor {
-        try stored(try EmbeddingCache.fileKey(path, kind: "img")) { embedder.imageEmbedding(try ImageFile.read(path)) }
+        try stored(try EmbeddingCache.fileKey(path, kind: "img")) { model.imageEmbedding(try ImageFile.read(path)) }
     }
 
     // MARK: - off-screen audio
@@ -231,16 +232,8 @@ public final class Evaluator: @unchecked Sendable {
     }
 
     /// The raw map of image 0 of `visual` with one audio embedding: one GEMM row, so the map
-    /// does not depend on what else is scored with it (`SimilarityHead`, shared by every family
-    /// whose map is the cosine map).
-    public static func map(visual: Tensor, audio: [Float]) -> SimilarityMap {
-        SSLSaNModel.maps(visual: visual, image: 0, audio: Tensor(shape: [1, audio.count], values: audio))[0]
-    }
-
-    /// The model's map of image 0 of `visual` with one audio embedding.
-    public func map(visual: Tensor, audio: [Float]) -> SimilarityMap {
-        embedder.maps(visual: visual, audio: Tensor(shape: [1, audio.count], values: audio))[0]
-    }
+    /// does not depend on what else is scored with it.
+    public func map(visual: Tensor, audio: [Float]) -> SimilarityMap { model.map(visual: visual, audio: audio) }
 
     // MARK: - one sample
 
@@ -279,7 +272,7 @@ public final class Evaluator: @unchecked Sendable {
         for m in scored.offscreen { try m.requireFinite("off-screen") }
         var row: [Float]?
         if let ra = retrievalAudio {
-            row = embedder.maps(visual: v, audio: ra).map { Float($0.max) }
+            row = model.maps(visual: v, index: 0, audio: ra).map { Float($0.max) }
         }
         return (scored, row)
     }

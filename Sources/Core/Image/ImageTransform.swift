@@ -13,6 +13,23 @@ public enum ImageTransform {
     public static let mean: [Float] = [0.485, 0.456, 0.406]
     public static let std: [Float] = [0.229, 0.224, 0.225]
 
+    /// The per-channel statistics a family normalises with: ImageNet (SSL-TIE, LVS, EZ-VSL, …)
+    /// or CLIP's (RCGrad, whose image encoder was trained on CLIP-normalised frames).
+    public enum Normalisation: String, Sendable {
+        case imagenet, clip
+        public var mean: [Float] { self == .imagenet ? ImageTransform.mean : [0.48145466, 0.4578275, 0.40821073] }
+        public var std: [Float] { self == .imagenet ? ImageTransform.std : [0.26862954, 0.26130258, 0.27577711] }
+    }
+
+    /// RCGrad's `eval_utils.preprocess`: Pillow `Resize((S, S), BICUBIC)` on the 8-bit image (an
+    /// antialiased squash; a same-size image is copied), ToTensor, CLIP normalisation.
+    public static func pillowSquashTensor(_ image: RGBImage, size: Int, statistics: Normalisation = .clip) -> Tensor {
+        let resized = image.width == size && image.height == size ? image : PillowResize.bicubic(image, width: size, height: size)
+        let t = toTensor(resized)
+        normalise(t, statistics: statistics)
+        return t
+    }
+
     /// vssl_eval's test transform (see above). Same-size input skips the resize, as torchvision does.
     public static func evalTensor(_ image: RGBImage, size: Int) -> Tensor {
         precondition(size > 0, "evalTensor: size \(size)")
@@ -88,7 +105,8 @@ public enum ImageTransform {
 
     /// torchvision `Normalize` in place on (B, 3, H, W): (x − mean)/std, a float32 subtraction then a
     /// float32 division (not a multiplication by 1/std: that would differ in the last bit).
-    public static func normalise(_ t: Tensor) {
+    public static func normalise(_ t: Tensor, statistics: Normalisation = .imagenet) {
+        let mean = statistics.mean, std = statistics.std
         precondition(t.rank == 4 && t.shape[1] == 3, "normalise expects (B, 3, H, W), got \(t.shape)")
         let plane = t.shape[2] * t.shape[3]
         for b in 0..<t.shape[0] {

@@ -32,6 +32,17 @@ public final class BasicBlock: @unchecked Sendable {
         return conv2.forward(h, epilogue: .batchNorm(bn2, residual: identity, relu: true))
     }
 
+    /// Every BatchNorm normalising with the batch's own statistics and no side effects: what a
+    /// block left in training mode computes at inference (RCGrad's audio encoder). Thread-safe.
+    public func forwardBatchStatistics(_ x: Tensor) -> Tensor {
+        let identity = downsample.map { $0.bn.forwardBatchStatistics($0.conv.forward(x)) } ?? x
+        let h = bn1.forwardBatchStatistics(conv1.forward(x), relu: true)
+        let out = bn2.forwardBatchStatistics(conv2.forward(h))
+        Residual.addInPlace(out, identity)
+        ReLU.forwardInPlace(out)
+        return out
+    }
+
     /// Activations a train-mode forward keeps for the backward.
     public struct Tape: @unchecked Sendable {
         let input: Tensor

@@ -72,28 +72,10 @@ public final class BatchNorm2d: @unchecked Sendable {
     /// gradient and two running-stat updates (r ← (1−m)²·r + (1−(1−m)²)·μ) is the same step at
     /// half the audio cost.
     public func forwardTrain(_ x: Tensor, statUpdates: Int = 1, copies: Int = 1) -> (output: Tensor, saved: Saved) {
-        precondition(x.rank == 4 && x.shape[1] == channels, "BatchNorm2d(\(channels)): input \(x.shape)")
+        let (mean, varB) = batchStatistics(x)
         let B = x.shape[0], plane = x.shape[2] * x.shape[3], C = channels
         let n = B * plane
-        var mean = [Float](repeating: 0, count: C), varB = mean, invStd = mean
-        mean.withUnsafeMutableBufferPointer { mp in
-            varB.withUnsafeMutableBufferPointer { vp in
-                let mp = mp, vp = vp
-                Parallel.chunks(C, costPerItem: n) { cs in
-                    for c in cs {
-                        // Two passes: the mean, then the centred sum of squares about the
-                        // float mean, corrected for its rounding (Σ(x−m)² = Σ(x−m_f)² − n·(m−m_f)²).
-                        var sum = 0.0
-                        for b in 0..<B { sum += Self.sum(x.data + (b * C + c) * plane, plane) }
-                        let m = sum / Double(n), mf = Float(m)
-                        var ss = 0.0
-                        for b in 0..<B { ss += Self.centredSquares(x.data + (b * C + c) * plane, plane, mf) }
-                        let dm = m - Double(mf)
-                        mp[c] = mf; vp[c] = Float(max(0, ss - Double(n) * dm * dm) / Double(n))
-                    }
-                }
-            }
-        }
+        var invStd = mean
         var scale = mean, shift = mean
         for c in 0..<C {
             invStd[c] = Float(1 / (Double(varB[c]) + Double(eps)).squareRoot())
@@ -108,6 +90,47 @@ public final class BatchNorm2d: @unchecked Sendable {
         }
         numBatchesTracked += Int64(statUpdates)
         return (affine(x, scale: scale, shift: shift, relu: false), Saved(mean: mean, invStd: invStd))
+    }
+
+    /// Per-channel batch mean and biased variance of `x` over (N, H, W): two passes, the mean,
+    /// then the centred sum of squares about the float mean, corrected for its rounding
+    /// (Σ(x−m)² = Σ(x−m_f)² − n·(m−m_f)²).
+    func batchStatistics(_ x: Tensor) -> (mean: [Float], variance: [Float]) {
+        precondition(x.rank == 4 && x.shape[1] == channels, "BatchNorm2d(\(channels)): input \(x.shape)")
+        let B = x.shape[0], plane = x.shape[2] * x.shape[3], C = channels
+        let n = B * plane
+        var mean = [Float](repeating: 0, count: C), varB = mean
+        mean.withUnsafeMutableBufferPointer { mp in
+            varB.withUnsafeMutableBufferPointer { vp in
+                let mp = mp, vp = vp
+                Parallel.chunks(C, costPerItem: n) { cs in
+                    for c in cs {
+                        var sum = 0.0
+                        for b in 0..<B { sum += Self.sum(x.data + (b * C + c) * plane, plane) }
+                        let m = sum / Double(n), mf = Float(m)
+                        var ss = 0.0
+                        for b in 0..<B { ss += Self.centredSquares(x.data + (b * C + c) * plane, plane, mf) }
+                        let dm = m - Double(mf)
+                        mp[c] = mf; vp[c] = Float(max(0, ss - Double(n) * dm * dm) / Double(n))
+                    }
+                }
+            }
+        }
+        return (mean, varB)
+    }
+
+    /// Train-mode normalisation *without* its side effects: batch statistics, running statistics
+    /// and `num_batches_tracked` untouched. This is what a PyTorch module left in training mode
+    /// computes at inference (RCGrad's released audio encoder, see `ZooModel`); thread-safe.
+    public func forwardBatchStatistics(_ x: Tensor, relu: Bool = false) -> Tensor {
+        let (mean, varB) = batchStatistics(x)
+        var scale = mean, shift = mean
+        for c in 0..<channels {
+            let inv = Float(1 / (Double(varB[c]) + Double(eps)).squareRoot())
+            scale[c] = inv * weight[c]
+            shift[c] = bias[c] - mean[c] * scale[c]
+        }
+        return affine(x, scale: scale, shift: shift, relu: relu)
     }
 
     private func affine(_ x: Tensor, scale: [Float], shift: [Float], relu: Bool) -> Tensor {

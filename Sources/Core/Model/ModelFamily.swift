@@ -33,3 +33,111 @@ public enum ModelFamily: String, CaseIterable, Sendable {
         }
     }
 }
+
+// MARK: - What each family is, as vssl_eval (RCGrad: its own code) evaluates it
+
+extension ModelFamily {
+    /// The network variant: backbone strides and names, and the head.
+    public enum Head: String, Sendable {
+        /// A = ⟨v̂, â⟩ of L2-normalised features (SSL-TIE, LVS, SSL-Align): raw cosine map.
+        case cosine
+        /// 1×1-conv image projection and linear audio projection (with biases), then the cosine
+        /// map rescaled to (cos + 1)/2 (EZ-VSL, FNAC).
+        case projected
+        /// SLAVC: two projection pairs, map = ((cos₁ + cos₂)/2 + 1)/2.
+        case twoProjections
+        /// RCGrad: Grad-CAM of ⟨avgpool F, a⟩ at layer4, which is ⟨a, F(h,w)⟩/(h·w) (no backward pass).
+        case gradCAM
+    }
+
+    /// The audio front end.
+    public enum AudioFrontEnd: Sendable, Equatable {
+        /// torchaudio mel in dB (`MelSpectrogram`, SSL-TIE).
+        case logMel
+        /// scipy log-spectrogram ÷ 12 (`ScipyLogSpectrogram`) with this window, overlap and crop.
+        case scipy(window: ZooAudioWindow, noverlap: Int, cropFrames: Int?, logNegatives: Bool)
+        /// RCGrad's in-model spectrogram, log and standardisation (`RCGradSpectrogram`).
+        case rcgrad
+    }
+
+    /// Everything that differs between the families, in one value (`sslsan models` prints it).
+    public struct Specification: Sendable {
+        public var imagePrefix: String
+        public var audioPrefix: String
+        public var audioStem: String
+        public var imageLayer4Stride: Int
+        public var audioLayer4Stride: Int
+        public var head: Head
+        public var audioFrontEnd: AudioFrontEnd
+        public var imageNormalisation: ImageTransform.Normalisation
+        /// Image transform: vssl_eval's tensor bicubic squash, or Pillow's antialiased one (RCGrad).
+        public var pillowImageResize: Bool
+        /// The audio encoder's BatchNorm normalises with the input's own statistics (RCGrad's
+        /// released inference never calls `.eval()` on it).
+        public var audioBatchStatistics: Bool
+        /// How the native map becomes the thresholded 224×224 map.
+        public var postProcessing: MapPostProcessing
+        /// vssl_eval's universal threshold `<model>_th_maxq3` (the paper's Uth), on the family's
+        /// map scale; nil where vssl_eval defines none (RCGrad).
+        public var paperThreshold: Float?
+        /// state_dict entries present in released files that the forward never reads.
+        public var unusedKeyPrefixes: [String]
+        /// One line for `sslsan models`.
+        public var summary: String
+    }
+
+    public var specification: Specification {
+        let vssl = ZooAudioWindow.self
+        let lvsUnused = ["imgnet.conv1_a.", "imgnet.conv1_flow.", "imgnet.fc.", "audnet.conv1.", "audnet.conv1_flow.", "audnet.fc."]
+        switch self {
+        case .sslTie:
+            return Specification(imagePrefix: "imgnet", audioPrefix: "audnet", audioStem: "conv1_a", imageLayer4Stride: 1, audioLayer4Stride: 1,
+                                 head: .cosine, audioFrontEnd: .logMel, imageNormalisation: .imagenet, pillowImageResize: false,
+                                 audioBatchStatistics: false, postProcessing: MapPostProcessing(positive: .cv2Linear, scale: .raw),
+                                 paperThreshold: 0.3338,
+                                 unusedKeyPrefixes: lvsUnused + ["vision_fc1.", "conv3.", "norm3."],
+                                 summary: "ResNet-18 ×2 (layer4 stride 1, 14×14 map), torchaudio log-mel dB 257×670 (10 s), ImageNet, raw cosine")
+        case .lvs, .sslAlign:
+            return Specification(imagePrefix: "imgnet", audioPrefix: "audnet", audioStem: "conv1_a", imageLayer4Stride: 1, audioLayer4Stride: 1,
+                                 head: .cosine, audioFrontEnd: .scipy(window: vssl.lvsCrop, noverlap: 353, cropFrames: nil, logNegatives: true),
+                                 imageNormalisation: .imagenet, pillowImageResize: false, audioBatchStatistics: false,
+                                 postProcessing: MapPostProcessing(positive: .alignCornersExceptVGGSS, scale: .raw),
+                                 paperThreshold: self == .lvs ? 0.6077 : 0.3175, unusedKeyPrefixes: lvsUnused,
+                                 summary: "ResNet-18 ×2 (layer4 stride 1, 14×14 map), scipy log-spectrogram/12 257×299 (3 s at 3.5–6.5 s), ImageNet, raw cosine")
+        case .ezvsl, .fnac:
+            let seconds = self == .fnac ? 3.0 : 10.0
+            return Specification(imagePrefix: "imgnet", audioPrefix: "audnet", audioStem: "conv1", imageLayer4Stride: 2, audioLayer4Stride: 2,
+                                 head: .projected,
+                                 audioFrontEnd: .scipy(window: .centredRoll(seconds: seconds), noverlap: 274, cropFrames: 200, logNegatives: false),
+                                 imageNormalisation: .imagenet, pillowImageResize: false, audioBatchStatistics: false,
+                                 postProcessing: MapPostProcessing(positive: .alignCorners, scale: .halfCosine),
+                                 paperThreshold: self == .fnac ? 0.5538 : 0.6382, unusedKeyPrefixes: [],
+                                 summary: "torchvision ResNet-18 ×2 (7×7 map) + projections, scipy log-spectrogram/12 257×200 (\(Int(seconds)) s, centred), ImageNet, (cos+1)/2")
+        case .slavc:
+            return Specification(imagePrefix: "imgnet", audioPrefix: "audnet", audioStem: "conv1", imageLayer4Stride: 2, audioLayer4Stride: 2,
+                                 head: .twoProjections,
+                                 audioFrontEnd: .scipy(window: .centredRoll(seconds: 10), noverlap: 274, cropFrames: 200, logNegatives: false),
+                                 imageNormalisation: .imagenet, pillowImageResize: false, audioBatchStatistics: false,
+                                 postProcessing: MapPostProcessing(positive: .alignCorners, scale: .halfCosine),
+                                 paperThreshold: 0.5450, unusedKeyPrefixes: ["momentum_"],
+                                 summary: "torchvision ResNet-18 ×2 (7×7 map) + two projection pairs, scipy log-spectrogram/12 257×200 (10 s, centred), ImageNet, ((cos₁+cos₂)/2+1)/2")
+        case .rcgrad:
+            return Specification(imagePrefix: "image_encoder", audioPrefix: "audio_encoder", audioStem: "conv1", imageLayer4Stride: 1, audioLayer4Stride: 2,
+                                 head: .gradCAM, audioFrontEnd: .rcgrad, imageNormalisation: .clip, pillowImageResize: true,
+                                 audioBatchStatistics: true,
+                                 postProcessing: MapPostProcessing(positive: .cv2Linear, scale: .gradCAM),
+                                 paperThreshold: nil,
+                                 unusedKeyPrefixes: ["image_encoder.conv1_a.", "image_encoder.conv1_flow.", "image_encoder.fc.",
+                                                     "audio_encoder.spectrogram.window", "loss_fn."],
+                                 summary: "ResNet-18 image (14×14) + ResNetSpec audio (in-model spectrogram 257×454, 10 s), CLIP, Grad-CAM min–max")
+        }
+    }
+
+    /// Case-insensitive name, display name or raw value ("EZ-VSL", "ezvsl", "ssl_align"…).
+    public init?(name: String) {
+        let key = name.lowercased().filter { $0.isLetter || $0.isNumber }
+        guard let f = ModelFamily.allCases.first(where: { $0.rawValue.filter { $0.isLetter || $0.isNumber } == key
+                                                          || $0.displayName.lowercased().filter { $0.isLetter || $0.isNumber } == key }) else { return nil }
+        self = f
+    }
+}

@@ -1,4 +1,7 @@
-/// One SSL-TIE encoder: the ResNet-18 variant of SPEC §3.1 (layer4 stride 1), PyTorch-named.
+/// One ResNet-18 encoder (BasicBlock × [2, 2, 2, 2]), PyTorch-named. The variants the zoo needs
+/// are parameters, not copies: SSL-TIE / LVS / RCGrad-vision keep layer4 at stride 1 (SPEC §3.1:
+/// 224² → 14×14), torchvision's layout (EZ-VSL, FNAC, SLAVC, RCGrad-audio) has stride 2 (→ 7×7);
+/// the stem is `conv1` or `conv1_a` and the prefix names the owning module.
 ///
 /// Eval (thread-safe; BatchNorm, residual add and ReLU folded into the conv epilogues):
 ///     let feat = encoder.forward(x)                       // (B,Cin,H,W) → (B,w3,H/16,W/16)
@@ -25,29 +28,33 @@ public final class ResNetEncoder: @unchecked Sendable {
     public let stem: Conv2d
     public let bn1: BatchNorm2d
     public let maxPool = MaxPool2d(kernel: 3, stride: 2, padding: 1)
-    /// layer1…layer4, two BasicBlocks each, strides 1, 2, 2, 1.
+    /// layer1…layer4, two BasicBlocks each, strides 1, 2, 2, `layer4Stride`.
     public let layers: [[BasicBlock]]
+    public let layerStrides: [Int]
+    /// `conv1` or `conv1_a` (the state_dict name of the stem).
+    public let stemName: String
 
-    public static let layerStrides = [1, 2, 2, 1]
-
-    public init(modality: Modality, widths: [Int], prefix: String? = nil) {
+    /// `prefix` defaults to "imgnet"/"audnet", `stemName` to SSL-TIE's (`conv1` for vision,
+    /// `conv1_a` for audio).
+    public init(modality: Modality, widths: [Int], prefix: String? = nil, stemName: String? = nil, layer4Stride: Int = 1) {
         precondition(widths.count == 4, "ResNetEncoder needs 4 widths, got \(widths)")
         self.modality = modality
         self.prefix = prefix ?? (modality == .vision ? "imgnet" : "audnet")
+        self.stemName = stemName ?? (modality == .vision ? "conv1" : "conv1_a")
         self.widths = widths
+        layerStrides = [1, 2, 2, layer4Stride]
         stem = Conv2d(inChannels: modality == .vision ? 3 : 1, outChannels: widths[0], kernel: 7, stride: 2, padding: 3)
         bn1 = BatchNorm2d(channels: widths[0])
         var inC = widths[0]
         var ls: [[BasicBlock]] = []
         for (i, w) in widths.enumerated() {
-            ls.append([BasicBlock(inChannels: inC, outChannels: w, stride: Self.layerStrides[i]),
+            ls.append([BasicBlock(inChannels: inC, outChannels: w, stride: layerStrides[i]),
                        BasicBlock(inChannels: w, outChannels: w, stride: 1)])
             inC = w
         }
         layers = ls
     }
 
-    public var stemName: String { modality == .vision ? "conv1" : "conv1_a" }
     public var inputChannels: Int { stem.inChannels }
     public var outputChannels: Int { widths[3] }
 
@@ -116,10 +123,21 @@ public final class ResNetEncoder: @unchecked Sendable {
     /// Eval mode (running statistics). Safe to call from several threads at once. `observe`
     /// receives the stem's intermediate outputs (`conv1`/`conv1_a`, `bn1`, `relu`, `maxpool`) and
     /// each `layerN` output; when it is set the stem runs unfused so conv and BN can be seen apart.
-    public func forward(_ x: Tensor, observe: ((String, Tensor) -> Void)? = nil) -> Tensor {
+    /// `batchStatistics`: every BatchNorm normalises with the input's own statistics (a module
+    /// left in training mode at inference, as RCGrad's released audio encoder runs), without
+    /// touching the running statistics.
+    public func forward(_ x: Tensor, batchStatistics: Bool = false, observe: ((String, Tensor) -> Void)? = nil) -> Tensor {
         precondition(x.rank == 4 && x.shape[1] == inputChannels, "\(prefix): input \(x.shape), expected (B,\(inputChannels),H,W)")
         var h: Tensor
-        if let observe {
+        if batchStatistics {
+            let c = stem.forward(x)
+            observe?(stemName, c)
+            let b = bn1.forwardBatchStatistics(c)
+            observe?("bn1", b)
+            h = b.copy()
+            ReLU.forwardInPlace(h)
+            observe?("relu", h)
+        } else if let observe {
             let c = stem.forward(x)
             observe(stemName, c)
             let b = bn1.forwardEval(c)
@@ -133,7 +151,7 @@ public final class ResNetEncoder: @unchecked Sendable {
         h = maxPool.forward(h)
         observe?("maxpool", h)
         for (li, blocks) in layers.enumerated() {
-            for b in blocks { h = b.forward(h) }
+            for b in blocks { h = batchStatistics ? b.forwardBatchStatistics(h) : b.forward(h) }
             observe?("layer\(li + 1)", h)
         }
         return h

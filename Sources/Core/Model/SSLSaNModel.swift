@@ -11,10 +11,13 @@ public final class SSLSaNModel: @unchecked Sendable {
     /// state_dict tensors the network never uses (conv1_flow, fc, vision_fc1, conv3, norm3, the
     /// other modality's stem), kept from a loaded checkpoint so `save` writes them back.
     public var unusedTensors: [String: Tensor] = [:]
+    /// The audio front end of this configuration (immutable tables; shared by every thread).
+    public let melFrontEnd: MelSpectrogram
 
     /// Randomly initialised (SPEC §3.3) from `seed`.
     public init(config: ModelConfig = .full, seed: UInt64) {
         self.config = config
+        melFrontEnd = MelSpectrogram(config: config)
         imageEncoder = ResNetEncoder(modality: .vision, widths: config.widths)
         audioEncoder = ResNetEncoder(modality: .audio, widths: config.widths)
         var rng = ParameterRNG(seed: seed)

@@ -118,6 +118,47 @@ public enum SimilarityHead {
         return dg
     }
 
+    // MARK: pooling and row normalisation (eval only; the zoo heads)
+
+    /// G (B,C,H,W) → (B,C): global max over the positions (AdaptiveMaxPool2d(1)), no normalisation.
+    public static func globalMax(_ g: Tensor) -> Tensor {
+        let (b, c) = (g.shape[0], g.shape[1]), hw = g.count / max(1, b * c)
+        let out = Tensor(shape: [b, c])
+        for i in 0..<(b * c) {
+            let p = g.data + i * hw
+            var best = -Float.infinity
+            for j in 0..<hw where p[j] > best || p[j].isNaN { best = p[j]; if p[j].isNaN { break } }
+            out[i] = best
+        }
+        return out
+    }
+
+    /// G (B,C,H,W) → (B,C): mean over the positions (AdaptiveAvgPool2d(1)), accumulated in double.
+    public static func globalMean(_ g: Tensor) -> Tensor {
+        let (b, c) = (g.shape[0], g.shape[1]), hw = g.count / max(1, b * c)
+        let out = Tensor(shape: [b, c])
+        for i in 0..<(b * c) {
+            let p = g.data + i * hw
+            var s = 0.0
+            for j in 0..<hw { s += Double(p[j]) }
+            out[i] = Float(s / Double(hw))
+        }
+        return out
+    }
+
+    /// (B,C) → each row divided by max(‖row‖₂, 1e-12) (F.normalize, dim=1).
+    public static func normalizeRows(_ x: Tensor) -> Tensor {
+        let (b, c) = (x.shape[0], x.shape[1])
+        let out = Tensor(shape: x.shape)
+        for n in 0..<b {
+            var ss = 0.0
+            for j in 0..<c { let v = Double(x[n * c + j]); ss += v * v }
+            let norm = max(ss.squareRoot(), Double(normEps))
+            for j in 0..<c { out[n * c + j] = Float(Double(x[n * c + j]) / norm) }
+        }
+        return out
+    }
+
     // MARK: similarity maps
 
     /// A[n,0,hw] = Σ_c v̂[n,c,hw]·â[n,c]: image n with audio n → (B,1,h,w).

@@ -7,6 +7,10 @@ public struct ExplorerOptions: Sendable {
     public var dataDirectory: String
     public var checkpoint: String
     public var compare: String?
+    /// Families of `checkpoint` and `compare` when the files do not say (`--model`,
+    /// `--compare-model`; nil: from the file, as `LocalisationModels.open` finds it).
+    public var family: ModelFamily?
+    public var compareFamily: ModelFamily?
     public var demo = false
     /// Exports go to `<exportDirectory>/exports/`, training runs to `<exportDirectory>/runs/`.
     public var exportDirectory = "."

@@ -18,8 +18,8 @@ public enum ExplorerLauncher {
         ComputeBudget.apply(.jobPerCore())
         ProcessTuning.keepLargeAllocations()
         let data = try Backends.dataset(o.dataDirectory)
-        let model = try Backends.model(o.checkpoint)
-        let compare = try o.compare.map { try Backends.model($0) }
+        let model = try Backends.model(o.checkpoint, family: o.family)
+        let compare = try o.compare.map { try Backends.model($0, family: o.compareFamily) }
         return (data, model, compare)
     }
 }

@@ -2,12 +2,12 @@ import Foundation
 import Core
 
 /// A checkpoint the explorer shows: the Core model and the name in the status line. Everything
-/// the explorer computes with it goes through Core's API (`Evaluator`, `SSLSaNModel`,
-/// `MelSpectrogram`, `NegativeAudio`), the same calls `sslsan eval` and `sslsan infer` make.
+/// the explorer computes with it goes through Core's API (`Evaluator`, `LocalisationModel` of any
+/// family, `NegativeAudio`), the same calls `sslsan eval` and `sslsan infer` make.
 public protocol ExplorerModel: AnyObject, Sendable {
-    /// Shown in the status line (checkpoint file name).
+    /// Shown in the status line (checkpoint file name, family and paper threshold).
     var name: String { get }
-    var model: SSLSaNModel { get }
+    var model: any LocalisationModel { get }
 }
 
 /// What the explorer needs from a dataset: the samples and how to decode them for display.

@@ -16,7 +16,8 @@ public final class ModelSession: Sendable {
     /// Dataset index of each `evaluator` sample, and the reverse.
     let evaluationIndices: [Int]
     let evaluationRow: [Int?]
-    let mel: MelSpectrogram
+    /// SSL-TIE's mel front end for live windows (nil for the other families).
+    let mel: MelSpectrogram?
     private let features = Mutex<(map: [Int: Tensor], order: [Int])>(([:], []))
     let capacity: Int
 
@@ -33,10 +34,12 @@ public final class ModelSession: Sendable {
         evaluationRow = row
         evaluator = Evaluator(model: model.model, samples: evaluationIndices.map { samples[$0] }, options: options)
         browser = evaluationIndices.count == samples.count ? nil : Evaluator(model: model.model, samples: samples, options: options)
-        mel = MelSpectrogram(config: model.model.config)
+        mel = (model.model as? SSLSaNModel)?.melFrontEnd
     }
 
-    public var config: ModelConfig { model.model.config }
+    /// The SSL-TIE configuration; for the other families `full` (16 kHz, 10 s), which sets only the
+    /// waveforms the scene plays and shows.
+    public var config: ModelConfig { (model.model as? SSLSaNModel)?.config ?? .full }
     public var seeds: [UInt64] { evaluator.seeds }
 
     /// The evaluator that scores dataset sample `i`, and the sample's index in it.
@@ -75,10 +78,13 @@ public final class ModelSession: Sendable {
 
     /// â of a waveform slice for a condition, through the same front end as `Evaluator` and
     /// `sslsan infer`: log-mel for audio files, `NegativeAudio`'s convention for silence/noise.
+    /// Other families run their own front end on the slice (as a clip at their rate).
     public func embedding(_ waveform: [Float], condition: AudioCondition) -> [Float] {
+        let m = model.model
+        guard let mel else { return m.audioEmbedding(m.audioInput(AudioClip(samples: waveform, sampleRate: m.sampleRate))).array }
         let w = mel.window(waveform)
         let spec = condition == .silence || condition == .noise
             ? NegativeAudio.spectrogram(waveform: w, mel: mel) : mel.logMel(window: w)
-        return model.model.encodeAudio(spec).array
+        return m.audioEmbedding(spec).array
     }
 }

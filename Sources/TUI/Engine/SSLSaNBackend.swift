@@ -1,14 +1,15 @@
 import Foundation
 import Core
 
-/// The explorer's model: an SSL-SaN / SSL-TIE checkpoint and its display name.
+/// The explorer's model: a checkpoint of any family (`LocalisationModels.open`) and the name the
+/// status line shows: file, family and vssl_eval's paper threshold for it.
 public final class SSLSaNExplorerModel: ExplorerModel, Sendable {
-    public let model: SSLSaNModel
+    public let model: any LocalisationModel
     public let name: String
 
-    public init(path: String) throws {
-        model = try SSLSaNModel.load(path)
-        name = Self.displayName(path)
+    public init(path: String, family: ModelFamily? = nil) throws {
+        model = try LocalisationModels.open(path, family: family)
+        name = Self.caption(file: Self.displayName(path), model: model)
     }
 
     /// The name the explorer shows for a checkpoint file: its file name, with the run folder in
@@ -22,7 +23,12 @@ public final class SSLSaNExplorerModel: ExplorerModel, Sendable {
         return run.isEmpty || run == "/" ? file : "\(run)/\(file)"
     }
 
-    public init(model: SSLSaNModel, name: String) {
+    public init(model: any LocalisationModel, name: String) {
         self.model = model; self.name = name
+    }
+
+    /// "file · EZ-VSL · paper U 0.638" (the family's vssl_eval threshold on its own map scale).
+    public static func caption(file: String, model: any LocalisationModel) -> String {
+        "\(file) · \(model.label)" + (model.paperThreshold.map { String(format: " · paper U %.4g", Double($0)) } ?? "")
     }
 }

@@ -117,7 +117,7 @@ public final class SceneWorker: @unchecked Sendable {
             let a = max(0, min(wave.count - 1, Int(r.start * rate)))
             let b = max(a + 1, min(wave.count, Int(r.end * rate)))
             guard let v = k < currentFeatures.count ? currentFeatures[k] : nil else { return nil }
-            out.append(Evaluator.map(visual: v, audio: m.embedding(Array(wave[a..<b]), condition: r.condition)))
+            out.append(m.evaluator.map(visual: v, audio: m.embedding(Array(wave[a..<b]), condition: r.condition)))
         }
         liveCount.add(1, ordering: .relaxed)
         let lm = LiveMap(sampleIndex: r.sampleIndex, condition: r.condition, windowStart: r.start, windowEnd: r.end,

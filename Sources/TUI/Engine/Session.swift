@@ -48,7 +48,7 @@ public final class Session: Sendable {
     public var shownNoiseSeed: UInt64 { main.seeds[Self.shownPass] }
 
     /// The four maps of sample i in the shown pass (positive, silence, noise, off-screen), each
-    /// `Evaluator.map` of the condition's `Evaluator.audioEmbedding`: the maps `Evaluator.score`
+    /// `LocalisationModel.map` of the condition's `Evaluator.audioEmbedding`: the maps `Evaluator.score`
     /// gives, but a condition that fails (an unreadable off-screen clip, say) is nil with its
     /// problem instead of failing the scene.
     func maps(_ m: ModelSession, _ i: Int) throws -> (maps: [SimilarityMap?], problem: String?) {
@@ -60,7 +60,7 @@ public final class Session: Sendable {
                 guard let a = try e.audioEmbedding(for: k, c, pass: Self.shownPass) else {
                     throw TUIError("no off-screen audio: every class is in this scene")
                 }
-                out.append(Evaluator.map(visual: v, audio: a))
+                out.append(e.map(visual: v, audio: a))
             } catch {
                 out.append(nil); problem = problem ?? "\(c.title): \(error)"
             }

@@ -10,9 +10,9 @@ public enum ExplorerBench {
     ///   - checkpoint: model to measure (nil: a random-weight `demo` configuration model).
     ///   - data: dataset folder whose first sample is used (nil: one generated scene).
     ///   - seconds: time budget per measurement.
-    public static func run(checkpoint: String? = nil, data: String? = nil, seconds: Double = 1.5) throws -> [String: Double] {
+    public static func run(checkpoint: String? = nil, data: String? = nil, family: ModelFamily? = nil, seconds: Double = 1.5) throws -> [String: Double] {
         ComputeBudget.apply(.jobPerCore())   // as the explorer runs
-        let model: any ExplorerModel = try checkpoint.map { try SSLSaNExplorerModel(path: $0) }
+        let model: any ExplorerModel = try checkpoint.map { try SSLSaNExplorerModel(path: $0, family: family) }
             ?? SSLSaNExplorerModel(model: SSLSaNModel(config: try ModelConfig.named("demo"), seed: 1), name: "random-demo")
         var out: [String: Double] = [:]
         func timeIt(_ body: () throws -> Void) rethrows -> Double { try ExplorerBench.timeIt(seconds, body) }
@@ -34,7 +34,7 @@ public enum ExplorerBench {
         // Uncached swap: the audio encoder runs for the new clip, then the map and the frame.
         out["swap_uncached_ms"] = timeIt {
             let e = session.embedding(clip, condition: .positive)
-            state.scene!.maps[0] = Evaluator.map(visual: v, audio: e)
+            state.scene!.maps[0] = model.model.map(visual: v, audio: e)
             _ = state.handle(.char("1"), now: 0, size: size)
             _ = MainScreen.render(state, width: size.width, height: size.height)
         } * 1000
@@ -44,11 +44,11 @@ public enum ExplorerBench {
         let live = timeIt {
             let a = pos % max(1, clip.count - win)
             let w = Array(clip[a..<min(clip.count, a + win)])
-            _ = Evaluator.map(visual: v, audio: session.embedding(w, condition: .positive))
+            _ = model.model.map(visual: v, audio: session.embedding(w, condition: .positive))
             pos += win / 10
         }
         out["live_map_updates_per_s"] = 1 / live
-        out["image_feature_cache_hit_map_ms"] = timeIt { _ = Evaluator.map(visual: v, audio: embeddings[0]) } * 1000
+        out["image_feature_cache_hit_map_ms"] = timeIt { _ = model.model.map(visual: v, audio: embeddings[0]) } * 1000
         // A threshold key on a 500-sample × 10-pass dataset: `MetricSet.report` at the new
         // threshold (every figure recounted exactly from the raw maps). The maps are this
         // sample's, shifted per copy so that no two are alike.
@@ -91,7 +91,7 @@ public enum ExplorerBench {
         public init(model: any ExplorerModel, data: String?) throws {
             let image: RGBImage, clip: [Float], sample: Sample, gt: GroundTruthMap?
             if let d = data, let ds = try? Backends.dataset(d), let s = ds.samples.first {
-                image = try ds.image(s); clip = try ds.audio(s, sampleRate: model.model.config.sampleRate).samples; sample = s; gt = ds.groundTruth(s)
+                image = try ds.image(s); clip = try ds.audio(s, sampleRate: model.model.sampleRate).samples; sample = s; gt = ds.groundTruth(s)
             } else {
                 let scene = SceneGenerator(seed: 1).scene(index: 0)
                 image = scene.image; clip = scene.objects[0].clip.samples
@@ -102,7 +102,7 @@ public enum ExplorerBench {
             let session = ModelSession(model: model, samples: [sample], passes: 1)
             let cfg = session.config, rate = cfg.sampleRate
             let t0 = monotonicSeconds()
-            let v = model.model.encodeImage(ImageTransform.evalTensor(image, size: cfg.imageSize))
+            let v = model.model.imageEmbedding(image)
             imageEncodeMS = (monotonicSeconds() - t0) * 1000
             let embeddings = [session.embedding(clip, condition: .positive), session.embedding(NegativeAudio.silence(config: cfg), condition: .silence),
                               session.embedding(NegativeAudio.noise(config: cfg, seed: session.seeds[0]), condition: .noise),
@@ -111,7 +111,7 @@ public enum ExplorerBench {
             var sc = SceneState(sampleIndex: 0)
             sc.image = SceneWorker.displayCopy(image)
             sc.groundTruth = gt
-            sc.maps = embeddings.map { Evaluator.map(visual: v, audio: $0) }
+            sc.maps = embeddings.map { model.model.map(visual: v, audio: $0) }
             sc.waves = [clip, [Float](repeating: 0, count: clip.count), clip, clip]
             sc.durations = sc.waves.map { Double($0.count) / Double(rate) }
             sc.audioLabels = [sample.label, "silence", "noise", "other"]

@@ -58,7 +58,7 @@ public enum GraphicsBench {
                 r["condition_swap_encode_ms"] = ExplorerBench.timeIt(seconds) {
                     k += 1
                     let c = AudioCondition.allCases[k % 2 == 0 ? 0 : 3]
-                    state.scene!.maps[c.index] = Evaluator.map(visual: fx.visual, audio: fx.session.embedding(fx.clip, condition: c))
+                    state.scene!.maps[c.index] = model.model.map(visual: fx.visual, audio: fx.session.embedding(fx.clip, condition: c))
                     _ = state.handle(.char(c == .positive ? "1" : "4"), now: 0, size: size)
                     screen(state)
                 } * 1000
