@@ -280,6 +280,46 @@ final class ZooGoldenTests: XCTestCase {
         XCTAssertLessThanOrEqual(maxAbsDiff(Tensor(shape: [49], values: scored.silence!.values), try c.ref("map7_silence")), 2e-6)
     }
 
+    /// One model protocol, one cache: a zoo family goes through `EmbeddingCache` like SSL-TIE. The
+    /// second run encodes nothing and scores the very same maps; the fingerprint names the family
+    /// and the weights (a reloaded copy shares it, another family or SSL-TIE does not); audio read
+    /// at the file's own rate is a different embedding, so it has its own entry.
+    func testZooScoresThroughTheEmbeddingCache() throws {
+        let (m, _) = try load(.ezvsl, "ezvsl")
+        let (again, _) = try load(.ezvsl, "ezvsl")
+        let (fnac, _) = try load(.fnac, "fnac")
+        XCTAssertEqual(m.fingerprint(), again.fingerprint())
+        XCTAssertNotEqual(m.fingerprint(), fnac.fingerprint())
+        XCTAssertNotEqual(m.fingerprint(), SSLSaNModel(config: .full, seed: 0).fingerprint())
+        XCTAssertTrue(m.fingerprint().hasPrefix("ez-vsl-"), m.fingerprint())
+
+        let dir = NSTemporaryDirectory() + "sslsan-zoo-cache-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let cache = try EmbeddingCache(directory: dir)
+        let sample = Sample(id: "golden", imagePath: try SharedData.path("golden/input.png"), audioPath: try SharedData.path("golden/input.wav"),
+                            label: "x", boxes: [[0.1, 0.1, 0.6, 0.6]])
+        func score(_ model: ZooModel, nativeRate: Bool = false) throws -> (ScoredSample, misses: Int, hits: Int) {
+            var options = Evaluator.Options()
+            options.passes = 2; options.retrieval = false; options.parallelSamples = false
+            options.cache = cache; options.nativeRate = nativeRate
+            let before = cache.statistics
+            let s = try Evaluator(model: model, samples: [sample], options: options).score(sample: 0).sample
+            let after = cache.statistics
+            return (s, after.misses - before.misses, after.hits - before.hits)
+        }
+        let cold = try score(m)
+        XCTAssertEqual(cold.misses, 1 + 1 + 1 + 2)  // image, clip, silence, one noise per pass
+        XCTAssertEqual(cold.hits, 0)
+        let warm = try score(again)
+        XCTAssertEqual(warm.misses, 0)
+        XCTAssertEqual(warm.hits, 5)
+        XCTAssertEqual(warm.0.positive.values, cold.0.positive.values)
+        XCTAssertEqual(warm.0.silence!.values, cold.0.silence!.values)
+        XCTAssertEqual(warm.0.noise.map(\.values), cold.0.noise.map(\.values))
+        let native = try score(again, nativeRate: true)
+        XCTAssertEqual(native.misses, 1, "the clip read at its own rate is its own cache entry")
+    }
+
     // MARK: - the fill itself (zoo_weights.py's self-check values)
 
     func testZooWeightsFillMatchesPython() {
