@@ -90,6 +90,13 @@ final class CommandLineTests: XCTestCase {
         for name in ["logmel", "image", "img_feat", "aud_emb", "sim_map"] { XCTAssertTrue(st.contains(name), "dump lacks \(name)") }
     }
 
+    /// `explore --model` reaches the loader the other front doors use (`LocalisationModels.open`):
+    /// an SSL-TIE file opened as EZ-VSL fails with one line naming the file.
+    func testExploreModelNamesTheFamily() throws {
+        let f = try fixtures()
+        assertOneLineError(try run(["explore", "--bench", "--checkpoint", f.ckpt, "--model", "ez-vsl", "--data", tmp]), mentions: [f.ckpt, "EZ-VSL"])
+    }
+
     func testBadInputsGiveOneLineErrorsAndNoPartialOutput() throws {
         let f = try fixtures()
         let dump = tmp + "/out.safetensors"
