@@ -1,6 +1,5 @@
 import ArgumentParser
 import Core
-import Render
 import Foundation
 
 /// `sslsan eval`: the paper's metrics on a dataset scored with a checkpoint, on maps computed
@@ -131,7 +130,7 @@ struct EvalCommand: ParsableCommand {
             let set: MetricSet
             var timing = "", left: [String] = []
             var compared: (label: String, report: MetricReport)?
-            var family: ModelFamily?
+            var family: ModelFamily?, label = "maps"
             if !merge.isEmpty {
                 let merged = try EvaluationPart.merge(merge)
                 Self.note("merged \(merged.shards) part(s): \(merged.metrics.count) samples")
@@ -149,6 +148,7 @@ struct EvalCommand: ParsableCommand {
                 }
                 let model = try Self.open(checkpoint!, family: self.model)
                 family = model.family
+                label = model.label
                 var options = Evaluator.Options()
                 options.passes = passes
                 options.retrieval = !noRetrieval
@@ -201,8 +201,8 @@ struct EvalCommand: ParsableCommand {
             var report = set.report(threshold: try Self.choice(threshold, family))
             report.problems = left
             if let compared {
-                print(Self.sideBySide([(family?.displayName ?? "maps", report), compared]), terminator: "")
-                print("\n== \(family?.displayName ?? "")")
+                print(Self.sideBySide([(label, report), compared]), terminator: "")
+                print("\n== \(label)")
                 print(report.table(), terminator: "")
                 print("\n== \(compared.label)")
                 print(compared.report.table(), terminator: "")
@@ -261,8 +261,8 @@ struct EvalCommand: ParsableCommand {
     static func sideBySide(_ reports: [(label: String, report: MetricReport)]) -> String {
         let names = reports[0].report.paperColumns.map(\.name) + ["U", "separability"]
         let values = reports.map { r in
-            r.report.paperColumns.map { formatFixed($0.value, digits: 2) }
-                + [formatFixed(r.report.threshold, digits: 4), formatFixed(r.report.separability, digits: 4)]
+            r.report.paperColumns.map { MetricReport.fmt($0.value) }
+                + [MetricReport.fmt(r.report.threshold, 4), MetricReport.fmt(r.report.separability, 4)]
         }
         let w0 = max(12, names.map(\.count).max() ?? 0)
         let ws = reports.indices.map { i in max(10, reports[i].label.count, values[i].map(\.count).max() ?? 0) }

@@ -71,6 +71,31 @@ final class EvalCommandTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: tmp + "/warm.json")), try Data(contentsOf: URL(fileURLWithPath: tmp + "/cold.json")))
     }
 
+    /// `--compare` with the cache: the side-by-side column of a model prints the very figures of
+    /// its own table and of a plain run (one formatter, one evaluator), and the second model's
+    /// scoring reuses the first one's embeddings when it is the same file.
+    func testCompareColumnsEqualThePlainTable() throws {
+        guard FileManager.default.fileExists(atPath: Self.repo.path + "/samples/demo.safetensors") else { throw XCTSkip("samples/ not in this checkout") }
+        let plain = try run(samples + ["--no-retrieval", "--cache-dir", tmp + "/cache"])
+        XCTAssertEqual(plain.status, 0, plain.err)
+        let both = try run(samples + ["--no-retrieval", "--cache-dir", tmp + "/cache", "--compare", Self.repo.path + "/samples/demo.safetensors"])
+        XCTAssertEqual(both.status, 0, both.err)
+        XCTAssertTrue(both.out.contains(" 0 miss(es)"), both.out)
+        func row(_ text: String, after header: String) -> [String] {
+            let lines = text.split(separator: "\n").map(String.init)
+            let k = lines.firstIndex { $0.hasPrefix(header) }!
+            return lines[k + 1].split(separator: " ").map(String.init)
+        }
+        let table = row(plain.out, after: "cIoU-Uth  cIoU-Adap")
+        XCTAssertEqual(row(both.out, after: "cIoU-Uth  cIoU-Adap"), table)
+        let lines = both.out.split(separator: "\n").map(String.init)
+        let side = ["cIoU-Uth", "cIoU-Adap", "AUC-Uth", "AUC-Adap", "pIA-S", "AUC_N-S", "pIA-N", "AUC_N-N", "pIA-O", "AUC_N-O", "F_LOC", "F_AUC"].map { name in
+            lines.first { $0.hasPrefix(name + " ") }!.split(separator: " ").map(String.init)
+        }
+        XCTAssertEqual(side.map { $0[1] }, table)
+        XCTAssertEqual(side.map { $0[2] }, table)
+    }
+
     func testEveryProblemIsListed() throws {
         guard FileManager.default.fileExists(atPath: Self.repo.path + "/samples/demo.safetensors") else { throw XCTSkip("samples/ not in this checkout") }
         // Two good samples and 13 whose audio is missing.

@@ -2,8 +2,9 @@ import Foundation
 
 /// Text, JSON and CSV renderings of a `MetricReport`.
 extension MetricReport {
-    /// Two decimals like the paper; "–" for NaN or missing.
-    static func fmt(_ v: Double?, _ digits: Int = 2) -> String {
+    /// Two decimals like the paper; "–" for NaN or missing. Every table of figures (the report,
+    /// `eval --compare`'s side-by-side) formats through here, so one number prints one way.
+    public static func fmt(_ v: Double?, _ digits: Int = 2) -> String {
         guard let v, v.isFinite else { return "–" }
         return String(format: "%.\(digits)f", v)
     }
