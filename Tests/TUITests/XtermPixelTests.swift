@@ -130,6 +130,8 @@ final class XtermPixelTests: XCTestCase {
             else if monotonicSeconds() - stableSince >= 3 && monotonicSeconds() - start > 8 { break }
         }
         XCTAssertTrue(term.isRunning, "the explorer exited early")
+        // Kept for a person to open (copyItem does not overwrite: remove the previous run's first).
+        try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "sslsan-xterm-last.png")
         try? FileManager.default.copyItem(atPath: shot, toPath: NSTemporaryDirectory() + "sslsan-xterm-last.png")
 
         // The render figure of the same sample at U (one pass, as the explorer scored it).

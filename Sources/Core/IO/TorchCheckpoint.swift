@@ -43,9 +43,8 @@ public final class TorchCheckpoint: TensorSource, @unchecked Sendable {
 
     /// The file's bytes, memory-mapped; a missing or unreadable file is one line.
     static func mapFile(_ path: String) throws -> Data {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw SSLSaNError("no such file", file: path) }
-        guard !isDir.boolValue else { throw SSLSaNError("is a directory, not a checkpoint file", file: path) }
+        // Missing, folder, pipe or device: one line from the one check every reader uses.
+        try FileCheck.readable(path)
         do { return try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
             throw SSLSaNError("cannot read the file", file: path)
         }

@@ -303,7 +303,10 @@ public final class Explorer {
                 if case let .sample(i, _, _, p?) = u, state.notice == nil { state.setNotice("\(state.samples[i].id): \(p)", now: now) }
             case .notice(let n):
                 state.setNotice(n, now: now)
-            case .sound(let n): state.soundNotice = n
+            case .sound(let n):
+                // Shown whole once (notices wrap), then shortened on the scene's time line.
+                if n != state.soundNotice { state.setNotice(n, now: now) }
+                state.soundNotice = n
             case .training(let u): applyTraining(u, now: now)
             }
         }

@@ -84,7 +84,9 @@ public enum ScenePanel {
         let play = s.playback.playing ? "▶ playing" : "‖ paused"
         var tl = "\(play)  \(Fmt.time(s.playback.position)) / \(Fmt.time(dur))  loop \(s.playback.loop ? "on" : "off")"
         if let l = SoundOutput.playbackLabel(for: s.condition) { tl += "  · \(l)" }
-        if let n = s.soundNotice { tl += "  · \(n)" }
+        // The sound notice's reason may be long (the full text was a status-line notice when it
+        // arrived): what does not fit is cut in the middle, never at the panel edge.
+        if let n = s.soundNotice { tl += "  · " + TextLayout.abbreviate(n, width: max(8, inner.width - tl.count - 4)) }
         buf.put(tl, x: inner.x, y: waveRect.maxY, fg: theme.paint(theme.dimText), maxWidth: inner.width)
     }
 
