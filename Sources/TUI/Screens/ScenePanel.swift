@@ -84,9 +84,17 @@ public enum ScenePanel {
         let play = s.playback.playing ? "▶ playing" : "‖ paused"
         var tl = "\(play)  \(Fmt.time(s.playback.position)) / \(Fmt.time(dur))  loop \(s.playback.loop ? "on" : "off")"
         if let l = SoundOutput.playbackLabel(for: s.condition) { tl += "  · \(l)" }
-        // The sound notice's reason may be long (the full text was a status-line notice when it
-        // arrived): what does not fit is cut in the middle, never at the panel edge.
-        if let n = s.soundNotice { tl += "  · " + TextLayout.abbreviate(n, width: max(8, inner.width - tl.count - 4)) }
+        if let n = s.soundNotice {
+            // "no sound (reason): silent playback": whole when it fits, else as many leading words
+            // as fit ("no sound…"); the whole text was a status-line notice when it arrived.
+            let room = max(8, inner.width - tl.count - 4)
+            var short = ""
+            for w in n.split(separator: " ") {
+                guard short.count + w.count + 2 <= room else { break }
+                short += (short.isEmpty ? "" : " ") + w
+            }
+            tl += "  · " + (n.count <= room ? n : (short.isEmpty ? TextLayout.abbreviate(n, width: room) : short + "…"))
+        }
         buf.put(tl, x: inner.x, y: waveRect.maxY, fg: theme.paint(theme.dimText), maxWidth: inner.width)
     }
 
