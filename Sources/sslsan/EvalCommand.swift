@@ -127,6 +127,8 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             if threshold == "paper" && (maps != nil || !merge.isEmpty) { throw SSLSaNError("--threshold paper needs a model family (--checkpoint); --maps and --merge name none") }
+            // Output targets are checked before minutes of scoring, not after (AtomicFile checks again).
+            for target in [out, json, csv, problems].compactMap({ $0 }) { try FileCheck.replaceable(target) }
             let set: MetricSet
             var timing = "", left: [String] = []
             var compared: (label: String, report: MetricReport)?

@@ -119,4 +119,19 @@ final class EvalCommandTests: XCTestCase {
         XCTAssertEqual((json["problems"] as! [String]).count, 13)
         XCTAssertEqual(json["samples"] as? Int, 2)
     }
+
+    /// An output onto a pipe, a device or a missing folder is refused before any scoring: one line,
+    /// no output written, and (for the pipe) nothing blocks on it.
+    func testBadOutputTargetsFailBeforeScoring() throws {
+        guard FileManager.default.fileExists(atPath: Self.repo.path + "/samples/demo.safetensors") else { throw XCTSkip("samples/ not in this checkout") }
+        XCTAssertEqual(mkfifo(tmp + "/pipe.json", 0o600), 0)
+        for (flag, target, expected) in [("--json", tmp + "/pipe.json", "named pipe"), ("--csv", "/dev/null", "character device"),
+                                         ("--problems", tmp + "/no/such/folder.txt", "folder to write into does not exist")] {
+            let r = try run(samples + ["--no-cache", flag, target])
+            XCTAssertNotEqual(r.status, 0, "\(flag) \(target)")
+            XCTAssertTrue(r.err.contains(expected) && r.err.contains(target), r.err)
+            XCTAssertFalse(r.err.contains("samples ("), "scored before refusing \(target):\n\(r.err)")
+            XCTAssertEqual(r.out, "", r.out)
+        }
+    }
 }
