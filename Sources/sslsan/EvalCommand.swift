@@ -92,11 +92,7 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Skip retrieval (it costs one N×N similarity pass, and every shard then encodes every clip).")
     var noRetrieval = false
 
-    @Option(help: "Embedding cache folder (default: $SSLSAN_CACHE_DIR, else $XDG_CACHE_HOME/sslsan/embeddings, else ~/.cache/sslsan/embeddings).")
-    var cacheDir: String?
-
-    @Flag(help: "Do not read or write the embedding cache.")
-    var noCache = false
+    @OptionGroup var cache: CacheOptions
 
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int?
@@ -222,7 +218,7 @@ struct EvalCommand: ParsableCommand {
 
     /// The embedding cache the options ask for (nil with --no-cache or SSLSAN_CACHE_DIR=off).
     func openCache() throws -> EmbeddingCache? {
-        guard !noCache, let dir = cacheDir ?? EmbeddingCache.defaultDirectory() else { return nil }
+        guard let dir = cache.directory else { return nil }
         return try EmbeddingCache(directory: dir)
     }
 

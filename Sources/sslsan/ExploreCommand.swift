@@ -33,11 +33,7 @@ struct ExploreCommand: ParsableCommand {
     @Option(name: .long, help: "Evaluation passes scored in the background (as 'sslsan eval --passes'; pass 1 comes first).")
     var passes: Int = 10
 
-    @Option(name: .long, help: "Embedding cache folder, shared with 'sslsan eval' (default: $SSLSAN_CACHE_DIR, else $XDG_CACHE_HOME/sslsan/embeddings, else ~/.cache/sslsan/embeddings).")
-    var cacheDir: String?
-
-    @Flag(name: .long, help: "Do not read or write the embedding cache.")
-    var noCache = false
+    @OptionGroup var cache: CacheOptions
 
     @Flag(name: .long, help: "Print the explorer's speed figures as JSON instead of opening it.")
     var bench = false
@@ -70,7 +66,7 @@ struct ExploreCommand: ParsableCommand {
                 opts.graphics = graphics
                 opts.family = model
                 opts.compareFamily = compareModel
-                opts.cacheDirectory = noCache ? nil : cacheDir ?? EmbeddingCache.defaultDirectory()
+                opts.cacheDirectory = cache.directory
                 try ExplorerLauncher.run(opts)
             } catch let e as TUIError {
                 throw SSLSaNError(e.description)

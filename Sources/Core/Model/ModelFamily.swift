@@ -80,29 +80,29 @@ extension ModelFamily {
         /// vssl_eval's universal threshold `<model>_th_maxq3` (the paper's Uth), on the family's
         /// map scale; nil where vssl_eval defines none (RCGrad).
         public var paperThreshold: Float?
-        /// state_dict entries present in released files that the forward never reads.
-        public var unusedKeyPrefixes: [String]
+        /// Entries released files carry beyond the family's state_dict (`expectedKeys`, which
+        /// already lists the unused stems, `fc` and momentum encoders): known, never read, not reported.
+        public var extraKeyPrefixes: [String]
         /// One line for `sslsan models`.
         public var summary: String
     }
 
     public var specification: Specification {
         let vssl = ZooAudioWindow.self
-        let lvsUnused = ["imgnet.conv1_a.", "imgnet.conv1_flow.", "imgnet.fc.", "audnet.conv1.", "audnet.conv1_flow.", "audnet.fc."]
         switch self {
         case .sslTie:
             return Specification(imagePrefix: "imgnet", audioPrefix: "audnet", audioStem: "conv1_a", imageLayer4Stride: 1, audioLayer4Stride: 1,
                                  head: .cosine, audioFrontEnd: .logMel, imageNormalisation: .imagenet, pillowImageResize: false,
                                  audioBatchStatistics: false, postProcessing: MapPostProcessing(positive: .cv2Linear, scale: .raw),
                                  paperThreshold: 0.3338,
-                                 unusedKeyPrefixes: lvsUnused + ["vision_fc1.", "conv3.", "norm3."],
+                                 extraKeyPrefixes: [],
                                  summary: "ResNet-18 ×2 (layer4 stride 1, 14×14 map), torchaudio log-mel dB 257×670 (10 s), ImageNet, raw cosine")
         case .lvs, .sslAlign:
             return Specification(imagePrefix: "imgnet", audioPrefix: "audnet", audioStem: "conv1_a", imageLayer4Stride: 1, audioLayer4Stride: 1,
                                  head: .cosine, audioFrontEnd: .scipy(window: vssl.lvsCrop, noverlap: 353, cropFrames: nil, logNegatives: true),
                                  imageNormalisation: .imagenet, pillowImageResize: false, audioBatchStatistics: false,
                                  postProcessing: MapPostProcessing(positive: .alignCornersExceptVGGSS, scale: .raw),
-                                 paperThreshold: self == .lvs ? 0.6077 : 0.3175, unusedKeyPrefixes: lvsUnused,
+                                 paperThreshold: self == .lvs ? 0.6077 : 0.3175, extraKeyPrefixes: [],
                                  summary: "ResNet-18 ×2 (layer4 stride 1, 14×14 map), scipy log-spectrogram/12 257×299 (3 s at 3.5–6.5 s), ImageNet, raw cosine")
         case .ezvsl, .fnac:
             let seconds = self == .fnac ? 3.0 : 10.0
@@ -111,7 +111,7 @@ extension ModelFamily {
                                  audioFrontEnd: .scipy(window: .centredRoll(seconds: seconds), noverlap: 274, cropFrames: 200, logNegatives: false),
                                  imageNormalisation: .imagenet, pillowImageResize: false, audioBatchStatistics: false,
                                  postProcessing: MapPostProcessing(positive: .alignCorners, scale: .halfCosine),
-                                 paperThreshold: self == .fnac ? 0.5538 : 0.6382, unusedKeyPrefixes: [],
+                                 paperThreshold: self == .fnac ? 0.5538 : 0.6382, extraKeyPrefixes: [],
                                  summary: "torchvision ResNet-18 ×2 (7×7 map) + projections, scipy log-spectrogram/12 257×200 (\(Int(seconds)) s, centred), ImageNet, (cos+1)/2")
         case .slavc:
             return Specification(imagePrefix: "imgnet", audioPrefix: "audnet", audioStem: "conv1", imageLayer4Stride: 2, audioLayer4Stride: 2,
@@ -119,7 +119,7 @@ extension ModelFamily {
                                  audioFrontEnd: .scipy(window: .centredRoll(seconds: 10), noverlap: 274, cropFrames: 200, logNegatives: false),
                                  imageNormalisation: .imagenet, pillowImageResize: false, audioBatchStatistics: false,
                                  postProcessing: MapPostProcessing(positive: .alignCorners, scale: .halfCosine),
-                                 paperThreshold: 0.5450, unusedKeyPrefixes: ["momentum_"],
+                                 paperThreshold: 0.5450, extraKeyPrefixes: [],
                                  summary: "torchvision ResNet-18 ×2 (7×7 map) + two projection pairs, scipy log-spectrogram/12 257×200 (10 s, centred), ImageNet, ((cos₁+cos₂)/2+1)/2")
         case .rcgrad:
             return Specification(imagePrefix: "image_encoder", audioPrefix: "audio_encoder", audioStem: "conv1", imageLayer4Stride: 1, audioLayer4Stride: 2,
@@ -127,8 +127,7 @@ extension ModelFamily {
                                  audioBatchStatistics: true,
                                  postProcessing: MapPostProcessing(positive: .cv2Linear, scale: .gradCAM),
                                  paperThreshold: nil,
-                                 unusedKeyPrefixes: ["image_encoder.conv1_a.", "image_encoder.conv1_flow.", "image_encoder.fc.",
-                                                     "audio_encoder.spectrogram.window", "loss_fn."],
+                                 extraKeyPrefixes: ["loss_fn."],
                                  summary: "ResNet-18 image (14×14) + ResNetSpec audio (in-model spectrogram 257×454, 10 s), CLIP, Grad-CAM min–max")
         }
     }

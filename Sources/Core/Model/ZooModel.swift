@@ -80,8 +80,8 @@ public final class ZooModel: @unchecked Sendable {
 
     /// Copies the weights from any tensor source (safetensors, torch.save archive). `module.`
     /// prefixes are stripped. Missing or mis-shaped tensors are one error naming the file; keys
-    /// outside the family's state_dict (`ModelFamily.expectedKeys`) and its known extras are kept
-    /// in `unexpectedKeys`.
+    /// outside the family's state_dict (`ModelFamily.expectedKeys`) and its known extras
+    /// (`extraKeyPrefixes`) are kept in `unexpectedKeys`.
     public func load(from source: any TensorSource) throws {
         var byName: [String: String] = [:]
         for n in source.names { byName[n.hasPrefix("module.") ? String(n.dropFirst(7)) : n] = n }
@@ -105,7 +105,7 @@ public final class ZooModel: @unchecked Sendable {
             throw SSLSaNError("checkpoint does not fit \(family.displayName): \(problems.joined(separator: "; "))", file: source.path)
         }
         let known = Set(family.expectedKeys().map(\.name))
-        unexpectedKeys = byName.keys.filter { k in !known.contains(k) && !specification.unusedKeyPrefixes.contains { k.hasPrefix($0) } }.sorted()
+        unexpectedKeys = byName.keys.filter { k in !known.contains(k) && !specification.extraKeyPrefixes.contains { k.hasPrefix($0) } }.sorted()
     }
 
     // MARK: - Front ends

@@ -34,6 +34,8 @@ public final class Explorer {
     var state: ExplorerState
     let options: ExplorerOptions
     var session: Session
+    /// The embedding cache (`--cache-dir`), opened once; every session of this explorer shares it.
+    let cache: EmbeddingCache?
     let data: any ExplorerData
     let trainer: (any TrainingDriver)?
     let loadModel: (String) throws -> any ExplorerModel
@@ -64,8 +66,8 @@ public final class Explorer {
         self.trainer = trainer
         self.loadModel = loadModel
         inbox = Inbox(wakeup: wakeup)
-        session = Session(data: data, model: model, compare: compare, passes: options.passes,
-                          cache: options.cacheDirectory.flatMap { try? EmbeddingCache(directory: $0) })
+        cache = options.cacheDirectory.flatMap { try? EmbeddingCache(directory: $0) }
+        session = Session(data: data, model: model, compare: compare, passes: options.passes, cache: cache)
         scorer = Scorer(session: session, inbox: inbox, generation: 0)
         sceneWorker = SceneWorker(session: session, inbox: inbox, generation: 0)
         sound = SoundOutput(inbox: inbox)
@@ -392,7 +394,7 @@ public final class Explorer {
         let mainChanged = mainPath != state.checkpointPath
         sceneWorker.stop()
         session = Session(data: data, model: model, compare: other, passes: options.passes,
-                          cache: options.cacheDirectory.flatMap { try? EmbeddingCache(directory: $0) })
+                          cache: cache)
         state.checkpointName = model.name; state.checkpointPath = mainPath
         state.compareName = other?.name; state.comparePath = comparePath
         state.compareVisible = true

@@ -48,7 +48,7 @@ public final class PulseNullSink: @unchecked Sendable {
         p.environment = env
         p.standardInput = FileHandle.nullDevice
         p.standardOutput = FileHandle.nullDevice
-        FileManager.default.createFile(atPath: directory + "/log", contents: nil)
+        _ = FileManager.default.createFile(atPath: directory + "/log", contents: nil)
         p.standardError = FileHandle(forWritingAtPath: directory + "/log")
         try p.run()
         process = p
