@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write similarity maps computed by PyTorch code (any model, e.g. ACL) in the layout `sslsan eval --maps` reads.
+"""Write similarity maps computed by PyTorch code (any model, e.g. ACL) in the layout `sslsan eval --maps` and `sslsan explore --maps` read.
 
     python3 tools/write_maps.py MAPS.pt OUT.safetensors        # MAPS.pt: torch.save({'heatmap': ..., ...})
     python3 tools/write_maps.py MAPS.npz OUT.safetensors       # the same names in a numpy .npz
@@ -8,7 +8,12 @@
 or from Python, at the end of an evaluation loop:
 
     sys.path.insert(0, "tools"); from write_maps import write_maps
-    write_maps("ours.safetensors", heatmap=pos, silence=sil, noise=noi, offscreen=off, bboxes=boxes, names=ids)
+    write_maps("acl.safetensors", heatmap=pos, silence=sil, noise=noi, offscreen=off, bboxes=boxes, names=ids, family="ACL")
+
+then score and browse them (names joined with a dataset by id or file stem for the images and audio):
+
+    sslsan eval --maps acl.safetensors
+    sslsan explore --maps acl.safetensors --data vggss --compare ezvsl.pth   # side by side with a live model
 
 The layout (Sources/Core/Metrics/MapsFile.swift; the golden `metrics_inputs.safetensors` uses it):
 
@@ -19,9 +24,28 @@ The layout (Sources/Core/Metrics/MapsFile.swift; the golden `metrics_inputs.safe
 | `heatmap_noise`, `heatmap_offscreen` | (N, 1, h, w) or (P, N, 1, h, w) | F32 | optional: one or P passes (noise seeds / off-screen draws) |
 | `bboxes` | (N, K, 4) | I32 or I64 | ground-truth boxes [x0, y0, x1, y1] in 224-pixel units; all-zero rows pad samples with fewer boxes |
 | `masks` | (N, 224, 224) | U8 | ground-truth masks (0/1) instead of `bboxes` |
+| `visual_embedding`, `audio_embedding` | (N, C), (N, D) | F32 | optional: pooled visual and audio embeddings (alignment, magnitude) |
+| `retrieval` | (N, N) | F32 | optional: score(image n, audio k) (retrieval) |
 
-Metadata (optional): `names`, `labels`: JSON lists of N strings (sample ids and class labels; ids group
-scenes for iIoU as vssl_eval does: the id without its last `_token`). sslsan upsamples every map to
+Metadata (optional): `names`, `labels`, `scenes`: JSON lists of N strings (sample ids, class labels,
+scene ids; without `scenes`, scenes for iIoU/object accuracy follow vssl_eval: the id without its last
+`_token`); `family`: the model the maps come from (free text, e.g. "ACL"), shown by the explorer.
+
+Joining with a dataset: the file holds no pixels or audio. `sslsan explore --maps F --data DIR` finds
+each name in DIR (any format sslsan reads): the sample with that id, else the id of the name's file
+stem (`clip_0001.jpg` → `clip_0001`), else the one sample whose image file has that stem. Found
+samples show their image and play their audio (the positive; the noise and off-screen audio behind
+the maps is not recorded); the rest are drawn on a neutral background, listed in one summary line.
+The ground truth is always the file's. So write `names` as the dataset's sample ids (or file names).
+
+A maps file of a real model, to try the explorer (and the round trip eval → maps → eval --maps,
+which prints the same table):
+
+    sslsan eval --data samples --checkpoint samples/demo.safetensors --write-maps demo-maps.safetensors
+    sslsan eval --maps demo-maps.safetensors
+    sslsan explore --maps demo-maps.safetensors --data samples
+
+sslsan upsamples every map to
 224x224 with its cv2-exact bilinear resize and scores it exactly like a model run (same metric code).
 Maps are stored as float32 raw values: give them on the scale the model's threshold applies to.
 `--check` rewrites the golden metrics_inputs file through write_maps and checks that `sslsan eval --maps`
@@ -48,7 +72,8 @@ def _array(x):
     return np.asarray(x)
 
 
-def write_maps(path, heatmap, silence=None, noise=None, offscreen=None, bboxes=None, masks=None, names=None, labels=None):
+def write_maps(path, heatmap, silence=None, noise=None, offscreen=None, bboxes=None, masks=None, names=None, labels=None,
+               scenes=None, family=None, visual_embedding=None, audio_embedding=None, retrieval=None):
     """Checks the shapes and writes the safetensors file atomically. Maps: (N, 1, h, w) or (N, h, w)
     (a channel axis is added); noise/offscreen may be (P, N, 1, h, w)."""
     hm = _array(heatmap).astype("<f4")
@@ -88,8 +113,18 @@ def write_maps(path, heatmap, silence=None, noise=None, offscreen=None, bboxes=N
         if m.shape != (n, 224, 224):
             raise ValueError(f"masks must be (N={n}, 224, 224), got {m.shape}")
         tensors["masks"] = ("U8", m)
+    for name, x in (("visual_embedding", visual_embedding), ("audio_embedding", audio_embedding), ("retrieval", retrieval)):
+        a = _array(x)
+        if a is None:
+            continue
+        a = a.astype("<f4")
+        if a.ndim != 2 or a.shape[0] != n or (name == "retrieval" and a.shape[1] != n):
+            raise ValueError(f"{name} must be (N={n}, {'N' if name == 'retrieval' else 'D'}), got {a.shape}")
+        tensors[name] = ("F32", a)
     meta = {}
-    for key, v in (("names", names), ("labels", labels)):
+    if family:
+        meta["family"] = str(family)
+    for key, v in (("names", names), ("labels", labels), ("scenes", scenes)):
         if v is not None:
             v = [str(s) for s in v]
             if len(v) != n:
@@ -161,9 +196,10 @@ def main():
             sys.exit("--check needs --sslsan")
         d, meta = read_safetensors(a.check)
         out = os.path.join(tempfile.mkdtemp(prefix="sslsan-maps-"), "rewritten.safetensors")
+        lists = {k: json.loads(meta[k]) for k in ("names", "labels", "scenes") if k in meta}
         write_maps(out, d["heatmap"], d.get("heatmap_silence"), d.get("heatmap_noise"), d.get("heatmap_offscreen"),
-                   bboxes=d.get("bboxes"), masks=d.get("masks"),
-                   names=json.loads(meta["names"]) if "names" in meta else None, labels=json.loads(meta["labels"]) if "labels" in meta else None)
+                   bboxes=d.get("bboxes"), masks=d.get("masks"), family=meta.get("family"),
+                   visual_embedding=d.get("visual_embedding"), audio_embedding=d.get("audio_embedding"), retrieval=d.get("retrieval"), **lists)
         runs = [subprocess.run([a.sslsan, "eval", "--maps", p], capture_output=True, text=True) for p in (a.check, out)]
         same = all(r.returncode == 0 for r in runs) and runs[0].stdout == runs[1].stdout
         print(runs[1].stdout if same else "".join(r.stdout + r.stderr for r in runs))
@@ -173,10 +209,11 @@ def main():
         ap.error("give INPUT and OUTPUT, or --check")
     d, meta = load_input(a.input)
     if "heatmap" not in d:
-        sys.exit(f"{a.input}: no 'heatmap' (expected {', '.join(MAPS)}, bboxes or masks, names, labels)")
+        sys.exit(f"{a.input}: no 'heatmap' (expected {', '.join(MAPS)}, bboxes or masks, names, labels, scenes, family)")
     try:
+        extra = {k: d.get(k) for k in ("names", "labels", "scenes", "family", "visual_embedding", "audio_embedding", "retrieval")}
         n, hw, names = write_maps(a.output, d["heatmap"], d.get("heatmap_silence"), d.get("heatmap_noise"), d.get("heatmap_offscreen"),
-                                  bboxes=d.get("bboxes"), masks=d.get("masks"), names=d.get("names"), labels=d.get("labels"))
+                                  bboxes=d.get("bboxes"), masks=d.get("masks"), **extra)
     except ValueError as e:
         sys.exit(f"{a.input}: {e}")
     print(f"wrote {a.output}: {n} samples, maps {hw[0]}x{hw[1]}, {', '.join(names)}")

@@ -29,6 +29,7 @@ struct EvalCommand: ParsableCommand {
         Examples:
           sslsan eval --data samples --checkpoint model.safetensors --json metrics.json
           sslsan eval --maps metrics_inputs.safetensors --threshold 0.3338
+          sslsan eval --data samples --checkpoint samples/demo.safetensors --write-maps demo-maps.safetensors
           sslsan eval --data vggss --checkpoint m.safetensors --shard 2/8 --out part-2.jsonl
           sslsan eval --merge part-*.jsonl --json metrics.json
           sslsan eval --data is3 --checkpoint ezvsl.pth --compare lvs.pth.tar --threshold paper
@@ -67,6 +68,9 @@ struct EvalCommand: ParsableCommand {
 
     @Option(help: "Maps computed elsewhere, in the layout of metrics_inputs.safetensors (instead of --data/--checkpoint).")
     var maps: String?
+
+    @Option(help: "Also write the scored maps (every pass, ground truth, ids, embeddings) as a maps file for 'eval --maps' and 'explore --maps'.")
+    var writeMaps: String?
 
     @Option(help: "Score only shard i of n (e.g. 3/8) and write its per-sample results to --out (no table).")
     var shard: ShardSpec?
@@ -109,6 +113,7 @@ struct EvalCommand: ParsableCommand {
         }
         if (shard != nil || out != nil) && data == nil { throw ValidationError("--shard/--out score a dataset: give --data and --checkpoint") }
         if shard != nil && out == nil { throw ValidationError("--shard needs --out PART.jsonl") }
+        if writeMaps != nil && (maps != nil || !merge.isEmpty || shard != nil) { throw ValidationError("--write-maps writes the maps of a whole run: give --data and --checkpoint") }
         if out != nil && (json != nil || csv != nil) { throw ValidationError("a shard prints no table: --json/--csv go with --merge") }
         guard DatasetFormat(rawValue: format) != nil else {
             throw ValidationError("--format must be one of \(DatasetFormat.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -124,7 +129,7 @@ struct EvalCommand: ParsableCommand {
         try reportingErrors {
             if threshold == "paper" && (maps != nil || !merge.isEmpty) { throw SSLSaNError("--threshold paper needs a model family (--checkpoint); --maps and --merge name none") }
             // Output targets are checked before minutes of scoring, not after (AtomicFile checks again).
-            for target in [out, json, csv, problems].compactMap({ $0 }) { try FileCheck.replaceable(target) }
+            for target in [out, json, csv, problems, writeMaps].compactMap({ $0 }) { try FileCheck.replaceable(target) }
             let set: MetricSet
             var timing = "", left: [String] = []
             var compared: (label: String, report: MetricReport)?
@@ -135,8 +140,9 @@ struct EvalCommand: ParsableCommand {
                 set = merged.metrics
                 left = merged.problems
             } else if let maps {
-                set = MetricSet(samples: try MapsFile.read(maps))
-                guard set.count > 0 else { throw SSLSaNError("no samples", file: maps) }
+                let contents = try MapsFile.load(maps)
+                set = contents.metrics
+                label = contents.family ?? label
             } else {
                 let ds = try Dataset.open(data!, format: DatasetFormat(rawValue: format)!, requireGroundTruth: !keepUnannotated)
                 Self.note(ds.summary)
@@ -184,6 +190,10 @@ struct EvalCommand: ParsableCommand {
                     return
                 }
                 set = scores.pooled()
+                if let writeMaps, set.count > 0 {
+                    try MapsFile.write(set, family: model.label, to: writeMaps)
+                    Self.note("\(set.count) samples' maps → \(writeMaps) (explore them: sslsan explore --maps \(writeMaps) --data \(data!))")
+                }
                 if let compare, set.count > 0 {
                     let other = try Self.open(compare, family: compareModel)
                     let r = try Evaluator(model: other, dataset: ds, options: options).run(progress: { bar.update($0) })

@@ -168,4 +168,54 @@ final class CommandLineTests: XCTestCase {
         }
         XCTAssertEqual(printed["pairs"], report["samples"] as? Double)
     }
+
+    /// The round trip eval → maps → eval --maps: `eval --write-maps` writes what `eval --maps`
+    /// reads back into the same table (every line: paper figures, baselines, separability,
+    /// alignment, retrieval, object accuracy, quartiles), at U and at a given threshold.
+    func testWriteMapsRoundTripPrintsTheSameTable() throws {
+        let samples = Self.repo.appendingPathComponent("samples").path
+        let ckpt = samples + "/demo.safetensors"
+        guard FileManager.default.fileExists(atPath: ckpt) else { throw XCTSkip("\(ckpt) is missing") }
+        let maps = tmp + "/demo-maps.safetensors"
+        for threshold in ["auto", "0.3"] {
+            let e = try run(["eval", "--data", samples, "--checkpoint", ckpt, "--passes", "2", "--threshold", threshold, "--write-maps", maps])
+            XCTAssertEqual(e.status, 0, e.err)
+            XCTAssertTrue(e.err.contains("→ \(maps)"), e.err)
+            let m = try run(["eval", "--maps", maps, "--threshold", threshold])
+            XCTAssertEqual(m.status, 0, m.err)
+            // eval --data adds its timing and the family's paper threshold after the table.
+            let table = e.out.split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { !$0.hasPrefix("paper threshold") && !$0.hasPrefix("scored ") && !$0.hasPrefix("embedding cache") }
+            XCTAssertEqual(table.joined(separator: "\n"), m.out, "threshold \(threshold)")
+            XCTAssertTrue(m.out.contains("retrieval"), m.out)
+        }
+        let family = try XCTUnwrap(MapsFile.load(maps).family)
+        XCTAssertTrue(family.hasPrefix("SSL-TIE"), family)
+        // --write-maps goes with a whole run only, and its target is checked before scoring.
+        XCTAssertNotEqual(try run(["eval", "--maps", maps, "--write-maps", tmp + "/again.safetensors"]).status, 0)
+        assertOneLineError(try run(["eval", "--data", samples, "--checkpoint", ckpt, "--write-maps", tmp + "/no/such/dir/m.safetensors"]),
+                           mentions: ["no/such/dir"])
+    }
+
+    /// A bad maps file: one line naming the file, from `explore --maps` (before the terminal is
+    /// taken) and `eval --maps` alike.
+    func testBadMapsFileGivesOneLine() throws {
+        let truncated = tmp + "/maps.safetensors"
+        var w = SafetensorsWriter()
+        [Float](repeating: 0.5, count: 2 * 49).withUnsafeBufferPointer { w.add("heatmap", floats: $0, shape: [2, 1, 7, 7]) }
+        let whole = w.encoded()
+        try whole.prefix(whole.count - 20).write(to: URL(fileURLWithPath: truncated))
+        let notMaps = tmp + "/weights.safetensors"
+        var x = SafetensorsWriter()
+        [Float](repeating: 0, count: 4).withUnsafeBufferPointer { x.add("conv.weight", floats: $0, shape: [4]) }
+        try x.write(to: notMaps)
+        for (file, words) in [(truncated, [String]()), (notMaps, ["heatmap"]), (tmp + "/missing.safetensors", [])] {
+            assertOneLineError(try run(["explore", "--maps", file]), mentions: [file] + words)
+            assertOneLineError(try run(["eval", "--maps", file]), mentions: [file] + words)
+        }
+        // A good maps file with a missing --data folder names the folder.
+        let good = tmp + "/good.safetensors"
+        try w.write(to: good)
+        assertOneLineError(try run(["explore", "--maps", good, "--data", tmp + "/nodata"]), mentions: [tmp + "/nodata"])
+    }
 }

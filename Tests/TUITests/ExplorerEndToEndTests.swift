@@ -198,6 +198,85 @@ final class ExplorerEndToEndTests: XCTestCase {
         XCTAssertEqual(Self.sh(["tmux", "display-message", "-p", "-t", session, "#{alternate_on}"]).out.trimmingCharacters(in: .whitespacesAndNewlines), "0")
     }
 
+    /// `explore --maps F --data samples` as a user would: F written by `eval --write-maps` from the
+    /// demo model; the figures on the metrics line equal `eval --maps F`'s (at U and at a threshold
+    /// moved with `]`), the four conditions switch, negatives have no audio, the engine's features
+    /// say they are off, a tagged sample exports, q quits.
+    func testMapsExplorerInTmux() throws {
+        let bin = try binary()
+        let samples = Self.repo.appendingPathComponent("samples").path
+        let ckpt = samples + "/demo.safetensors"
+        guard FileManager.default.fileExists(atPath: ckpt) else { throw XCTSkip("\(ckpt) is missing") }
+        let dir = NSTemporaryDirectory() + "sslsan-e2e-maps-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        let maps = dir + "/demo-maps.safetensors"
+        XCTAssertEqual(Self.sh([bin, "eval", "--data", samples, "--checkpoint", ckpt, "--passes", "2", "--write-maps", maps]).status, 0)
+        func evalMaps(_ threshold: String) throws -> [String: Any] {
+            let json = dir + "/eval.json"
+            XCTAssertEqual(Self.sh([bin, "eval", "--maps", maps, "--threshold", threshold, "--json", json]).status, 0)
+            return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
+        }
+        /// The metrics line's figures as printed (cIoU, pIA S N O, F_LOC, U), and eval's with the same digits.
+        func shown(_ text: String) -> [String]? {
+            guard let line = text.split(separator: "\n").first(where: { $0.contains("F_LOC") }) else { return nil }
+            let re = try! NSRegularExpression(pattern: #"cIoU (\S+) .*pIA S (\S+) N (\S+) O (\S+) .*F_LOC (\S+) .*U (\S+)"#)
+            let l = String(line)
+            guard let m = re.firstMatch(in: l, range: NSRange(l.startIndex..., in: l)) else { return nil }
+            return (1...6).map { String(l[Range(m.range(at: $0), in: l)!]) }
+        }
+        func printed(_ r: [String: Any]) -> [String] {
+            let pia = r["pia"] as? [String: Any] ?? [:]
+            return [r["ciou_uth"], pia["silence"], pia["noise"], pia["offscreen"], r["f_loc"]].map { MetricReport.fmt($0 as? Double) }
+                + [MetricReport.fmt(r["universal_threshold"] as? Double, 4)]
+        }
+        func status(_ text: String) -> String { text.split(separator: "\n").last(where: { $0.contains("maps demo-maps") }).map(String.init) ?? "" }
+
+        startShell()
+        send("cd \(Self.repo.path) && LANG=C.UTF-8 SSLSAN_NO_SOUND=1 \(bin) explore --maps \(maps) --data \(samples) --export-dir \(dir); echo SSLSAN-EXIT=$?", "Enter")
+        var text = waitFor("the maps explorer with its figures over both passes") {
+            $0.contains("2 passes") && !status($0).contains("passes 2–") && self.sceneMax($0) != nil
+        }
+        XCTAssertTrue(status(text).contains("maps demo-maps"), "the status line names the maps file:\n\(text)")
+        XCTAssertTrue(text.contains("SSL-TIE"), "the family from the file's metadata:\n\(text)")
+        let atU = try evalMaps("auto")
+        XCTAssertEqual(shown(text), printed(atU), text)
+        XCTAssertTrue(status(text).contains("= U"), status(text))
+        // The threshold moves and the figures follow: eval --maps at the same threshold.
+        let u = try XCTUnwrap(atU["universal_threshold"] as? Double)
+        send("]")
+        text = waitFor("the threshold to move") { !status($0).contains("= U") }
+        XCTAssertEqual(Self.value(after: "thr", in: status(text)) ?? .nan, u + 0.05, accuracy: 0.5e-4)
+        XCTAssertEqual(shown(text), printed(try evalMaps("\(u + 0.05)")), text)
+        // Conditions: each shows the file's map; the negatives' audio is not in the file.
+        let positiveMax = try XCTUnwrap(sceneMax(text))
+        for (key, title) in [("2", "silence"), ("3", "noise"), ("4", "off-screen")] {
+            send(key)
+            text = waitFor("the \(title) condition") { $0.contains("audio: no audio in maps file") && self.sceneMax($0) != nil }
+        }
+        send("1")
+        text = waitFor("back to positive") { !$0.contains("audio: no audio in maps file") && self.sceneMax($0) == positiveMax }
+        // The positive plays the dataset's clip; live windows are off with a notice.
+        send(" ")
+        waitFor("the live-window notice") { $0.contains("live windows need the engine") }
+        send(" ")
+        // Moving on loads the next sample's maps.
+        let firstScene = text.split(separator: "\n").first(where: { $0.contains("Scene · ") }).map(String.init) ?? ""
+        send("j")
+        waitFor("the next scene") { t in t.split(separator: "\n").contains { $0.contains("Scene · ") && String($0) != firstScene } && self.sceneMax(t) != nil }
+        // Tag and export: the figure is drawn from the file's maps on the dataset's image.
+        send("t", "e")
+        text = waitFor("the export") { $0.contains("exported 1 id") }
+        let exports = try FileManager.default.contentsOfDirectory(atPath: dir + "/exports")
+        let figures = try FileManager.default.contentsOfDirectory(atPath: dir + "/exports/" + XCTUnwrap(exports.first) + "/figures")
+        XCTAssertEqual(figures.count, 1)
+        // Training needs the engine.
+        send("Tab", "Tab", "Tab")
+        waitFor("the training panel's notice") { $0.contains("training needs the engine") }
+        send("q")
+        waitFor("the shell after quit") { $0.contains("SSLSAN-EXIT=0") }
+    }
+
     func testSmallWindowUnknownTermAndSigterm() throws {
         let bin = try binary()
         let (data, ckpt, _) = try dataset()

@@ -100,8 +100,9 @@ final class ExplorerFiguresTests: XCTestCase {
         let session = Session(data: d, model: model, compare: nil, passes: 1)
         let i = 3, s = d.samples[i]
         let maps = try session.maps(sample: i)
+        let seed = try XCTUnwrap(session.shownNoiseSeed)
         for (condition, args) in [(AudioCondition.positive, ["--audio", s.audioPath]),
-                                  (.noise, ["--noise", "--seed", "\(session.shownNoiseSeed)"])] {
+                                  (.noise, ["--noise", "--seed", "\(seed)"])] {
             let out = try Self.run(bin, ["infer", "--checkpoint", ckpt, "--image", s.imagePath, "--json"] + args)
             let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any], out)
             let rows = try XCTUnwrap(obj["map"] as? [[Double]])

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Maps computed elsewhere, in the layout of the golden `metrics_inputs.safetensors`, so that
-/// `sslsan eval --maps` scores them exactly like a model run:
+/// Maps computed elsewhere (any model: ACL's CLIPSeg + BEATs maps, or `sslsan eval --write-maps`),
+/// in the layout of the golden `metrics_inputs.safetensors`, so that `sslsan eval --maps` and
+/// `sslsan explore --maps` score them exactly like a model run (the same `MetricSet`):
 ///
 /// | tensor | shape | content |
 /// |---|---|---|
@@ -10,16 +11,36 @@ import Foundation
 /// | `heatmap_noise`, `heatmap_offscreen` | (N, 1, h, w) or (P, N, 1, h, w) | one or P passes (optional) |
 /// | `bboxes` | (N, K, 4) int | [x0, y0, x1, y1] in 224-pixel units; all-zero rows are padding |
 /// | `masks` | (N, 224, 224) u8 | ground-truth masks, instead of `bboxes` (optional) |
+/// | `visual_embedding`, `audio_embedding` | (N, C), (N, D) | ē_v and â for alignment and magnitude (optional) |
+/// | `retrieval` | (N, N) | score(image n, audio k) for retrieval (optional) |
 ///
-/// Optional `__metadata__`: `names` and `labels` (JSON lists of N strings). Scenes follow
-/// vssl_eval's iIoU grouping: the file stem without its last `_token`.
+/// Optional `__metadata__`: `names`, `labels` and `scenes` (JSON lists of N strings) and `family`
+/// (free text: the model the maps come from, shown by the explorer; e.g. "ACL"). Without `scenes`,
+/// scenes follow vssl_eval's iIoU grouping: the file stem without its last `_token`. The maps
+/// hold no pixels or audio: `explore --maps F --data DIR` finds each name in a dataset (`join`).
 public enum MapsFile {
-    public static func read(_ path: String) throws -> [ScoredSample] {
+    /// Everything a maps file holds.
+    public struct Contents: Sendable {
+        /// One per sample, in file order (ids from `names`, else `sample00000`, …).
+        public var samples: [ScoredSample]
+        /// `retrieval` (N, N) when the file has it.
+        public var retrievalScores: [[Float]]?
+        /// The `family` metadata (nil when absent).
+        public var family: String?
+
+        /// The figures of these maps: what `eval --maps` prints and the explorer recounts.
+        public var metrics: MetricSet { MetricSet(samples: samples, retrievalScores: retrievalScores) }
+    }
+
+    public static func read(_ path: String) throws -> [ScoredSample] { try load(path).samples }
+
+    public static func load(_ path: String) throws -> Contents {
         let f = try SafetensorsFile(path: path)
         guard let e = f.entry("heatmap") else { throw SSLSaNError("no 'heatmap' tensor (expected the layout of metrics_inputs.safetensors)", file: path) }
         guard e.shape.count >= 3 else { throw SSLSaNError("'heatmap' must be (N, 1, h, w), got \(e.shape)", file: path) }
         let n = e.shape[0], h = e.shape[e.shape.count - 2], w = e.shape[e.shape.count - 1]
         let hw = h * w
+        guard n > 0, hw > 0 else { throw SSLSaNError("'heatmap' holds no maps (shape \(e.shape))", file: path) }
 
         func maps(_ name: String) throws -> [[SimilarityMap]]? {
             guard let en = f.entry(name) else { return nil }
@@ -60,6 +81,18 @@ public enum MapsFile {
             for i in 0..<n { gts[i] = GroundTruthMap(pixels: v[(i * s * s)..<((i + 1) * s * s)].map { $0 >= 1 ? 1 : 0 }) }
         }
 
+        /// Rows of an optional (N, D) tensor.
+        func rows(_ name: String, columns: Int? = nil) throws -> [[Float]]? {
+            guard let en = f.entry(name) else { return nil }
+            guard en.shape.count == 2, en.shape[0] == n, en.shape[1] > 0, columns == nil || en.shape[1] == columns else {
+                throw SSLSaNError("'\(name)' must be (N=\(n), \(columns.map { String($0) } ?? "D")), got \(en.shape)", file: path)
+            }
+            let t = try f.tensor(name), d = en.shape[1]
+            return (0..<n).map { Array(UnsafeBufferPointer(start: t.data + $0 * d, count: d)) }
+        }
+        let visual = try rows("visual_embedding"), audio = try rows("audio_embedding")
+        let retrieval = try rows("retrieval", columns: n)
+
         func list(_ key: String) throws -> [String]? {
             guard let s = f.metadata[key] else { return nil }
             guard let a = try? JSONSerialization.jsonObject(with: Data(s.utf8)) as? [String], a.count == n else {
@@ -69,14 +102,92 @@ public enum MapsFile {
         }
         let names = try list("names")
         let labels = try list("labels")
-        return (0..<n).map { i in
+        let scenes = try list("scenes")
+        let samples = (0..<n).map { i in
             let id = names?[i] ?? String(format: "sample%05d", i)
-            let stem = (id as NSString).deletingPathExtension
-            let parts = stem.split(separator: "_", omittingEmptySubsequences: false)
-            let scene = parts.count > 1 ? parts.dropLast().joined(separator: "_") : stem
-            return ScoredSample(id: id, label: labels?[i] ?? "", scene: scene, positive: pos[0][i],
+            return ScoredSample(id: id, label: labels?[i] ?? "", scene: scenes?[i] ?? defaultScene(id), positive: pos[0][i],
                                 silence: silence?[0][i], noise: noise.map { $0[i] }, offscreen: offscreen.map { $0[i] },
-                                groundTruth: gts[i])
+                                groundTruth: gts[i], visualEmbedding: visual?[i], audioEmbedding: audio?[i])
+        }
+        let family = f.metadata["family"].flatMap { $0.isEmpty ? nil : $0 }
+        return Contents(samples: samples, retrievalScores: retrieval, family: family)
+    }
+
+    /// vssl_eval's iIoU grouping: the file stem without its last `_token`.
+    static func defaultScene(_ id: String) -> String {
+        let stem = (id as NSString).deletingPathExtension
+        let parts = stem.split(separator: "_", omittingEmptySubsequences: false)
+        return parts.count > 1 ? parts.dropLast().joined(separator: "_") : stem
+    }
+
+    /// Writes scored samples (`sslsan eval --write-maps`) so that `load` gives them back: maps,
+    /// ground truth as masks (the 224² raster itself, whatever it was made from), names, labels,
+    /// scenes, embeddings and retrieval when every sample has them. Every sample must have the
+    /// same map size, the same number of noise and off-screen passes and silence either always or
+    /// never (the layout stacks them); the first sample that differs is named.
+    public static func write(_ set: MetricSet, family: String?, to path: String) throws {
+        let samples = set.samples
+        guard let first = samples.first else { throw SSLSaNError("no samples to write", file: path) }
+        let n = samples.count, h = first.positive.height, w = first.positive.width
+        for s in samples {
+            func differs(_ what: String) -> SSLSaNError {
+                SSLSaNError("sample \(s.id) \(what) than \(first.id); a maps file stacks every sample's maps alike", file: path)
+            }
+            let all = [s.positive] + (s.silence.map { [$0] } ?? []) + s.noise + s.offscreen
+            if all.contains(where: { $0.width != w || $0.height != h }) { throw differs("has maps of another size") }
+            if (s.silence == nil) != (first.silence == nil) { throw differs(s.silence == nil ? "has no silence map, unlike" : "has a silence map, unlike") }
+            if s.noise.count != first.noise.count { throw differs("has \(s.noise.count) noise pass(es), other") }
+            if s.offscreen.count != first.offscreen.count {
+                throw differs("has \(s.offscreen.count) off-screen pass(es) (none: every class is in its scene), other")
+            }
+        }
+        var out = SafetensorsWriter()
+        func add(_ name: String, _ maps: [SimilarityMap], passes: Int) {
+            let values = maps.flatMap(\.values)
+            values.withUnsafeBufferPointer { out.add(name, floats: $0, shape: (passes > 1 ? [passes] : []) + [n, 1, h, w]) }
+        }
+        add("heatmap", samples.map(\.positive), passes: 1)
+        if first.silence != nil { add("heatmap_silence", samples.map { $0.silence! }, passes: 1) }
+        // Pass-major, as `load` reads (P, N, 1, h, w).
+        for (name, key) in [("heatmap_noise", \ScoredSample.noise), ("heatmap_offscreen", \ScoredSample.offscreen)] {
+            let p = first[keyPath: key].count
+            if p > 0 { add(name, (0..<p).flatMap { k in samples.map { $0[keyPath: key][k] } }, passes: p) }
+        }
+        if samples.contains(where: { $0.groundTruth != nil }) {
+            let side = GroundTruthMap.side
+            let empty = [UInt8](repeating: 0, count: side * side)
+            out.add("masks", uint8s: samples.flatMap { $0.groundTruth?.pixels ?? empty }, shape: [n, side, side])
+        }
+        for (name, key) in [("visual_embedding", \ScoredSample.visualEmbedding), ("audio_embedding", \ScoredSample.audioEmbedding)] {
+            let rows = samples.compactMap { $0[keyPath: key] }
+            guard rows.count == n, let d = rows.first?.count, d > 0, rows.allSatisfy({ $0.count == d }) else { continue }
+            rows.flatMap { $0 }.withUnsafeBufferPointer { out.add(name, floats: $0, shape: [n, d]) }
+        }
+        if let r = set.retrievalScores, r.count == n, r.allSatisfy({ $0.count == n }) {
+            r.flatMap { $0 }.withUnsafeBufferPointer { out.add("retrieval", floats: $0, shape: [n, n]) }
+        }
+        func json(_ a: [String]) -> String { String(decoding: try! JSONSerialization.data(withJSONObject: a), as: UTF8.self) }
+        out.metadata["names"] = json(samples.map(\.id))
+        out.metadata["labels"] = json(samples.map(\.label))
+        out.metadata["scenes"] = json(samples.map(\.scene))
+        if let family { out.metadata["family"] = family }
+        try out.write(to: path)
+    }
+
+    /// Which dataset sample each maps-file sample is (nil: not found), for `explore --maps --data`:
+    /// the id itself, else its file stem (`clip_0001.jpg` → `clip_0001`) as a sample id, else that
+    /// stem as the stem of exactly one sample's image file (the image of several samples is no match).
+    public static func join(_ ids: [String], with dataset: [Sample]) -> [Int?] {
+        func stem(_ s: String) -> String { ((s as NSString).lastPathComponent as NSString).deletingPathExtension }
+        var byID: [String: Int] = [:], byImage: [String: [Int]] = [:]
+        for (k, s) in dataset.enumerated() {
+            if byID[s.id] == nil { byID[s.id] = k }
+            if !s.imagePath.isEmpty { byImage[stem(s.imagePath), default: []].append(k) }
+        }
+        return ids.map { id in
+            if let k = byID[id] ?? byID[stem(id)] { return k }
+            if let ks = byImage[stem(id)], ks.count == 1 { return ks[0] }
+            return nil
         }
     }
 }

@@ -20,6 +20,9 @@ public struct ExplorerOptions: Sendable {
     public var graphics: GraphicsOption = .auto
     /// Embedding cache folder (`EmbeddingCache`; nil: none), as `sslsan eval --cache-dir`.
     public var cacheDirectory: String?
+    /// A maps file (`--maps`): the main source is its precomputed maps, joined with
+    /// `dataDirectory` when that is not empty; `checkpoint` is then unused and `compare` a live model.
+    public var maps: String?
     public init(dataDirectory: String, checkpoint: String, compare: String? = nil, demo: Bool = false, exportDirectory: String = ".",
                 passes: Int = 10) {
         self.dataDirectory = dataDirectory; self.checkpoint = checkpoint; self.compare = compare
@@ -50,6 +53,8 @@ public final class Explorer {
     let term = Terminal()
     let flusher = FrameFlusher()
     var lastLive: Double = 0
+    /// Whether the "no live windows for precomputed maps" notice was shown (once per explorer).
+    var liveNoticeShown = false
     /// Messages from workers of an earlier model carry an older generation and are dropped.
     var generation = 0
     var scorerGeneration = 0
@@ -58,30 +63,35 @@ public final class Explorer {
     var requestedScene: Int?
 
     /// - Parameters:
+    ///   - main, compare: where the maps come from (`ModelSession` on the engine, `MapsSession` for `--maps`).
+    ///   - cache: the embedding cache the model sessions use (`--cache-dir`); `L` opens new ones with it.
     ///   - loadModel: opens a checkpoint (used for the training panel's "switch to it").
-    public init(options: ExplorerOptions, data: any ExplorerData, model: any ExplorerModel, compare: (any ExplorerModel)?,
-                trainer: (any TrainingDriver)?, loadModel: @escaping (String) throws -> any ExplorerModel) {
+    public init(options: ExplorerOptions, data: any ExplorerData, main: any ScoreSource, compare: (any ScoreSource)?,
+                cache: EmbeddingCache?, trainer: (any TrainingDriver)?, loadModel: @escaping (String) throws -> any ExplorerModel) {
         self.options = options
         self.data = data
         self.trainer = trainer
         self.loadModel = loadModel
         inbox = Inbox(wakeup: wakeup)
-        cache = options.cacheDirectory.flatMap { try? EmbeddingCache(directory: $0) }
-        session = Session(data: data, model: model, compare: compare, passes: options.passes, cache: cache)
+        self.cache = cache
+        session = Session(data: data, main: main, compare: compare)
         scorer = Scorer(session: session, inbox: inbox, generation: 0)
         sceneWorker = SceneWorker(session: session, inbox: inbox, generation: 0)
         sound = SoundOutput(inbox: inbox)
         exports = ExportQueue(inbox: inbox)
-        state = ExplorerState(datasetName: data.name, checkpointName: model.name, compareName: compare?.name,
+        state = ExplorerState(datasetName: data.name, checkpointName: main.name, compareName: compare?.name,
                               samples: data.samples, problems: data.problems)
         state.passesTarget = session.passes
+        state.metricsExpected = main.evaluationIndices.count
+        state.precomputed = !main.usesEngine
         state.training.available = trainer != nil
+        if options.maps != nil { state.training.unavailableReason = "training needs the engine: off with --maps (precomputed maps)" }
         if let t = trainer, !t.configs.isEmpty { state.training.configs = t.configs }
         state.training.explored = options.dataDirectory
         state.training.runsFolder = options.exportDirectory + "/runs"
         state.training.data = GeneratedSplit.training(in: state.training.runsFolder).folder
         state.training.validationData = GeneratedSplit.validation(in: state.training.runsFolder).folder
-        state.checkpointPath = options.checkpoint
+        state.checkpointPath = options.maps ?? options.checkpoint
         state.comparePath = options.compare
         state.soundNotice = sound.notice
         if options.demo { state.demo = DemoState() }
@@ -190,7 +200,9 @@ public final class Explorer {
 
     func startPlayback() {
         guard let (w, rate) = currentWave() else {
-            state.setNotice("nothing to play yet", now: monotonicSeconds()); return
+            // A maps file's scene says why it has no clip ("no audio in maps file").
+            let why = state.precomputed ? state.scene.map { $0.audioLabels[state.condition.index] } : nil
+            state.setNotice(why ?? "nothing to play yet", now: monotonicSeconds()); return
         }
         let dur = Double(w.count) / Double(rate)
         if state.playback.position >= dur - 0.05 { state.playback.position = 0 }
@@ -199,6 +211,10 @@ public final class Explorer {
         state.playback.anchorPosition = state.playback.position
         sound.play(w, rate: rate, from: state.playback.position, gain: SoundOutput.gain(for: state.condition))
         lastLive = 0
+        if !session.main.usesEngine && !liveNoticeShown {
+            liveNoticeShown = true
+            state.setNotice("live windows need the engine: precomputed maps show the whole clip's map", now: monotonicSeconds())
+        }
     }
 
     /// Where the listener is in the clip: the stream's report (frames written − its latency),
@@ -226,6 +242,8 @@ public final class Explorer {
     }
 
     func requestLive(force: Bool = false) {
+        // Precomputed maps have no engine behind them: the scene keeps the file's map.
+        guard session.main.usesEngine else { return }
         guard let sc = state.scene, sc.sampleIndex == state.selectedIndex, !sc.loading else { return }
         let dur = sc.durations[state.condition.index]
         guard dur > 0 else { return }
@@ -379,12 +397,13 @@ public final class Explorer {
     /// already open under that path) and rescores when the main model changed.
     func loadModels(main mainPath: String, compare comparePath: String?) {
         let now = monotonicSeconds()
-        func open(_ p: String) throws -> any ExplorerModel {
-            if p == state.checkpointPath { return session.main.model }
-            if p == state.comparePath, let c = session.compare { return c.model }
-            return try loadModel(p)
+        // A source already open under that path is reused (a maps file, or a model with its features).
+        func open(_ p: String) throws -> any ScoreSource {
+            if p == state.checkpointPath { return session.main }
+            if p == state.comparePath, let c = session.compare { return c }
+            return ModelSession(model: try loadModel(p), samples: data.samples, passes: options.passes, cache: cache)
         }
-        let model: any ExplorerModel, other: (any ExplorerModel)?
+        let model: any ScoreSource, other: (any ScoreSource)?
         do {
             model = try open(mainPath)
             other = try comparePath.map(open)
@@ -393,11 +412,11 @@ public final class Explorer {
         }
         let mainChanged = mainPath != state.checkpointPath
         sceneWorker.stop()
-        session = Session(data: data, model: model, compare: other, passes: options.passes,
-                          cache: cache)
+        session = Session(data: data, main: model, compare: other)
         state.checkpointName = model.name; state.checkpointPath = mainPath
         state.compareName = other?.name; state.comparePath = comparePath
         state.compareVisible = true
+        state.precomputed = !model.usesEngine
         generation += 1
         sceneWorker = SceneWorker(session: session, inbox: inbox, generation: generation)
         if mainChanged {
@@ -408,6 +427,7 @@ public final class Explorer {
             state.scored = Array(repeating: nil, count: state.samples.count)
             state.problems = Array(repeating: nil, count: state.samples.count)
             state.scoringDone = 0; state.passesDone = 0; state.passesShown = 0; state.scoringMessage = nil
+            state.passesTarget = session.passes; state.metricsExpected = model.evaluationIndices.count
             state.thresholdTouched = false
             state.metrics = MetricSet(); state.metricRows = []; state.metricRow = [:]; state.report = nil
             scorer.start()

@@ -73,6 +73,10 @@ public struct SceneState: Sendable {
     /// Maps per condition (positive, silence, noise, offscreen), for the main and compare model.
     public var maps: [SimilarityMap?] = [nil, nil, nil, nil]
     public var compareMaps: [SimilarityMap?] = [nil, nil, nil, nil]
+    /// Per condition: why the main source has no such maps at all ("no noise maps in F"), nil when it has them.
+    public var absent: [String?] = [nil, nil, nil, nil]
+    /// Why the image is a neutral background (a maps-file sample without an image), nil otherwise.
+    public var imageNote: String?
     /// The class of the audio each condition plays.
     public var audioLabels: [String] = ["", "silence", "noise", ""]
     /// Durations of each condition's clip (the waveform strip draws `waves` with Render's `Waveform`).
@@ -159,6 +163,8 @@ public struct TrainingPanelState: Sendable {
     public var runDirectory: String?
     /// Whether the build contains a trainer.
     public var available = false
+    /// What the panel says when there is no trainer.
+    public var unavailableReason = "trainer not in this build"
     /// The text field being edited (data or validation).
     public var editing: Field?
 }
@@ -181,6 +187,9 @@ public struct ExplorerState: Sendable {
     /// The files behind `checkpointName` and `compareName`: what `L`, `C` and `w` switch between.
     public var checkpointPath = ""
     public var comparePath: String?
+    /// Whether the main source is a maps file (`explore --maps`): no engine behind it, so no live
+    /// windows, training or `L`; the status line says "maps" instead of "ckpt".
+    public var precomputed = false
     public var samples: [Sample]
     /// Each sample as `Evaluator.score` returned it (pass 1 first, then every pass).
     public var scored: [ScoredSample?]

@@ -70,8 +70,9 @@ final class ExportQueue: @unchecked Sendable {
             if WorkerThreads.stopRequested { break }
             let s = j.session.data.samples[i]
             do {
-                let image = try j.session.data.image(s)
-                let (maps, _) = try j.session.maps(j.session.main, i)
+                // A maps-file sample without an image is drawn on the scene's neutral background.
+                let image = j.session.data.missingImage(s) == nil ? try j.session.data.image(s) : neutralBackground
+                let (maps, _) = try j.session.main.maps(i)
                 let pairs = zip(AudioCondition.allCases, maps).compactMap { c, m in m.map { (condition: c, map: $0) } }
                 let fig = Figure.sample(id: s.id, image: image, groundTruth: j.session.data.groundTruth(s), maps: pairs,
                                         options: FigureOptions(threshold: j.threshold, colorMap: j.colorMap))

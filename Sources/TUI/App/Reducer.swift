@@ -130,7 +130,9 @@ extension ExplorerState {
         case .char("L"):
             // The trained checkpoint becomes the main model and the one shown before it the
             // compare model, so `C` compares the two and `w` goes back.
-            guard let c = training.lastCheckpoint else { setNotice("no checkpoint from training yet", now: now); break }
+            guard let c = training.lastCheckpoint else {
+                setNotice(training.available ? "no checkpoint from training yet" : "L loads a trained checkpoint: \(training.unavailableReason)", now: now); break
+            }
             if c == checkpointPath { setNotice("\(checkpointName) is already the main checkpoint", now: now); break }
             return [.loadModels(main: c, compare: checkpointPath)]
         case .redraw: return [.redraw]

@@ -21,4 +21,14 @@ public protocol ExplorerData: Sendable {
     /// The metrics' 224×224 ground truth (nil when the sample has none or it cannot be read):
     /// what the overlay outlines and the scene's IoU is computed against.
     func groundTruth(_ sample: Sample) -> GroundTruthMap?
+    /// Why a sample has no image to draw on (nil: it has one); the scene and the export then draw
+    /// its map on `neutralBackground` and say why (maps-file samples not found in `--data`).
+    func missingImage(_ sample: Sample) -> String?
 }
+
+public extension ExplorerData {
+    func missingImage(_ sample: Sample) -> String? { nil }
+}
+
+/// The mid-grey 224² picture a map without an image is drawn on.
+public let neutralBackground = RGBImage(width: 224, height: 224, fill: (96, 96, 96))

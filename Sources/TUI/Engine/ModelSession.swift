@@ -9,20 +9,23 @@ import Core
 /// The figures cover the samples with a box or mask, scored exactly as `sslsan eval` scores them:
 /// `evaluator` is built over that list, so its off-screen choice is eval's. Samples without
 /// ground truth (browsed, never in the figures) are scored by `browser`, over the whole list.
-public final class ModelSession: Sendable {
+public final class ModelSession: ScoreSource, Sendable {
     let model: any ExplorerModel
+    /// The dataset's samples (the scorer reads their images by index).
+    let samples: [Sample]
+    public let passes: Int
     let evaluator: Evaluator
     let browser: Evaluator?
     /// Dataset index of each `evaluator` sample, and the reverse.
-    let evaluationIndices: [Int]
-    let evaluationRow: [Int?]
+    public let evaluationIndices: [Int]
+    public let evaluationRow: [Int?]
     /// SSL-TIE's mel front end for live windows (nil for the other families).
     let mel: MelSpectrogram?
     private let features = Mutex<(map: [Int: Tensor], order: [Int])>(([:], []))
     let capacity: Int
 
     public init(model: any ExplorerModel, samples: [Sample], passes: Int, capacity: Int = 48, cache: EmbeddingCache? = nil) {
-        self.model = model; self.capacity = capacity
+        self.model = model; self.capacity = capacity; self.samples = samples; self.passes = max(1, passes)
         var options = Evaluator.Options()
         options.passes = passes
         options.retrieval = false
@@ -41,6 +44,9 @@ public final class ModelSession: Sendable {
     /// waveforms the scene plays and shows.
     public var config: ModelConfig { (model.model as? SSLSaNModel)?.config ?? .full }
     public var seeds: [UInt64] { evaluator.seeds }
+    public var name: String { model.name }
+    public var sampleRate: Int { config.sampleRate }
+    public func absence(_ c: AudioCondition) -> String? { nil }
 
     /// The evaluator that scores dataset sample `i`, and the sample's index in it.
     func scorer(for i: Int) -> (evaluator: Evaluator, index: Int) {
@@ -70,10 +76,48 @@ public final class ModelSession: Sendable {
     }
 
     /// Sample i scored for `passes` with `Evaluator.score`.
-    func score(_ i: Int, path: String, passes: Range<Int>) throws -> ScoredSample {
-        let v = try features(i, path: path)
+    public func score(_ i: Int, passes: Range<Int>) throws -> ScoredSample {
+        let v = try features(i, path: samples[i].imagePath)
         let (e, k) = scorer(for: i)
         return try e.score(sample: k, passes: passes, visual: v).sample
+    }
+
+    /// The four maps of sample i in the shown pass (positive, silence, noise, off-screen), each
+    /// `LocalisationModel.map` of the condition's `Evaluator.audioEmbedding`: the maps `Evaluator.score`
+    /// gives, but a condition that fails (an unreadable off-screen clip, say) is nil with its
+    /// problem instead of failing the scene.
+    public func maps(_ i: Int) throws -> (maps: [SimilarityMap?], problem: String?) {
+        let v = try features(i, path: samples[i].imagePath)
+        let (e, k) = scorer(for: i)
+        var out: [SimilarityMap?] = [], problem: String?
+        for c in AudioCondition.allCases {
+            do {
+                guard let a = try e.audioEmbedding(for: k, c, pass: Session.shownPass) else {
+                    throw TUIError("no off-screen audio: every class is in this scene")
+                }
+                out.append(e.map(visual: v, audio: a))
+            } catch {
+                out.append(nil); problem = problem ?? "\(c.title): \(error)"
+            }
+        }
+        return (out, problem)
+    }
+
+    /// The waveform a condition plays for sample i in the shown pass, and its class. Noise is
+    /// `NegativeAudio.noise` with the pass's seed: the waveform `Evaluator` and
+    /// `sslsan infer --noise --seed` encode.
+    public func waveform(_ i: Int, _ c: AudioCondition, data: any ExplorerData) throws -> (samples: [Float], label: String) {
+        switch c {
+        case .positive:
+            return (try data.audio(data.samples[i], sampleRate: config.sampleRate).samples, data.samples[i].label)
+        case .silence:
+            return (NegativeAudio.silence(config: config), "silence")
+        case .noise:
+            return (NegativeAudio.noise(config: config, seed: seeds[Session.shownPass]), "noise")
+        case .offscreen:
+            guard let j = offscreen(for: i, pass: Session.shownPass) else { throw TUIError("no off-screen audio: every class is in this scene") }
+            return (try data.audio(data.samples[j], sampleRate: config.sampleRate).samples, data.samples[j].label)
+        }
     }
 
     /// â of a waveform slice for a condition, through the same front end as `Evaluator` and

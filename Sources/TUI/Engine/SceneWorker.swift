@@ -65,11 +65,17 @@ public final class SceneWorker: @unchecked Sendable {
         let sample = session.data.samples[i]
         // The metrics' 224² ground truth: the overlay outlines it, the scene's IoU counts on it.
         st.groundTruth = session.data.groundTruth(sample)
-        let rate = session.main.config.sampleRate
-        do {
-            st.image = Self.displayCopy(try session.data.image(sample))
-        } catch {
-            st.problem = "image: \(error)"
+        let rate = session.main.sampleRate
+        if let why = session.data.missingImage(sample) {
+            // Precomputed maps of a sample without an image: drawn on grey, and the scene says so.
+            st.image = neutralBackground
+            st.imageNote = "no image (\(why)) · neutral background"
+        } else {
+            do {
+                st.image = Self.displayCopy(try session.data.image(sample))
+            } catch {
+                st.problem = "image: \(error)"
+            }
         }
         var waves: [[Float]] = []
         for c in AudioCondition.allCases {
@@ -81,22 +87,25 @@ public final class SceneWorker: @unchecked Sendable {
             } catch {
                 waves.append([])
                 st.audioLabels[c.index] = "unavailable"
-                if st.problem == nil && c == .positive { st.problem = "audio: \(error)" }
+                if st.problem == nil && c == .positive && session.main.usesEngine { st.problem = "audio: \(error)" }
+                if !session.main.usesEngine { st.audioLabels[c.index] = "\(error)" }
             }
         }
         current = (i, waves)
         currentFeatures = []
         st.waves = waves
         st.sampleRate = rate
+        st.absent = AudioCondition.allCases.map { session.main.absence($0) }
         if st.image != nil {
-            currentFeatures = session.models.map { try? $0.features(i, path: sample.imagePath) }
-            for (k, m) in session.models.enumerated() {
+            // Live windows encode with the models on the engine; a maps file has none.
+            currentFeatures = session.sources.map { m in (m as? ModelSession).flatMap { try? $0.features(i, path: sample.imagePath) } }
+            for (k, m) in session.sources.enumerated() {
                 do {
-                    let (maps, problem) = try session.maps(m, i)
+                    let (maps, problem) = try m.maps(i)
                     if k == 0 { st.maps = maps } else { st.compareMaps = maps }
                     if let p = problem, k == 0 { inbox.post(.notice("\(sample.id): \(p)")) }
                 } catch {
-                    if k == 0 { st.problem = "\(error)" } else { inbox.post(.notice("\(sample.id): compare model: \(error)")) }
+                    if k == 0 { st.problem = "\(error)" } else { inbox.post(.notice("\(sample.id): compare: \(error)")) }
                 }
             }
         }
@@ -105,14 +114,16 @@ public final class SceneWorker: @unchecked Sendable {
         return st
     }
 
-    /// The map of the window [start, end) s of the current clip, tiled to the model's window.
+    /// The map of the window [start, end) s of the current clip, tiled to the model's window
+    /// (models on the engine only: a maps file's main source has no live windows).
     func live(_ r: LiveRequest) -> WorkerMessage? {
-        guard let cur = current, cur.index == r.sampleIndex else { return nil }
+        guard let cur = current, cur.index == r.sampleIndex, session.main.usesEngine else { return nil }
         let t0 = monotonicSeconds()
         let wave = cur.waves[r.condition.index]
         guard !wave.isEmpty else { return nil }
         var out: [SimilarityMap] = []
-        for (k, m) in session.models.enumerated() {
+        for (k, source) in session.sources.enumerated() {
+            guard let m = source as? ModelSession else { continue }
             let rate = Double(m.config.sampleRate)
             let a = max(0, min(wave.count - 1, Int(r.start * rate)))
             let b = max(a + 1, min(wave.count, Int(r.end * rate)))

@@ -2,71 +2,42 @@ import Foundation
 import Synchronization
 import Core
 
-/// The dataset and the model(s) the explorer works on. Thread-safe.
+/// The dataset and the sources of its maps (a model, or a maps file, and an optional second one
+/// shown beside it). Thread-safe.
 public final class Session: Sendable {
     let data: any ExplorerData
-    let main: ModelSession
-    let compare: ModelSession?
-    /// Passes the scorer covers (`sslsan eval --passes`).
-    public let passes: Int
+    let main: any ScoreSource
+    let compare: (any ScoreSource)?
 
-    public init(data: any ExplorerData, model: any ExplorerModel, compare: (any ExplorerModel)?, passes: Int = 10,
-                cache: EmbeddingCache? = nil) {
-        self.data = data
-        self.passes = max(1, passes)
-        main = ModelSession(model: model, samples: data.samples, passes: self.passes, cache: cache)
-        self.compare = compare.map { ModelSession(model: $0, samples: data.samples, passes: max(1, passes), cache: cache) }
+    public init(data: any ExplorerData, main: any ScoreSource, compare: (any ScoreSource)?) {
+        self.data = data; self.main = main; self.compare = compare
     }
 
-    var models: [ModelSession] { [main] + (compare.map { [$0] } ?? []) }
+    /// Checkpoints on the engine, scored over `passes` (`sslsan eval --passes`).
+    public convenience init(data: any ExplorerData, model: any ExplorerModel, compare: (any ExplorerModel)?, passes: Int = 10,
+                            cache: EmbeddingCache? = nil) {
+        self.init(data: data, main: ModelSession(model: model, samples: data.samples, passes: passes, cache: cache),
+                  compare: compare.map { ModelSession(model: $0, samples: data.samples, passes: passes, cache: cache) })
+    }
+
+    /// Passes the scorer covers: the main source's.
+    public var passes: Int { main.passes }
+
+    var sources: [any ScoreSource] { [main] + (compare.map { [$0] } ?? []) }
 
     /// The pass the scene view shows (its noise seed and off-screen audio).
     static let shownPass = 0
 
-    /// The waveform a condition plays for sample i in the shown pass, and its class. Noise is
-    /// `NegativeAudio.noise` with the pass's seed: the waveform `Evaluator` and
-    /// `sslsan infer --noise --seed` encode.
+    /// The waveform a condition plays for sample i in the shown pass (the main source's), and its class.
     func waveform(_ i: Int, _ c: AudioCondition) throws -> (samples: [Float], label: String) {
-        let cfg = main.config
-        switch c {
-        case .positive:
-            return (try data.audio(data.samples[i], sampleRate: cfg.sampleRate).samples, data.samples[i].label)
-        case .silence:
-            return (NegativeAudio.silence(config: cfg), "silence")
-        case .noise:
-            return (NegativeAudio.noise(config: cfg, seed: main.seeds[Self.shownPass]), "noise")
-        case .offscreen:
-            guard let j = main.offscreen(for: i, pass: Self.shownPass) else { throw TUIError("no off-screen audio: every class is in this scene") }
-            return (try data.audio(data.samples[j], sampleRate: cfg.sampleRate).samples, data.samples[j].label)
-        }
+        try main.waveform(i, c, data: data)
     }
 
-    /// The main model's four maps of sample i as the scene view shows them.
-    public func maps(sample i: Int) throws -> [SimilarityMap?] { try maps(main, i).maps }
+    /// The main source's four maps of sample i as the scene view shows them.
+    public func maps(sample i: Int) throws -> [SimilarityMap?] { try main.maps(i).maps }
 
     /// The noise seed of the shown pass (`sslsan infer --noise --seed` with it shows the same map).
-    public var shownNoiseSeed: UInt64 { main.seeds[Self.shownPass] }
-
-    /// The four maps of sample i in the shown pass (positive, silence, noise, off-screen), each
-    /// `LocalisationModel.map` of the condition's `Evaluator.audioEmbedding`: the maps `Evaluator.score`
-    /// gives, but a condition that fails (an unreadable off-screen clip, say) is nil with its
-    /// problem instead of failing the scene.
-    func maps(_ m: ModelSession, _ i: Int) throws -> (maps: [SimilarityMap?], problem: String?) {
-        let v = try m.features(i, path: data.samples[i].imagePath)
-        let (e, k) = m.scorer(for: i)
-        var out: [SimilarityMap?] = [], problem: String?
-        for c in AudioCondition.allCases {
-            do {
-                guard let a = try e.audioEmbedding(for: k, c, pass: Self.shownPass) else {
-                    throw TUIError("no off-screen audio: every class is in this scene")
-                }
-                out.append(e.map(visual: v, audio: a))
-            } catch {
-                out.append(nil); problem = problem ?? "\(c.title): \(error)"
-            }
-        }
-        return (out, problem)
-    }
+    public var shownNoiseSeed: UInt64? { (main as? ModelSession)?.seeds[Self.shownPass] }
 }
 
 /// What the scorer reports to the explorer state.
@@ -113,7 +84,7 @@ public final class Scorer: Sendable {
         for i in 0..<n {
             if isCancelled() { return }
             do {
-                let s = try m.score(i, path: samples[i].imagePath, passes: 0..<1)
+                let s = try m.score(i, passes: 0..<1)
                 scored[i] = s
                 post(.sample(i, s, passes: 1, problem: nil))
                 if m.evaluationRow[i] != nil { set.append([s]); rows.append(i) }
@@ -130,7 +101,7 @@ public final class Scorer: Sendable {
             for i in 0..<n where scored[i] != nil {
                 if isCancelled() { return }
                 do {
-                    let s = scored[i]!.appendingPasses(try m.score(i, path: samples[i].imagePath, passes: 1..<session.passes))
+                    let s = scored[i]!.appendingPasses(try m.score(i, passes: 1..<session.passes))
                     scored[i] = s
                     post(.sample(i, s, passes: session.passes, problem: nil))
                 } catch {

@@ -95,7 +95,7 @@ public enum MainScreen {
         if let u = s.report?.universalThreshold { thr += u == s.threshold ? " = U" : " (U \(Fmt.f(u, 4)))" }
         // Checkpoint names get at most two fifths of the line, so the threshold stays on it.
         let nameW = max(12, (r.width * 2 / 5 - 9) / (s.compareName == nil ? 1 : 2))
-        var parts: [StatusLine.Segment] = [.init("ckpt \(Fmt.checkpoint(s.checkpointName, width: nameW))" + (s.compareName.map { " vs \(Fmt.checkpoint($0, width: nameW))" } ?? "")),
+        var parts: [StatusLine.Segment] = [.init("\(s.precomputed ? "maps" : "ckpt") \(Fmt.checkpoint(s.checkpointName, width: nameW))" + (s.compareName.map { " vs \(Fmt.checkpoint($0, width: nameW))" } ?? "")),
                                            .init("data \(s.datasetName) (\(s.samples.count))"), .init(thr, bold: true)]
         if s.scoringDone < s.scoringTotal { parts.append(.init("scoring \(s.scoringDone)/\(s.scoringTotal)")) }
         else if s.passesShown < s.passesTarget { parts.append(.init("passes 2–\(s.passesTarget) \(s.passesDone)/\(s.scoringTotal)")) }

@@ -36,6 +36,8 @@ public enum ScenePanel {
         let map = s.shownMap
         let audio = scene.audioLabels[s.condition.index]
         var info = "audio: \(audio.isEmpty ? "–" : audio)   max \(Fmt.f(map?.max, 3))"
+        // A condition the maps file lacks is shown as absent, never faked.
+        if map == nil, let why = scene.absent[s.condition.index] { info = why }
         // The map value under the crosshair, early in the line so 80 columns keep it.
         if let c = s.crosshair, let m = map { info += "   ✛ \(Fmt.f(Double(c.value(in: m)), 3))" }
         if let m = map {
@@ -60,7 +62,8 @@ public enum ScenePanel {
         var caption = s.demo?.caption ?? ""
         let live = s.live.flatMap { $0.sampleIndex == scene.sampleIndex && $0.condition == s.condition ? $0 : nil }
         if caption.isEmpty {
-            let legend = "\(s.colorMap == .jet ? "jet" : "perceptual") · \(s.style.rawValue)\(s.showGroundTruth ? " · gt outline" : "")"
+            var legend = "\(s.colorMap == .jet ? "jet" : "perceptual") · \(s.style.rawValue)\(s.showGroundTruth ? " · gt outline" : "")"
+            if let note = scene.imageNote { legend = note + " · " + legend }
             caption = legend
             if let l = live, s.playback.playing || s.playback.position > 0 {
                 caption = "live window \(Fmt.f(l.windowStart, 1))–\(Fmt.f(l.windowEnd, 1)) s · " + legend

@@ -45,7 +45,7 @@ enum TrainingPanel {
         }
         guard y < inner.maxY else { return }
         let statusColour: RGB = { if case .failed = t.status { return theme.error }; return t.status == .running ? theme.ok : theme.dimText }()
-        for line in TextLayout.wrap("status: \(t.available ? t.status.text : "trainer not in this build")", width: inner.width) where y < inner.maxY {
+        for line in TextLayout.wrap("status: \(t.available ? t.status.text : t.unavailableReason)", width: inner.width) where y < inner.maxY {
             buf.put(line, x: inner.x, y: y, fg: theme.paint(statusColour), maxWidth: inner.width); y += 1
         }
         if t.stepsPerEpoch > 0, y < inner.maxY {
