@@ -252,10 +252,10 @@ final class ExplorerEndToEndTests: XCTestCase {
         let positiveMax = try XCTUnwrap(sceneMax(text))
         for (key, title) in [("2", "silence"), ("3", "noise"), ("4", "off-screen")] {
             send(key)
-            text = waitFor("the \(title) condition") { $0.contains("audio: no audio in maps file") && self.sceneMax($0) != nil }
+            text = waitFor("the \(title) condition") { $0.contains("(no audio in maps file)") && self.sceneMax($0) != nil }
         }
         send("1")
-        text = waitFor("back to positive") { !$0.contains("audio: no audio in maps file") && self.sceneMax($0) == positiveMax }
+        text = waitFor("back to positive") { !$0.contains("(no audio in maps file)") && self.sceneMax($0) == positiveMax }
         // The positive plays the dataset's clip; live windows are off with a notice.
         send(" ")
         waitFor("the live-window notice") { $0.contains("live windows need the engine") }

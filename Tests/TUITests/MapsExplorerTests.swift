@@ -105,7 +105,8 @@ final class MapsExplorerTests: XCTestCase {
         XCTAssertEqual(sc.maps, [fileSample.positive, fileSample.silence, fileSample.noise[0], fileSample.offscreen[0]])
         XCTAssertEqual(sc.audioLabels[0], d.samples[i].label, "the positive plays the dataset's clip")
         XCTAssertFalse(sc.waves[0].isEmpty)
-        XCTAssertEqual(sc.audioLabels[2], "no audio in maps file")
+        XCTAssertEqual(sc.audioMissing[2], "no audio in maps file")
+        XCTAssertNil(sc.audioMissing[0])
         XCTAssertEqual(sc.absent, [nil, nil, nil, nil])
         // The live demo model beside its own precomputed maps: the same positive and silence map
         // (another process's BLAS may sum in another order: float32 rounding of 128-term dots).
@@ -138,7 +139,8 @@ final class MapsExplorerTests: XCTestCase {
         let text = buf.lines.joined(separator: "\n")
         XCTAssertTrue(text.contains("maps acl-vggss"), text)
         XCTAssertTrue(text.contains("no image (no --data) · neutral background"), text)
-        XCTAssertTrue(text.contains("audio: no audio in maps file"), text)
+        XCTAssertTrue(text.contains("audio: \(samples[0].label)"), text)
+        XCTAssertTrue(text.contains("(no audio in maps file)"), text)
         XCTAssertEqual(s.scene?.image, neutralBackground)
         try Snapshot.check("maps-80x24.txt", Snapshot.text(buf))
         // Noise: absent, not faked.

@@ -201,7 +201,7 @@ public final class Explorer {
     func startPlayback() {
         guard let (w, rate) = currentWave() else {
             // A maps file's scene says why it has no clip ("no audio in maps file").
-            let why = state.precomputed ? state.scene.map { $0.audioLabels[state.condition.index] } : nil
+            let why = state.precomputed ? state.scene.flatMap { $0.audioMissing[state.condition.index] } : nil
             state.setNotice(why ?? "nothing to play yet", now: monotonicSeconds()); return
         }
         let dur = Double(w.count) / Double(rate)

@@ -79,6 +79,8 @@ public struct SceneState: Sendable {
     public var imageNote: String?
     /// The class of the audio each condition plays.
     public var audioLabels: [String] = ["", "silence", "noise", ""]
+    /// Why a condition has no clip to play and draw (e.g. "no audio in maps file"), nil when it has one.
+    public var audioMissing: [String?] = [nil, nil, nil, nil]
     /// Durations of each condition's clip (the waveform strip draws `waves` with Render's `Waveform`).
     public var durations: [Double] = [0, 0, 0, 0]
     /// The waveforms themselves (what space plays) and their rate.

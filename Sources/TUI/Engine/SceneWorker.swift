@@ -86,9 +86,14 @@ public final class SceneWorker: @unchecked Sendable {
                 st.durations[c.index] = Double(w.samples.count) / Double(rate)
             } catch {
                 waves.append([])
-                st.audioLabels[c.index] = "unavailable"
-                if st.problem == nil && c == .positive && session.main.usesEngine { st.problem = "audio: \(error)" }
-                if !session.main.usesEngine { st.audioLabels[c.index] = "\(error)" }
+                st.audioMissing[c.index] = "\(error)"
+                if session.main.usesEngine {
+                    st.audioLabels[c.index] = "unavailable"
+                    if st.problem == nil && c == .positive { st.problem = "audio: \(error)" }
+                } else {
+                    // Precomputed maps: the class the map was computed with, where the file says it.
+                    st.audioLabels[c.index] = c == .positive ? sample.label : c == .offscreen ? "unrecorded" : c.title
+                }
             }
         }
         current = (i, waves)

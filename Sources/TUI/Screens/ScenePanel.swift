@@ -82,7 +82,8 @@ public enum ScenePanel {
             Waveform.draw(samples: wave, playhead: s.playback.position / dur, window: window, in: waveRect, into: &buf, theme: theme,
                           color: theme.color(for: s.condition), style: .envelope)
         } else {
-            buf.put(s.condition == .silence ? "(silence: a flat line)" : "(no waveform)", x: waveRect.x, y: waveRect.y, fg: theme.paint(theme.dimText))
+            let missing = scene.audioMissing[s.condition.index].map { "(\($0))" }
+            buf.put(missing ?? (s.condition == .silence ? "(silence: a flat line)" : "(no waveform)"), x: waveRect.x, y: waveRect.y, fg: theme.paint(theme.dimText))
         }
         let play = s.playback.playing ? "▶ playing" : "‖ paused"
         var tl = "\(play)  \(Fmt.time(s.playback.position)) / \(Fmt.time(dur))  loop \(s.playback.loop ? "on" : "off")"
