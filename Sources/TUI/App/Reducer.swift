@@ -131,7 +131,7 @@ extension ExplorerState {
             // The trained checkpoint becomes the main model and the one shown before it the
             // compare model, so `C` compares the two and `w` goes back.
             guard let c = training.lastCheckpoint else {
-                setNotice(training.available ? "no checkpoint from training yet" : "L loads a trained checkpoint: \(training.unavailableReason)", now: now); break
+                setNotice(precomputed ? "L loads a trained checkpoint: \(training.unavailableReason)" : "no checkpoint from training yet", now: now); break
             }
             if c == checkpointPath { setNotice("\(checkpointName) is already the main checkpoint", now: now); break }
             return [.loadModels(main: c, compare: checkpointPath)]
