@@ -32,6 +32,12 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Also run the bench in a child process with the other OpenBLAS kernel: OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE removed when set, or set to Haswell/512 when absent.")
     var compareKernels = false
 
+    @Flag(help: "Also time every step of the image and audio encoders at batch 1 (engine section), to see where the time goes.")
+    var profileLayers = false
+
+    @Option(help: "Winograd tile for every 3×3 stride-1 convolution: 2 (F(2×2,3×3)), 4 (F(4×4,3×3)) or auto (per layer, the default), for comparison.")
+    var winogradTile: WinogradTileChoice = .auto
+
     @Flag(help: "Use im2col GEMMs for every convolution (no Winograd), for comparison.")
     var noWinograd = false
 
@@ -57,6 +63,8 @@ struct BenchCommand: ParsableCommand {
             }
             // One job with every core (or --threads) for the engine figures.
             ComputeBudget.apply(.oneJob(cores: threads ?? ComputeBudget.cores))
+            // As every front door that runs the engine: activations stay in the heap between calls.
+            ProcessTuning.keepLargeAllocations()
             let batches = batch.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard !batches.isEmpty, batches.allSatisfy({ $0 >= 1 }) else { throw SSLSaNError("--batch needs positive integers, got '\(batch)'") }
             let model = try checkpoint.map { try SSLSaNModel.load($0) }
@@ -64,7 +72,9 @@ struct BenchCommand: ParsableCommand {
             options.config = try model?.config ?? ModelConfig.named(config)
             options.batchSizes = batches
             options.repeats = max(1, repeats)
+            options.profileLayers = profileLayers
             if noWinograd { Conv2d.winogradEnabled = false }
+            Winograd.forcedTile = winogradTile.tile
             let wanted = Set(sections.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
             let known: Set<String> = ["engine", "training", "render", "explorer", "sound", "graphics", "dataset"]
             guard !wanted.isEmpty, wanted.isSubset(of: known) else {
@@ -83,7 +93,6 @@ struct BenchCommand: ParsableCommand {
                 guard !tb.isEmpty, tb.allSatisfy({ $0 >= 2 }) else { throw SSLSaNError("--train-batches needs integers ≥ 2, got '\(trainBatches)'") }
                 // The training step runs its branches side by side, one thread each, as `train` does.
                 ComputeBudget.apply(.jobPerCore(cores: threads ?? ComputeBudget.cores))
-                ProcessTuning.keepLargeAllocations()
                 out["training"] = TrainingBench.run(configs: cfgs, batches: tb, steps: 2)
                 ComputeBudget.apply(.oneJob(cores: threads ?? ComputeBudget.cores))
             }
@@ -140,3 +149,9 @@ struct BenchCommand: ParsableCommand {
         }
         return obj["engine"] ?? obj
     }
+
+/// `--winograd-tile`: a fixed Winograd tile, or the per-layer choice of `Winograd.tile`.
+enum WinogradTileChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, f2 = "2", f4 = "4"
+    var tile: Winograd.Tile? { self == .auto ? nil : Winograd.Tile(rawValue: Int(rawValue)!) }
+}
