@@ -393,8 +393,9 @@ public final class Explorer {
         trainingJob = TrainingJob(driver: trainer, request: req, inbox: inbox)
     }
 
-    /// Opens `mainPath` and `comparePath` as the main and compare models (reusing a model
-    /// already open under that path) and rescores when the main model changed.
+    /// Opens `mainPath` and `comparePath` as the main and compare sources (reusing a source
+    /// already open under that path: a maps file, or a model with its cached features) and
+    /// rescores when the main source changed.
     func loadModels(main mainPath: String, compare comparePath: String?) {
         let now = monotonicSeconds()
         // A source already open under that path is reused (a maps file, or a model with its features).
