@@ -29,13 +29,16 @@ The layout (Sources/Core/Metrics/MapsFile.swift; the golden `metrics_inputs.safe
 
 Metadata (optional): `names`, `labels`, `scenes`: JSON lists of N strings (sample ids, class labels,
 scene ids; without `scenes`, scenes for iIoU/object accuracy follow vssl_eval: the id without its last
-`_token`); `family`: the model the maps come from (free text, e.g. "ACL"), shown by the explorer.
+`_token`); `family`: the model the maps come from (free text, e.g. "ACL"), shown by the explorer;
+`offscreen_sources`: JSON list of N lists of P names (whose audio each off-screen pass played; the
+explorer plays it).
 
 Joining with a dataset: the file holds no pixels or audio. `sslsan explore --maps F --data DIR` finds
 each name in DIR (any format sslsan reads): the sample with that id, else the id of the name's file
 stem (`clip_0001.jpg` → `clip_0001`), else the one sample whose image file has that stem. Found
-samples show their image and play their audio (the positive; the noise and off-screen audio behind
-the maps is not recorded); the rest are drawn on a neutral background, listed in one summary line.
+samples show their image and play their audio (the positive, and the off-screen clip named in
+`offscreen_sources`; the silence and noise behind the maps are not recorded); the rest are drawn on a
+neutral background, listed in one summary line.
 The ground truth is always the file's. So write `names` as the dataset's sample ids (or file names).
 
 A maps file of a real model, to try the explorer (and the round trip eval → maps → eval --maps,
@@ -73,7 +76,7 @@ def _array(x):
 
 
 def write_maps(path, heatmap, silence=None, noise=None, offscreen=None, bboxes=None, masks=None, names=None, labels=None,
-               scenes=None, family=None, visual_embedding=None, audio_embedding=None, retrieval=None):
+               scenes=None, family=None, visual_embedding=None, audio_embedding=None, retrieval=None, offscreen_sources=None):
     """Checks the shapes and writes the safetensors file atomically. Maps: (N, 1, h, w) or (N, h, w)
     (a channel axis is added); noise/offscreen may be (P, N, 1, h, w)."""
     hm = _array(heatmap).astype("<f4")
@@ -130,6 +133,12 @@ def write_maps(path, heatmap, silence=None, noise=None, offscreen=None, bboxes=N
             if len(v) != n:
                 raise ValueError(f"{key} must list {n} strings, got {len(v)}")
             meta[key] = json.dumps(v)
+    if offscreen_sources is not None:
+        p = tensors["heatmap_offscreen"][1].shape[0] if "heatmap_offscreen" in tensors and tensors["heatmap_offscreen"][1].ndim == 5 else 1
+        src = [[str(s) for s in row] for row in offscreen_sources]
+        if "heatmap_offscreen" not in tensors or len(src) != n or any(len(row) != p for row in src):
+            raise ValueError(f"offscreen_sources must list, for each of the {n} samples, the {p} names its off-screen passes played")
+        meta["offscreen_sources"] = json.dumps(src)
     header, blobs, offset = ({"__metadata__": meta} if meta else {}), [], 0
     for name, (dtype, a) in tensors.items():
         b = np.ascontiguousarray(a).tobytes()
@@ -196,7 +205,7 @@ def main():
             sys.exit("--check needs --sslsan")
         d, meta = read_safetensors(a.check)
         out = os.path.join(tempfile.mkdtemp(prefix="sslsan-maps-"), "rewritten.safetensors")
-        lists = {k: json.loads(meta[k]) for k in ("names", "labels", "scenes") if k in meta}
+        lists = {k: json.loads(meta[k]) for k in ("names", "labels", "scenes", "offscreen_sources") if k in meta}
         write_maps(out, d["heatmap"], d.get("heatmap_silence"), d.get("heatmap_noise"), d.get("heatmap_offscreen"),
                    bboxes=d.get("bboxes"), masks=d.get("masks"), family=meta.get("family"),
                    visual_embedding=d.get("visual_embedding"), audio_embedding=d.get("audio_embedding"), retrieval=d.get("retrieval"), **lists)
@@ -211,7 +220,7 @@ def main():
     if "heatmap" not in d:
         sys.exit(f"{a.input}: no 'heatmap' (expected {', '.join(MAPS)}, bboxes or masks, names, labels, scenes, family)")
     try:
-        extra = {k: d.get(k) for k in ("names", "labels", "scenes", "family", "visual_embedding", "audio_embedding", "retrieval")}
+        extra = {k: d.get(k) for k in ("names", "labels", "scenes", "family", "visual_embedding", "audio_embedding", "retrieval", "offscreen_sources")}
         n, hw, names = write_maps(a.output, d["heatmap"], d.get("heatmap_silence"), d.get("heatmap_noise"), d.get("heatmap_offscreen"),
                                   bboxes=d.get("bboxes"), masks=d.get("masks"), **extra)
     except ValueError as e:

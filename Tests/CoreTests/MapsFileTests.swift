@@ -24,8 +24,9 @@ final class MapsFileTests: XCTestCase {
             let offscreen: [SimilarityMap] = (0..<passes).map { _ in map() }
             let visual: [Float] = (0..<5).map { Float($0 + i) }
             let audio: [Float] = (0..<5).map { Float($0 * i + 1) }
+            let sources: [String] = (0..<passes).map { "scene\((i / 2 + 1 + $0) % (n / 2))_dog" }
             out.append(ScoredSample(id: "scene\(i / 2)_\(labels[i % 2])", label: labels[i % 2], scene: "scene\(i / 2)",
-                                    positive: map(), silence: map(), noise: noise, offscreen: offscreen, groundTruth: gt,
+                                    positive: map(), silence: map(), noise: noise, offscreen: offscreen, offscreenSources: sources, groundTruth: gt,
                                     visualEmbedding: visual, audioEmbedding: audio))
         }
         return out
@@ -44,7 +45,7 @@ final class MapsFileTests: XCTestCase {
         for (a, b) in zip(c.samples, s) {
             XCTAssertEqual(a.id, b.id); XCTAssertEqual(a.label, b.label); XCTAssertEqual(a.scene, b.scene)
             XCTAssertEqual(a.positive, b.positive); XCTAssertEqual(a.silence, b.silence)
-            XCTAssertEqual(a.noise, b.noise); XCTAssertEqual(a.offscreen, b.offscreen)
+            XCTAssertEqual(a.noise, b.noise); XCTAssertEqual(a.offscreen, b.offscreen); XCTAssertEqual(a.offscreenSources, b.offscreenSources)
             XCTAssertEqual(a.visualEmbedding, b.visualEmbedding); XCTAssertEqual(a.audioEmbedding, b.audioEmbedding)
             // A missing ground truth comes back empty: the same vssl_eval empty ground truth.
             XCTAssertEqual(a.groundTruth?.pixels ?? [], b.groundTruth?.pixels ?? [UInt8](repeating: 0, count: 224 * 224))

@@ -250,9 +250,14 @@ final class ExplorerEndToEndTests: XCTestCase {
         XCTAssertEqual(shown(text), printed(try evalMaps("\(u + 0.05)")), text)
         // Conditions: each shows the file's map; the negatives' audio is not in the file.
         let positiveMax = try XCTUnwrap(sceneMax(text))
-        for (key, title) in [("2", "silence"), ("3", "noise"), ("4", "off-screen")] {
+        for (key, title) in [("2", "silence"), ("3", "noise")] {
             send(key)
             text = waitFor("the \(title) condition") { $0.contains("(no audio in maps file)") && self.sceneMax($0) != nil }
+        }
+        // The off-screen clip is named in the file (offscreen_sources) and plays from samples/.
+        send("4")
+        text = waitFor("the off-screen condition with its clip") {
+            !$0.contains("(no audio in maps file)") && self.sceneMax($0) != nil && self.sceneMax($0) != positiveMax
         }
         send("1")
         text = waitFor("back to positive") { !$0.contains("(no audio in maps file)") && self.sceneMax($0) == positiveMax }

@@ -107,6 +107,12 @@ final class MapsExplorerTests: XCTestCase {
         XCTAssertFalse(sc.waves[0].isEmpty)
         XCTAssertEqual(sc.audioMissing[2], "no audio in maps file")
         XCTAssertNil(sc.audioMissing[0])
+        // The off-screen clip the file names (`offscreen_sources`, pass 1) plays from the dataset.
+        let source = try XCTUnwrap(fileSample.offscreenSources.first)
+        let j = try XCTUnwrap(d.samples.firstIndex { $0.id == source })
+        XCTAssertNil(sc.audioMissing[3])
+        XCTAssertEqual(sc.audioLabels[3], d.samples[j].label)
+        XCTAssertEqual(sc.waves[3], try d.audio(d.samples[j], sampleRate: 16000).samples)
         XCTAssertEqual(sc.absent, [nil, nil, nil, nil])
         // The live demo model beside its own precomputed maps: the same positive and silence map
         // (another process's BLAS may sum in another order: float32 rounding of 128-term dots).

@@ -14,7 +14,9 @@ import Foundation
 /// | `visual_embedding`, `audio_embedding` | (N, C), (N, D) | ē_v and â for alignment and magnitude (optional) |
 /// | `retrieval` | (N, N) | score(image n, audio k) for retrieval (optional) |
 ///
-/// Optional `__metadata__`: `names`, `labels` and `scenes` (JSON lists of N strings) and `family`
+/// Optional `__metadata__`: `names`, `labels` and `scenes` (JSON lists of N strings),
+/// `offscreen_sources` (JSON list of N lists of P ids: the sample whose audio each off-screen pass
+/// played, so the explorer can play it) and `family`
 /// (free text: the model the maps come from, shown by the explorer; e.g. "ACL"). Without `scenes`,
 /// scenes follow vssl_eval's iIoU grouping: the file stem without its last `_token`. The maps
 /// hold no pixels or audio: `explore --maps F --data DIR` finds each name in a dataset (`join`).
@@ -103,11 +105,19 @@ public enum MapsFile {
         let names = try list("names")
         let labels = try list("labels")
         let scenes = try list("scenes")
+        var sources: [[String]]?
+        if let s = f.metadata["offscreen_sources"] {
+            guard let a = try? JSONSerialization.jsonObject(with: Data(s.utf8)) as? [[String]], a.count == n,
+                  a.allSatisfy({ $0.count == offscreen.count }) else {
+                throw SSLSaNError("metadata 'offscreen_sources' must be a JSON list of \(n) lists of \(offscreen.count) ids (one per off-screen pass)", file: path)
+            }
+            sources = a
+        }
         let samples = (0..<n).map { i in
             let id = names?[i] ?? String(format: "sample%05d", i)
             return ScoredSample(id: id, label: labels?[i] ?? "", scene: scenes?[i] ?? defaultScene(id), positive: pos[0][i],
                                 silence: silence?[0][i], noise: noise.map { $0[i] }, offscreen: offscreen.map { $0[i] },
-                                groundTruth: gts[i], visualEmbedding: visual?[i], audioEmbedding: audio?[i])
+                                offscreenSources: sources?[i] ?? [], groundTruth: gts[i], visualEmbedding: visual?[i], audioEmbedding: audio?[i])
         }
         let family = f.metadata["family"].flatMap { $0.isEmpty ? nil : $0 }
         return Contents(samples: samples, retrievalScores: retrieval, family: family)
@@ -122,7 +132,7 @@ public enum MapsFile {
 
     /// Writes scored samples (`sslsan eval --write-maps`) so that `load` gives them back: maps,
     /// ground truth as masks (the 224² raster itself, whatever it was made from), names, labels,
-    /// scenes, embeddings and retrieval when every sample has them. Every sample must have the
+    /// scenes, off-screen sources, embeddings and retrieval when every sample has them. Every sample must have the
     /// same map size, the same number of noise and off-screen passes and silence either always or
     /// never (the layout stacks them); the first sample that differs is named.
     public static func write(_ set: MetricSet, family: String?, to path: String) throws {
@@ -170,6 +180,9 @@ public enum MapsFile {
         out.metadata["names"] = json(samples.map(\.id))
         out.metadata["labels"] = json(samples.map(\.label))
         out.metadata["scenes"] = json(samples.map(\.scene))
+        if first.offscreen.count > 0, samples.allSatisfy({ $0.offscreenSources.count == $0.offscreen.count }) {
+            out.metadata["offscreen_sources"] = String(decoding: try! JSONSerialization.data(withJSONObject: samples.map(\.offscreenSources)), as: UTF8.self)
+        }
         if let family { out.metadata["family"] = family }
         try out.write(to: path)
     }

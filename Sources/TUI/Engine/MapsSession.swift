@@ -44,11 +44,14 @@ public final class MapsSession: ScoreSource, Sendable {
         has[c.index] ? nil : "no \(c.title) maps in \(file)"
     }
 
-    /// The dataset's clip for the positive when the sample was found in `--data`; the negatives'
-    /// audio (which noise, which off-screen clip) is not recorded in a maps file.
+    /// The dataset's clip for the positive when the sample was found in `--data`, and for the
+    /// off-screen condition when the file names the sample it played (`offscreen_sources`) and that
+    /// sample was found; the silence and noise a model encoded are not recorded in a maps file.
     public func waveform(_ i: Int, _ c: AudioCondition, data: any ExplorerData) throws -> (samples: [Float], label: String) {
-        guard c == .positive, !data.samples[i].audioPath.isEmpty else { throw TUIError("no audio in maps file") }
-        return (try data.audio(data.samples[i], sampleRate: sampleRate).samples, data.samples[i].label)
+        var j: Int? = c == .positive ? i : nil
+        if c == .offscreen, let source = scored[i].offscreenSources.first { j = data.samples.firstIndex { $0.id == source } }
+        guard let j, !data.samples[j].audioPath.isEmpty else { throw TUIError("no audio in maps file") }
+        return (try data.audio(data.samples[j], sampleRate: sampleRate).samples, data.samples[j].label)
     }
 }
 
