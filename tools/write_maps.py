@@ -21,9 +21,19 @@ The layout (Sources/Core/Metrics/MapsFile.swift; the golden `metrics_inputs.safe
 | `masks` | (N, 224, 224) | U8 | ground-truth masks (0/1) instead of `bboxes` |
 
 Metadata (optional): `names`, `labels`: JSON lists of N strings (sample ids and class labels; ids group
-scenes for iIoU as vssl_eval does: the id without its last `_token`). sslsan upsamples every map to
-224x224 with its cv2-exact bilinear resize and scores it exactly like a model run (same metric code).
-Maps are stored as float32 raw values: give them on the scale the model's threshold applies to.
+scenes for iIoU as vssl_eval does: the id without its last `_token`). Maps are stored as float32 raw values
+at native resolution: give them on the scale the model's threshold applies to.
+
+How sslsan turns them into the thresholded 224x224 maps (MapsFile.postProcessing), from the metadata:
+  `post_processing`  "upsampler,scale,comparison": upsampler of the positive map `cv2Linear` | `alignCorners`
+                     | `alignCornersExceptVGGSS` (negatives always cv2), scale `raw` | `halfCosine` (values used
+                     as they are) | `gradCAM` (grad-cam's min-max around cv2, RCGrad), comparison `float64` |
+                     `float32` (how a map value meets a threshold, strict >);
+  `family`           else an sslsan family name (`sslsan models`: ssl-tie, lvs, ssl-align, ez-vsl, fnac, slavc,
+                     rcgrad): that family's vssl_eval post-processing; any other name (e.g. ACL) counts as none;
+  `testset`          "vggss" resolves LVS / SSL-Align's positive upsampler to cv2 (align-corners otherwise).
+Without them every map goes through cv2 bilinear on its raw values with a float64 comparison (SSL-TIE's
+vssl_eval path), as files written before these keys existed.
 `--check` rewrites the golden metrics_inputs file through write_maps and checks that `sslsan eval --maps`
 prints the same table for both. Needs numpy; torch only for .pt input; no other package.
 """
@@ -48,9 +58,11 @@ def _array(x):
     return np.asarray(x)
 
 
-def write_maps(path, heatmap, silence=None, noise=None, offscreen=None, bboxes=None, masks=None, names=None, labels=None):
+def write_maps(path, heatmap, silence=None, noise=None, offscreen=None, bboxes=None, masks=None, names=None, labels=None,
+               family=None, post_processing=None, testset=None):
     """Checks the shapes and writes the safetensors file atomically. Maps: (N, 1, h, w) or (N, h, w)
-    (a channel axis is added); noise/offscreen may be (P, N, 1, h, w)."""
+    (a channel axis is added); noise/offscreen may be (P, N, 1, h, w). `family`, `post_processing`,
+    `testset`: the post-processing metadata (see the module documentation)."""
     hm = _array(heatmap).astype("<f4")
     if hm.ndim == 3:
         hm = hm[:, None]
@@ -95,6 +107,11 @@ def write_maps(path, heatmap, silence=None, noise=None, offscreen=None, bboxes=N
             if len(v) != n:
                 raise ValueError(f"{key} must list {n} strings, got {len(v)}")
             meta[key] = json.dumps(v)
+    if post_processing is not None and len(str(post_processing).split(",")) != 3:
+        raise ValueError(f"post_processing must be 'upsampler,scale,comparison', got {post_processing!r}")
+    for key, v in (("family", family), ("post_processing", post_processing), ("testset", testset)):
+        if v is not None:
+            meta[key] = str(v)
     header, blobs, offset = ({"__metadata__": meta} if meta else {}), [], 0
     for name, (dtype, a) in tensors.items():
         b = np.ascontiguousarray(a).tobytes()
@@ -155,6 +172,9 @@ def main():
     ap.add_argument("output", nargs="?", help="output .safetensors")
     ap.add_argument("--check", help="a maps file (e.g. golden metrics_inputs.safetensors) to rewrite and compare")
     ap.add_argument("--sslsan", help="sslsan binary for --check")
+    ap.add_argument("--family", help="the maps' sslsan family (its vssl_eval post-processing), e.g. ez-vsl")
+    ap.add_argument("--post-processing", help="'upsampler,scale,comparison', e.g. alignCorners,halfCosine,float32")
+    ap.add_argument("--testset", help="'vggss' for LVS / SSL-Align maps of VGG-SS")
     a = ap.parse_args()
     if a.check:
         if not a.sslsan:
@@ -176,7 +196,8 @@ def main():
         sys.exit(f"{a.input}: no 'heatmap' (expected {', '.join(MAPS)}, bboxes or masks, names, labels)")
     try:
         n, hw, names = write_maps(a.output, d["heatmap"], d.get("heatmap_silence"), d.get("heatmap_noise"), d.get("heatmap_offscreen"),
-                                  bboxes=d.get("bboxes"), masks=d.get("masks"), names=d.get("names"), labels=d.get("labels"))
+                                  bboxes=d.get("bboxes"), masks=d.get("masks"), names=d.get("names"), labels=d.get("labels"),
+                                  family=a.family, post_processing=a.post_processing, testset=a.testset)
     except ValueError as e:
         sys.exit(f"{a.input}: {e}")
     print(f"wrote {a.output}: {n} samples, maps {hw[0]}x{hw[1]}, {', '.join(names)}")

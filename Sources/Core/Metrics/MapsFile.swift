@@ -13,7 +13,27 @@ import Foundation
 ///
 /// Optional `__metadata__`: `names` and `labels` (JSON lists of N strings). Scenes follow
 /// vssl_eval's iIoU grouping: the file stem without its last `_token`.
+///
+/// Post-processing (how the maps become the thresholded 224² maps, `postProcessing(metadata:)`):
+/// `post_processing` = "upsampler,scale,comparison" (`MapPostProcessing`'s text form, e.g.
+/// `alignCorners,halfCosine,float32`), else `family` naming an sslsan family (`sslsan models`:
+/// its vssl_eval post-processing; `testset` = "vggss" picks LVS / SSL-Align's VGG-SS upsampler),
+/// else SSL-TIE's (cv2 for every map, raw values, float64 comparison), so files without these
+/// keys score as before. A `family` that names no sslsan family (e.g. "ACL") is SSL-TIE's too.
 public enum MapsFile {
+    /// The post-processing a maps file's metadata asks for (see the type's documentation).
+    public static func postProcessing(metadata: [String: String], file: String) throws -> MapPostProcessing {
+        if let text = metadata["post_processing"] {
+            guard let p = MapPostProcessing(text: text) else {
+                throw SSLSaNError("metadata 'post_processing' '\(text)' is not 'upsampler,scale,comparison' (upsampler: \(MapPostProcessing.Upsampler.allCases.map(\.rawValue).joined(separator: "/")); scale: \(MapPostProcessing.Scale.allCases.map(\.rawValue).joined(separator: "/")); comparison: float64/float32)", file: file)
+            }
+            return p.resolved(vggss: metadata["testset"]?.lowercased() == "vggss")
+        }
+        let family = metadata["family"].flatMap(ModelFamily.init(name:))
+        return (family?.specification.postProcessing ?? .sslTie).resolved(vggss: metadata["testset"]?.lowercased() == "vggss")
+    }
+
+
     public static func read(_ path: String) throws -> [ScoredSample] {
         let f = try SafetensorsFile(path: path)
         guard let e = f.entry("heatmap") else { throw SSLSaNError("no 'heatmap' tensor (expected the layout of metrics_inputs.safetensors)", file: path) }
@@ -69,6 +89,7 @@ public enum MapsFile {
         }
         let names = try list("names")
         let labels = try list("labels")
+        let post = try postProcessing(metadata: f.metadata, file: path)
         return (0..<n).map { i in
             let id = names?[i] ?? String(format: "sample%05d", i)
             let stem = (id as NSString).deletingPathExtension
@@ -76,7 +97,7 @@ public enum MapsFile {
             let scene = parts.count > 1 ? parts.dropLast().joined(separator: "_") : stem
             return ScoredSample(id: id, label: labels?[i] ?? "", scene: scene, positive: pos[0][i],
                                 silence: silence?[0][i], noise: noise.map { $0[i] }, offscreen: offscreen.map { $0[i] },
-                                groundTruth: gts[i])
+                                groundTruth: gts[i], postProcessing: post)
         }
     }
 }

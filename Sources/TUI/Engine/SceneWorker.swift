@@ -65,7 +65,9 @@ public final class SceneWorker: @unchecked Sendable {
         let sample = session.data.samples[i]
         // The metrics' 224² ground truth: the overlay outlines it, the scene's IoU counts on it.
         st.groundTruth = session.data.groundTruth(sample)
-        let rate = session.main.config.sampleRate
+        // The scene's IoU / pIA count with the main model's post-processing, as its figures do.
+        st.postProcessing = session.postProcessing(sample: i)
+        let rate = session.main.sampleRate
         do {
             st.image = Self.displayCopy(try session.data.image(sample))
         } catch {
@@ -113,7 +115,7 @@ public final class SceneWorker: @unchecked Sendable {
         guard !wave.isEmpty else { return nil }
         var out: [SimilarityMap] = []
         for (k, m) in session.models.enumerated() {
-            let rate = Double(m.config.sampleRate)
+            let rate = Double(m.sampleRate)
             let a = max(0, min(wave.count - 1, Int(r.start * rate)))
             let b = max(a + 1, min(wave.count, Int(r.end * rate)))
             guard let v = k < currentFeatures.count ? currentFeatures[k] : nil else { return nil }

@@ -23,26 +23,27 @@ public final class Session: Sendable {
     /// The pass the scene view shows (its noise seed and off-screen audio).
     static let shownPass = 0
 
-    /// The waveform a condition plays for sample i in the shown pass, and its class. Noise is
-    /// `NegativeAudio.noise` with the pass's seed: the waveform `Evaluator` and
-    /// `sslsan infer --noise --seed` encode.
+    /// The waveform a condition plays for sample i in the shown pass, and its class. Silence and
+    /// noise are the main model's `negativeWaveform` with the pass's seed: the waveform `Evaluator`
+    /// and `sslsan infer --noise --seed` encode.
     func waveform(_ i: Int, _ c: AudioCondition) throws -> (samples: [Float], label: String) {
-        let cfg = main.config
+        let rate = main.sampleRate
         switch c {
         case .positive:
-            return (try data.audio(data.samples[i], sampleRate: cfg.sampleRate).samples, data.samples[i].label)
-        case .silence:
-            return (NegativeAudio.silence(config: cfg), "silence")
-        case .noise:
-            return (NegativeAudio.noise(config: cfg, seed: main.seeds[Self.shownPass]), "noise")
+            return (try data.audio(data.samples[i], sampleRate: rate).samples, data.samples[i].label)
+        case .silence, .noise:
+            return (main.negativeWaveform(c, pass: Self.shownPass), c == .silence ? "silence" : "noise")
         case .offscreen:
             guard let j = main.offscreen(for: i, pass: Self.shownPass) else { throw TUIError("no off-screen audio: every class is in this scene") }
-            return (try data.audio(data.samples[j], sampleRate: cfg.sampleRate).samples, data.samples[j].label)
+            return (try data.audio(data.samples[j], sampleRate: rate).samples, data.samples[j].label)
         }
     }
 
     /// The main model's four maps of sample i as the scene view shows them.
     public func maps(sample i: Int) throws -> [SimilarityMap?] { try maps(main, i).maps }
+
+    /// How the main model's maps of sample i become thresholded maps (the scene's figures count with it).
+    public func postProcessing(sample i: Int) -> MapPostProcessing { main.postProcessing(for: i) }
 
     /// The noise seed of the shown pass (`sslsan infer --noise --seed` with it shows the same map).
     public var shownNoiseSeed: UInt64 { main.seeds[Self.shownPass] }

@@ -20,7 +20,7 @@ public enum ExplorerBench {
         out["image_encode_ms"] = fx.imageEncodeMS
         var state = fx.state
         let session = fx.session, v = fx.visual, embeddings = fx.embeddings, clip = fx.clip, scored = fx.scored
-        let rate = session.config.sampleRate
+        let rate = session.sampleRate
         let size = (width: 200, height: 60)
         out["frame_200x60_ms"] = timeIt { _ = MainScreen.render(state, width: size.width, height: size.height) } * 1000
         out["frame_80x24_ms"] = timeIt { _ = MainScreen.render(state, width: 80, height: 24) } * 1000
@@ -100,12 +100,12 @@ public enum ExplorerBench {
             }
             // Encode once, as the scene worker does (through the explorer's Core calls).
             let session = ModelSession(model: model, samples: [sample], passes: 1)
-            let cfg = session.config, rate = cfg.sampleRate
+            let rate = session.sampleRate
             let t0 = monotonicSeconds()
             let v = model.model.imageEmbedding(image)
             imageEncodeMS = (monotonicSeconds() - t0) * 1000
-            let embeddings = [session.embedding(clip, condition: .positive), session.embedding(NegativeAudio.silence(config: cfg), condition: .silence),
-                              session.embedding(NegativeAudio.noise(config: cfg, seed: session.seeds[0]), condition: .noise),
+            let embeddings = [session.embedding(clip, condition: .positive), session.embedding(session.negativeWaveform(.silence, pass: 0), condition: .silence),
+                              session.embedding(session.negativeWaveform(.noise, pass: 0), condition: .noise),
                               session.embedding(Array(clip.reversed()), condition: .offscreen)]
             var state = ExplorerState(datasetName: "bench", checkpointName: model.name, samples: [sample])
             var sc = SceneState(sampleIndex: 0)
