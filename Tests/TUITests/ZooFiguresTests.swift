@@ -96,6 +96,14 @@ final class ZooFiguresTests: XCTestCase {
         XCTAssertTrue(set.samples.allSatisfy { $0.postProcessing == family.specification.postProcessing }, "every sample is post-processed as EZ-VSL")
         let u = set.universalThreshold
         XCTAssertEqual(state.threshold, u, "the explorer opens at U")
+        // The test can tell: counted as SSL-TIE's (cv2) maps, some positive counts differ.
+        let differs = set.samples.contains { s in
+            [u, 0.5].contains { t in
+                ThresholdCounter(map: s.positive, groundTruth: s.groundTruth).count(above: t)
+                    != ThresholdCounter(map: s.positive, postProcessing: s.postProcessing, groundTruth: s.groundTruth).count(above: t)
+            }
+        }
+        XCTAssertTrue(differs, "EZ-VSL's align-corners maps count like cv2 ones here: the comparison below would not notice")
         for t in [u, u + 0.003, 0.5] {
             state.threshold = t; state.thresholdChanged()
             let e = try XCTUnwrap(state.report), r = set.report(threshold: .value(t))
