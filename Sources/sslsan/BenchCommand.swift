@@ -32,6 +32,12 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Also run the bench in a child process with the other OpenBLAS kernel: OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE removed when set, or set to Haswell/512 when absent.")
     var compareKernels = false
 
+    @Flag(help: "Also time every step of the image and audio encoders at batch 1 (engine section), to see where the time goes.")
+    var profileLayers = false
+
+    @Option(help: "Winograd tile for every 3×3 stride-1 convolution: 2 (F(2×2,3×3)), 4 (F(4×4,3×3)) or auto (per layer, the default), for comparison.")
+    var winogradTile: WinogradTileChoice = .auto
+
     @Flag(help: "Use im2col GEMMs for every convolution (no Winograd), for comparison.")
     var noWinograd = false
 
@@ -64,7 +70,9 @@ struct BenchCommand: ParsableCommand {
             options.config = try model?.config ?? ModelConfig.named(config)
             options.batchSizes = batches
             options.repeats = max(1, repeats)
+            options.profileLayers = profileLayers
             if noWinograd { Conv2d.winogradEnabled = false }
+            Winograd.forcedTile = winogradTile.tile
             let wanted = Set(sections.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
             let known: Set<String> = ["engine", "training", "render", "explorer", "sound", "graphics", "dataset"]
             guard !wanted.isEmpty, wanted.isSubset(of: known) else {
@@ -140,3 +148,9 @@ struct BenchCommand: ParsableCommand {
         }
         return obj["engine"] ?? obj
     }
+
+/// `--winograd-tile`: a fixed Winograd tile, or the per-layer choice of `Winograd.tile`.
+enum WinogradTileChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, f2 = "2", f4 = "4"
+    var tile: Winograd.Tile? { self == .auto ? nil : Winograd.Tile(rawValue: Int(rawValue)!) }
+}

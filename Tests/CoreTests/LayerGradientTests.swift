@@ -223,26 +223,56 @@ final class LayerGradientTests: XCTestCase {
     }
 }
 
-/// Winograd F(2×2, 3×3) against the im2col convolution, odd and even sizes.
+/// Winograd F(2×2, 3×3) and F(4×4, 3×3) against the im2col convolution, odd and even sizes,
+/// planes that do not tile by 4, and the fused epilogue (BN scale/shift, residual, ReLU).
 final class LayerWinogradTests: XCTestCase {
     func testWinogradMatchesIm2col() {
         var rng = ParameterRNG(seed: 5)
-        for (cin, cout, h, w) in [(3, 5, 7, 9), (8, 4, 6, 6), (16, 16, 17, 42), (4, 6, 1, 1), (5, 3, 2, 3)] {
-            let conv = Conv2d(inChannels: cin, outChannels: cout, kernel: 3, stride: 1, padding: 1)
-            conv.initialise(&rng)
-            let x = Tensor(shape: [2, cin, h, w]); rng.fillNormal(x, std: 1)
-            XCTAssertTrue(conv.usesWinograd)
-            let fast = conv.forward(x)
-            Conv2d.winogradEnabled = false
-            let ref = conv.forward(x)
-            Conv2d.winogradEnabled = true
-            var scale: Float = 0, err: Float = 0
-            for i in 0..<ref.count { scale = max(scale, abs(ref[i])); err = max(err, abs(fast[i] - ref[i])) }
-            XCTAssertLessThanOrEqual(err, 1e-5 * scale, "\(cin)→\(cout) \(h)×\(w)")
-            // The transformed-filter cache follows weight changes.
-            for i in 0..<conv.weight.count { conv.weight[i] *= 2 }
-            let doubled = conv.forward(x)
-            for i in 0..<ref.count { XCTAssertEqual(doubled[i], 2 * fast[i], accuracy: 1e-4 * max(1, scale)) }
+        defer { Winograd.forcedTile = nil; Conv2d.winogradEnabled = true }
+        for tile in Winograd.Tile.allCases {
+            Winograd.forcedTile = tile
+            for (cin, cout, h, w) in [(3, 5, 7, 9), (8, 4, 6, 6), (16, 16, 17, 42), (4, 6, 1, 1), (5, 3, 2, 3), (64, 32, 14, 14), (32, 8, 13, 30)] {
+                let conv = Conv2d(inChannels: cin, outChannels: cout, kernel: 3, stride: 1, padding: 1)
+                conv.initialise(&rng)
+                let x = Tensor(shape: [2, cin, h, w]); rng.fillNormal(x, std: 1)
+                XCTAssertTrue(conv.usesWinograd)
+                let fast = conv.forward(x)
+                Conv2d.winogradEnabled = false
+                let ref = conv.forward(x)
+                Conv2d.winogradEnabled = true
+                var scale: Float = 0, err: Float = 0
+                for i in 0..<ref.count { scale = max(scale, abs(ref[i])); err = max(err, abs(fast[i] - ref[i])) }
+                // Measured: F(2×2) ≤ 3e-7, F(4×4) ≤ 2e-6 of the output's absmax (the golden bound is 1e-5).
+                XCTAssertLessThanOrEqual(err, (tile == .f4 ? 5e-6 : 1e-6) * scale, "F\(tile.rawValue) \(cin)→\(cout) \(h)×\(w)")
+
+                // The epilogue fused into the output transform equals the separate epilogue.
+                let residual = Tensor(shape: ref.shape); rng.fillNormal(residual, std: 1)
+                let e = ConvEpilogue(scale: (0..<cout).map { Float($0 % 3) - 0.7 }, shift: (0..<cout).map { Float($0) * 0.1 },
+                                     residual: residual, relu: true)
+                let fused = conv.forward(x, epilogue: e)
+                for i in 0..<ref.count {
+                    let c = (i / (h * w)) % cout
+                    let expect = max(0, fast[i] * e.scale![c] + e.shift![c] + residual[i])
+                    XCTAssertEqual(fused[i], expect, accuracy: 1e-6 * max(1, abs(expect)), "F\(tile.rawValue) epilogue at \(i)")
+                    if abs(fused[i] - expect) > 1e-6 * max(1, abs(expect)) { break }
+                }
+
+                // The transformed-filter cache follows weight changes.
+                for i in 0..<conv.weight.count { conv.weight[i] *= 2 }
+                let doubled = conv.forward(x)
+                for i in 0..<ref.count { XCTAssertEqual(doubled[i], 2 * fast[i], accuracy: 1e-4 * max(1, scale)) }
+            }
         }
+    }
+
+    /// F(4×4) only where it saves at least a quarter of F(2×2)'s GEMM work and the filters are
+    /// at most 128 channels wide (ResNet-18: layer1 and layer2).
+    func testTileChoice() {
+        XCTAssertEqual(Winograd.tile(height: 56, width: 56, channels: 64, outChannels: 64), .f4)
+        XCTAssertEqual(Winograd.tile(height: 65, width: 168, channels: 64, outChannels: 64), .f4)
+        XCTAssertEqual(Winograd.tile(height: 28, width: 28, channels: 128, outChannels: 128), .f4)
+        XCTAssertEqual(Winograd.tile(height: 17, width: 42, channels: 256, outChannels: 256), .f2)
+        XCTAssertEqual(Winograd.tile(height: 14, width: 14, channels: 512, outChannels: 512), .f2)
+        XCTAssertEqual(Winograd.tile(height: 5, width: 5, channels: 16, outChannels: 16), .f2, "8×8 padding for 5×5: no saving")
     }
 }

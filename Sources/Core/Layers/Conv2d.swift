@@ -1,33 +1,18 @@
 import Foundation
 
-/// What to do with each output element right after the GEMM, while it is still in cache:
-/// `y = relu?(acc · scale[c] + shift[c] + residual)`. In eval mode a BatchNorm folds into
-/// `scale`/`shift`, so conv → BN → (+ identity) → ReLU costs one pass over the output.
-public struct ConvEpilogue: @unchecked Sendable {
-    public var scale: [Float]?
-    public var shift: [Float]?
-    public var residual: Tensor?
-    public var relu: Bool
-
-    public init(scale: [Float]? = nil, shift: [Float]? = nil, residual: Tensor? = nil, relu: Bool = false) {
-        self.scale = scale; self.shift = shift; self.residual = residual; self.relu = relu
-    }
-
-    public static let none = ConvEpilogue()
-
+extension ConvEpilogue {
     /// Eval-mode BatchNorm (running statistics) folded into the epilogue.
     public static func batchNorm(_ bn: BatchNorm2d, residual: Tensor? = nil, relu: Bool) -> ConvEpilogue {
         let (s, t) = bn.evalScaleShift()
         return ConvEpilogue(scale: s, shift: t, residual: residual, relu: relu)
     }
-
-    var isIdentity: Bool { scale == nil && shift == nil && residual == nil && !relu }
 }
 
 /// 2-D convolution without bias, square kernel (the only kind ResNet-18 uses).
 ///
-/// Forward: 3×3 stride-1 convolutions (most of ResNet-18's work) use Winograd F(2×2, 3×3)
-/// (`Winograd`, 2.25× fewer multiplies); the others, per sample, im2col then one `sgemm`
+/// Forward: 3×3 stride-1 convolutions (most of ResNet-18's work) use Winograd: F(4×4, 3×3)
+/// (4× fewer multiplies) on planes of at most 128 channels, F(2×2, 3×3) (2.25× fewer) on wider
+/// ones and wherever batch statistics follow (`Winograd.tile`, `maxTile`); the others, per sample, im2col then one `sgemm`
 /// W (Cout × Cin·k²) · col (Cin·k² × Ho·Wo), with 1×1 stride-1 convolutions reading the input
 /// directly. Backward: dW += dY · colᵀ and dcol = Wᵀ · dY followed by
 /// col2im. The column matrix is rebuilt in backward rather than stored (memory over time).
@@ -45,27 +30,27 @@ public final class Conv2d: @unchecked Sendable {
     public let weight: Tensor
     public let weightGrad: Tensor
 
-    /// Whether 3×3 stride-1 pad-1 forwards use Winograd F(2×2, 3×3) (`Winograd`); backward
-    /// always uses im2col GEMMs.
+    /// Whether 3×3 stride-1 pad-1 forwards use Winograd (`Winograd`); backward always uses
+    /// im2col GEMMs.
     nonisolated(unsafe) public static var winogradEnabled = true
     private let cacheLock = NSLock()
-    private var winogradCache: (fingerprint: UInt64, u: Tensor)?
+    private var winogradCache: [Winograd.Tile: (fingerprint: UInt64, u: Tensor)] = [:]
 
     public var usesWinograd: Bool { Self.winogradEnabled && kernel == 3 && stride == 1 && padding == 1 }
 
-    /// Transformed filters, rebuilt when the weights change. Change is detected by a
+    /// Transformed filters for `tile`, rebuilt when the weights change. Change is detected by a
     /// fingerprint of up to 8192 evenly spaced weights (an optimiser step moves all of them);
     /// call `invalidateCaches()` after editing only a few weights by hand.
-    func winogradWeights() -> Tensor {
+    func winogradWeights(_ tile: Winograd.Tile) -> Tensor {
         let fp = weightFingerprint()
         cacheLock.lock(); defer { cacheLock.unlock() }
-        if let c = winogradCache, c.fingerprint == fp { return c.u }
-        let u = Winograd.transformWeights(weight)
-        winogradCache = (fp, u)
+        if let c = winogradCache[tile], c.fingerprint == fp { return c.u }
+        let u = tile == .f4 ? Winograd.transformWeightsF4(weight) : Winograd.transformWeights(weight)
+        winogradCache[tile] = (fp, u)
         return u
     }
 
-    public func invalidateCaches() { cacheLock.lock(); winogradCache = nil; cacheLock.unlock() }
+    public func invalidateCaches() { cacheLock.lock(); winogradCache = [:]; cacheLock.unlock() }
 
     private func weightFingerprint() -> UInt64 {
         let n = weight.count, step = max(1, n / 8192)
@@ -114,7 +99,10 @@ public final class Conv2d: @unchecked Sendable {
     /// y = conv(x) for x (B, Cin, H, W) → (B, Cout, Ho, Wo), then the epilogue. With a
     /// `workspace` (one per training thread) scratch is reused and small late-layer GEMMs are
     /// grouped across samples; without one the call allocates its own scratch and is thread-safe.
-    public func forward(_ x: Tensor, epilogue: ConvEpilogue = .none, workspace: Workspace? = nil) -> Tensor {
+    /// `maxTile`: the largest Winograd tile allowed (`.f2` where batch statistics follow and
+    /// F(4×4)'s rounding would be magnified: training, RCGrad's train-mode audio encoder).
+    public func forward(_ x: Tensor, epilogue: ConvEpilogue = .none, workspace: Workspace? = nil,
+                        maxTile: Winograd.Tile = .f4) -> Tensor {
         precondition(x.rank == 4 && x.shape[1] == inChannels, "Conv2d(\(inChannels)→\(outChannels)): input \(x.shape)")
         let B = x.shape[0]
         let g = geometry(height: x.shape[2], width: x.shape[3])
@@ -122,11 +110,18 @@ public final class Conv2d: @unchecked Sendable {
         let y = Tensor(shape: [B, outChannels, oh, ow])
         let inStride = inChannels * g.height * g.width, outStride = outChannels * ncol
         if usesWinograd {
-            let u = winogradWeights()
+            let tile = maxTile == .f2 ? .f2 : Winograd.tile(height: g.height, width: g.width, channels: inChannels, outChannels: outChannels)
+            let u = winogradWeights(tile)
+            if let r = epilogue.residual { precondition(r.shape == y.shape, "residual \(r.shape) does not match the conv output \(y.shape)") }
             for n in 0..<B {
-                Winograd.forward(x.data + n * inStride, channels: inChannels, height: g.height, width: g.width,
-                                 u: u, outChannels: outChannels, into: y.data + n * outStride)
-                if !epilogue.isIdentity { apply(epilogue, to: y.data + n * outStride, sample: n, plane: ncol) }
+                if tile == .f4 {
+                    Winograd.forwardF4(x.data + n * inStride, channels: inChannels, height: g.height, width: g.width,
+                                       u: u, outChannels: outChannels, into: y.data + n * outStride, epilogue: epilogue, sample: n)
+                } else {
+                    Winograd.forward(x.data + n * inStride, channels: inChannels, height: g.height, width: g.width,
+                                     u: u, outChannels: outChannels, into: y.data + n * outStride)
+                    if !epilogue.isIdentity { apply(epilogue, to: y.data + n * outStride, sample: n, plane: ncol) }
+                }
             }
             return y
         }
@@ -173,22 +168,9 @@ public final class Conv2d: @unchecked Sendable {
     }
 
     private func apply(_ e: ConvEpilogue, to out: UnsafeMutablePointer<Float>, sample n: Int, plane: Int) {
-        let res = e.residual.map { $0.data + n * outChannels * plane }
         if let r = e.residual { precondition(r.count / r.shape[0] == outChannels * plane, "residual \(r.shape) does not match the conv output") }
-        let scale = e.scale, shift = e.shift, relu = e.relu
         Parallel.chunks(outChannels, costPerItem: plane) { cs in
-            for c in cs {
-                let p = out + c * plane
-                let s = scale?[c] ?? 1, t = shift?[c] ?? 0
-                if let res {
-                    let r = res + c * plane
-                    if relu { for i in 0..<plane { p[i] = max(0, p[i] * s + t + r[i]) } }
-                    else { for i in 0..<plane { p[i] = p[i] * s + t + r[i] } }
-                } else {
-                    if relu { for i in 0..<plane { p[i] = max(0, p[i] * s + t) } }
-                    else { for i in 0..<plane { p[i] = p[i] * s + t } }
-                }
-            }
+            for c in cs { e.apply(to: out + c * plane, count: plane, channel: c, sample: n, offset: c * plane) }
         }
     }
 

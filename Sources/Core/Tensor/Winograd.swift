@@ -140,3 +140,198 @@ public enum Winograd {
         }
     }
 }
+
+// MARK: - F(4×4, 3×3)
+
+/// Winograd F(4×4, 3×3) (Lavin & Gray 2016, interpolation points 0, ±1, ±2, ∞): each 4×4 output
+/// tile costs 36 multiplies instead of 144, 2.25 per output against F(2×2)'s 4, so the GEMM work
+/// drops another 1.78× where the plane tiles well. The price is accuracy: the transforms carry
+/// constants up to 8 (Aᵀ) and 1/24 (G), so rounding grows to about ten times F(2×2)'s — still
+/// an order of magnitude inside the golden tolerances (1e-5 of each tensor's absmax; checked by
+/// the golden tests and `WinogradTests`). The output transform applies the convolution's
+/// epilogue (BN, residual, ReLU) as it writes each row, so no pass over the output is left.
+extension Winograd {
+    /// Tile sizes the forward can use.
+    public enum Tile: Int, Sendable, CaseIterable {
+        case f2 = 2, f4 = 4
+    }
+
+    /// Forces one tile size for every eligible convolution (bench comparisons); nil chooses per
+    /// layer with `tile(height:width:)`.
+    nonisolated(unsafe) public static var forcedTile: Tile? = nil
+
+    /// The tile for a convolution of `ci` → `co` channels on an H×W plane. F(4×4) where the
+    /// transformed filters stay small (at most 128 channels either side: 36·128·128·4 B = 2.4 MB)
+    /// and its GEMM work (36 per tile, tiles padded to multiples of 4) is at most 3/4 of F(2×2)'s
+    /// (16 per tile). Measured at batch 1 on 2 cores (`sslsan bench --profile-layers
+    /// --winograd-tile 2|4`, best of 9): F(4×4) runs ResNet-18's 64-channel layers 2.1× (56×56)
+    /// and 1.5× (65×168) faster and the 128-channel ones 1.15–1.25× faster; at 256 and 512
+    /// channels it is 1.2–1.4× slower on 14×14 and no faster on 17×42, where the GEMMs are narrow
+    /// (16–55 tiles) and each of the 36 filter matrices is re-packed by OpenBLAS per call.
+    public static func tile(height H: Int, width W: Int, channels ci: Int, outChannels co: Int) -> Tile {
+        if let forcedTile { return forcedTile }
+        let f2 = 16 * ((H + 1) / 2) * ((W + 1) / 2), f4 = 36 * ((H + 3) / 4) * ((W + 3) / 4)
+        return max(ci, co) <= 128 && 4 * f4 <= 3 * f2 ? .f4 : .f2
+    }
+
+    /// U[ξ][co][ci] = (G g Gᵀ)[ξ], ξ = 6i + j, for weights (Cout, Cin, 3, 3) → 36·Cout·Cin floats.
+    /// Computed in Double and rounded once (the filters are transformed once per weight change).
+    public static func transformWeightsF4(_ w: Tensor) -> Tensor {
+        let co = w.shape[0], ci = w.shape[1], n = co * ci
+        let u = Tensor(shape: [36, co, ci])
+        let src = w.data, dst = u.data
+        let G: [[Double]] = [[1.0 / 4, 0, 0], [-1.0 / 6, -1.0 / 6, -1.0 / 6], [-1.0 / 6, 1.0 / 6, -1.0 / 6],
+                             [1.0 / 24, 1.0 / 12, 1.0 / 6], [1.0 / 24, -1.0 / 12, 1.0 / 6], [0, 0, 1]]
+        Parallel.chunks(n, costPerItem: 256) { r in
+            var t = [Double](repeating: 0, count: 18)
+            for p in r {
+                let g = src + p * 9
+                // t = G g (6×3), then t Gᵀ (6×6).
+                for i in 0..<6 {
+                    for j in 0..<3 { t[i * 3 + j] = G[i][0] * Double(g[j]) + G[i][1] * Double(g[3 + j]) + G[i][2] * Double(g[6 + j]) }
+                }
+                for i in 0..<6 {
+                    for j in 0..<6 {
+                        let v = t[i * 3] * G[j][0] + t[i * 3 + 1] * G[j][1] + t[i * 3 + 2] * G[j][2]
+                        dst[(i * 6 + j) * n + p] = Float(v)
+                    }
+                }
+            }
+        }
+        return u
+    }
+
+    /// One image x (Cin, H, W) → y (Cout, H, W) with `u` from `transformWeightsF4`; `epilogue`
+    /// (for sample `sample` of the batch) is applied as the output transform writes each row.
+    public static func forwardF4(_ x: UnsafePointer<Float>, channels ci: Int, height H: Int, width W: Int,
+                                 u: Tensor, outChannels co: Int, into y: UnsafeMutablePointer<Float>,
+                                 epilogue: ConvEpilogue, sample: Int) {
+        let th = (H + 3) / 4, tw = (W + 3) / 4
+        let perTile = 36 * (ci + co) * 4
+        // Unblocked up to 32 MB of V + M (every ResNet-18 layer F(4×4) takes at 224 px and 10 s of
+        // audio): measured faster than 1 MB blocks, whose many small GEMMs pay OpenBLAS's per-call
+        // thread hand-off (65×168 × 64 channels: 4.5 against 5.5 ms).
+        let rowsPerBlock = max(1, min(th, max(128 / tw + 1, (blockBytes ?? 32 << 20) / (perTile * tw))))
+        let maxTiles = rowsPerBlock * tw
+        let v = UnsafeMutablePointer<Float>.allocate(capacity: 36 * ci * maxTiles)
+        let m = UnsafeMutablePointer<Float>.allocate(capacity: 36 * co * maxTiles)
+        defer { v.deallocate(); m.deallocate() }
+        var ty0 = 0
+        while ty0 < th {
+            let ty1 = min(th, ty0 + rowsPerBlock), nt = (ty1 - ty0) * tw
+            inputTransformF4(x, ci, H, W, tileRows: ty0..<ty1, tw: tw, into: v, stride: nt)
+            for xi in 0..<36 {
+                BLAS.sgemm(m: co, n: nt, k: ci, a: u.data + xi * co * ci, lda: ci,
+                           b: v + xi * ci * nt, ldb: nt, c: m + xi * co * nt, ldc: nt)
+            }
+            outputTransformF4(m, co, H, W, tileRows: ty0..<ty1, tw: tw, stride: nt, into: y, epilogue: epilogue, sample: sample)
+            ty0 = ty1
+        }
+    }
+
+    /// V[ξ][c][t] = (Bᵀ d B)[ξ] for the 6×6 patch d at (4ty − 1, 4tx − 1), zero outside; a tile
+    /// row at a time as in F(2×2): the six padded input rows are combined once (Bᵀ d, contiguous),
+    /// then each tile's six columns (· B) are read from the combinations.
+    static func inputTransformF4(_ x: UnsafePointer<Float>, _ C: Int, _ H: Int, _ W: Int, tileRows: Range<Int>, tw: Int,
+                                 into v: UnsafeMutablePointer<Float>, stride nt: Int) {
+        let plane = C * nt
+        let pw = 4 * tw + 2   // padded row: input columns −1 … 4·tw
+        Parallel.chunks(C, costPerItem: nt * 72) { cs in
+            let rows = UnsafeMutablePointer<Float>.allocate(capacity: 12 * pw)
+            defer { rows.deallocate() }
+            let d = rows, k = rows + 6 * pw
+            for c in cs {
+                let xc = x + c * H * W
+                for ty in tileRows {
+                    for r in 0..<6 {
+                        let iy = 4 * ty - 1 + r, dr = d + r * pw
+                        dr.update(repeating: 0, count: pw)
+                        if iy >= 0 && iy < H { (dr + 1).update(from: xc + iy * W, count: min(W, pw - 1)) }
+                    }
+                    // Bᵀ d, row by row.
+                    let d0 = d, d1 = d + pw, d2 = d + 2 * pw, d3 = d + 3 * pw, d4 = d + 4 * pw, d5 = d + 5 * pw
+                    let k0 = k, k1 = k + pw, k2 = k + 2 * pw, k3 = k + 3 * pw, k4 = k + 4 * pw, k5 = k + 5 * pw
+                    for j in 0..<pw {
+                        let a1 = d1[j], a2 = d2[j], a3 = d3[j], a4 = d4[j]
+                        k0[j] = 4 * d0[j] - 5 * a2 + a4
+                        k1[j] = a3 + a4 - 4 * (a1 + a2)
+                        k2[j] = a4 - a3 + 4 * (a1 - a2)
+                        k3[j] = a4 - a2 + 2 * (a3 - a1)
+                        k4[j] = a4 - a2 + 2 * (a1 - a3)
+                        k5[j] = 4 * a1 - 5 * a3 + d5[j]
+                    }
+                    // (·) B on each tile's columns 4tx … 4tx+5, ξ = 6·row + col.
+                    let base = v + c * nt + (ty - tileRows.lowerBound) * tw
+                    for row in 0..<6 {
+                        let kr = k + row * pw
+                        let o0 = base + (row * 6) * plane, o1 = o0 + plane, o2 = o1 + plane
+                        let o3 = o2 + plane, o4 = o3 + plane, o5 = o4 + plane
+                        for tx in 0..<tw {
+                            let q = kr + 4 * tx
+                            let a0 = q[0], a1 = q[1], a2 = q[2], a3 = q[3], a4 = q[4], a5 = q[5]
+                            o0[tx] = 4 * a0 - 5 * a2 + a4
+                            o1[tx] = a3 + a4 - 4 * (a1 + a2)
+                            o2[tx] = a4 - a3 + 4 * (a1 - a2)
+                            o3[tx] = a4 - a2 + 2 * (a3 - a1)
+                            o4[tx] = a4 - a2 + 2 * (a1 - a3)
+                            o5[tx] = 4 * a1 - 5 * a3 + a5
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// y[co, 4ty + i, 4tx + j] = epilogue((Aᵀ m A)[i, j]) for the 6×6 products m of each tile. Aᵀ
+    /// runs down the columns first, contiguous over the tile row (T[i][j][tx]); then each output
+    /// row is formed in a scratch row of 4·tw values and written through the epilogue.
+    static func outputTransformF4(_ m: UnsafePointer<Float>, _ C: Int, _ H: Int, _ W: Int, tileRows: Range<Int>, tw: Int,
+                                  stride nt: Int, into y: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue, sample: Int) {
+        let plane = C * nt
+        let identity = epilogue.isIdentity
+        Parallel.chunks(C, costPerItem: nt * 72) { cs in
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 28 * tw)
+            defer { scratch.deallocate() }
+            let T = scratch, row = scratch + 24 * tw
+            for c in cs {
+                let yc = y + c * H * W
+                for ty in tileRows {
+                    let base = m + c * nt + (ty - tileRows.lowerBound) * tw
+                    // Aᵀ m: T[i][j] = Σ_r Aᵀ[i][r] m[r][j], vectors over tx.
+                    for j in 0..<6 {
+                        let m0 = base + j * plane, m1 = m0 + 6 * plane, m2 = m1 + 6 * plane
+                        let m3 = m2 + 6 * plane, m4 = m3 + 6 * plane, m5 = m4 + 6 * plane
+                        let t0 = T + j * tw, t1 = T + (6 + j) * tw, t2 = T + (12 + j) * tw, t3 = T + (18 + j) * tw
+                        for tx in 0..<tw {
+                            let a1 = m1[tx], a2 = m2[tx], a3 = m3[tx], a4 = m4[tx]
+                            let p12 = a1 + a2, d12 = a1 - a2, p34 = a3 + a4, d34 = a3 - a4
+                            t0[tx] = m0[tx] + p12 + p34
+                            t1[tx] = d12 + 2 * d34
+                            t2[tx] = p12 + 4 * p34
+                            t3[tx] = d12 + 8 * d34 + m5[tx]
+                        }
+                    }
+                    // (·) A along each output row, then the epilogue on the row.
+                    for i in 0..<4 {
+                        let oy = 4 * ty + i
+                        if oy >= H { break }
+                        let ti = T + i * 6 * tw
+                        let s0 = ti, s1 = ti + tw, s2 = ti + 2 * tw, s3 = ti + 3 * tw, s4 = ti + 4 * tw, s5 = ti + 5 * tw
+                        for tx in 0..<tw {
+                            let a1 = s1[tx], a2 = s2[tx], a3 = s3[tx], a4 = s4[tx]
+                            let p12 = a1 + a2, d12 = a1 - a2, p34 = a3 + a4, d34 = a3 - a4
+                            let o = row + 4 * tx
+                            o[0] = s0[tx] + p12 + p34
+                            o[1] = d12 + 2 * d34
+                            o[2] = p12 + 4 * p34
+                            o[3] = d12 + 8 * d34 + s5[tx]
+                        }
+                        let out = yc + oy * W
+                        out.update(from: row, count: W)
+                        if !identity { epilogue.apply(to: out, count: W, channel: c, sample: sample, offset: c * H * W + oy * W) }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -14,6 +14,8 @@ public struct EngineBench {
         public var warmup = 1
         /// Timed runs at batch 1; larger batches use `max(3, repeats / 2)`.
         public var repeats = 9
+        /// Also time each step of the eval forward (stem, pool, every convolution) at batch 1.
+        public var profileLayers = false
         public init() {}
     }
 
@@ -92,6 +94,12 @@ public struct EngineBench {
                 _ = SSLSaNModel.similarityMap(visual: v, audio: a)
             }.json(flop: (imageFlop + audioFlop) * Double(b))
         }
+        if options.profileLayers {
+            let img = Tensor(shape: [1, 3, side, side]); rng.fillNormal(img, std: 1)
+            let spec = Tensor(shape: [1, 1, mels, frames]); rng.fillNormal(spec, mean: -40, std: 20)
+            cases["layers_image_b1"] = profile(model.imageEncoder, img, options)
+            cases["layers_audio_b1"] = profile(model.audioEncoder, spec, options)
+        }
         return [
             "load_average_1m": loadAverage() ?? -1,
             "config": cfg.name,
@@ -100,8 +108,44 @@ public struct EngineBench {
             "openblas_coretype_env": ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset",
             "openblas_l2_size_env": ProcessInfo.processInfo.environment["OPENBLAS_L2_SIZE"] ?? "unset",
             "winograd": Conv2d.winogradEnabled,
+            "winograd_tile": Winograd.forcedTile.map { "F(\($0.rawValue)x\($0.rawValue),3x3)" } ?? "auto",
             "reference_pytorch_ms": ["full_pair_b1": 96, "image_encoder_b1": 21, "audio_encoder_b1": 71],
             "cases": cases,
         ]
+    }
+
+    /// Median time of each step of `encoder`'s eval forward on `x` (the same calls, in the same
+    /// order, as `ResNetEncoder.forward`), with the convolution kind and its GFLOP/s: where the
+    /// time goes, to decide which kernel to work on.
+    static func profile(_ encoder: ResNetEncoder, _ x: Tensor, _ options: Options) -> [[String: Any]] {
+        var rows: [[String: Any]] = []
+        func step(_ name: String, _ conv: Conv2d?, _ input: Tensor, _ body: () -> Tensor) -> Tensor {
+            var out = body()
+            let t = time(warmup: 0, repeats: options.repeats) { out = body() }
+            var row: [String: Any] = ["step": name, "ms": (t.median * 1000).rounded() / 1000, "min_ms": (t.samples[0] * 1000).rounded() / 1000,
+                                      "in": Array(input.shape.dropFirst()), "out": Array(out.shape.dropFirst())]
+            if let conv {
+                row["kind"] = conv.usesWinograd ? "winograd F\(Winograd.tile(height: input.shape[2], width: input.shape[3], channels: conv.inChannels, outChannels: conv.outChannels).rawValue)" : (conv.kernel == 1 ? "1x1" : "im2col")
+                let flop = 2.0 * Double(conv.macs(height: input.shape[2], width: input.shape[3]))
+                row["gflops"] = (flop / (t.median / 1000) / 1e9 * 10).rounded() / 10
+            }
+            rows.append(row)
+            return out
+        }
+        var h = step("stem", encoder.stem, x) { encoder.stem.forward(x, epilogue: .batchNorm(encoder.bn1, relu: true)) }
+        let stemOut = h
+        h = step("maxpool", nil, stemOut) { encoder.maxPool.forward(stemOut) }
+        for (li, blocks) in encoder.layers.enumerated() {
+            for (bi, b) in blocks.enumerated() {
+                let x0 = h, name = "layer\(li + 1).\(bi)"
+                let identity: Tensor
+                if let ds = b.downsample {
+                    identity = step(name + ".downsample", ds.conv, x0) { ds.conv.forward(x0, epilogue: .batchNorm(ds.bn, relu: false)) }
+                } else { identity = x0 }
+                let h1 = step(name + ".conv1", b.conv1, x0) { b.conv1.forward(x0, epilogue: .batchNorm(b.bn1, relu: true)) }
+                h = step(name + ".conv2", b.conv2, h1) { b.conv2.forward(h1, epilogue: .batchNorm(b.bn2, residual: identity, relu: true)) }
+            }
+        }
+        return rows
     }
 }
