@@ -73,6 +73,8 @@ public struct SceneState: Sendable {
     /// How the main model's maps of this sample become thresholded maps (`Evaluator.postProcessing(for:)`):
     /// the scene's IoU and pIA count with it, as the figures do.
     public var postProcessing = MapPostProcessing.sslTie
+    /// The same for the compare model's maps (its own family).
+    public var comparePostProcessing = MapPostProcessing.sslTie
     /// Maps per condition (positive, silence, noise, offscreen), for the main and compare model.
     public var maps: [SimilarityMap?] = [nil, nil, nil, nil]
     public var compareMaps: [SimilarityMap?] = [nil, nil, nil, nil]

@@ -67,6 +67,7 @@ public final class SceneWorker: @unchecked Sendable {
         st.groundTruth = session.data.groundTruth(sample)
         // The scene's IoU / pIA count with the main model's post-processing, as its figures do.
         st.postProcessing = session.postProcessing(sample: i)
+        st.comparePostProcessing = session.comparePostProcessing(sample: i) ?? .sslTie
         let rate = session.main.sampleRate
         do {
             st.image = Self.displayCopy(try session.data.image(sample))

@@ -44,6 +44,8 @@ public final class Session: Sendable {
 
     /// How the main model's maps of sample i become thresholded maps (the scene's figures count with it).
     public func postProcessing(sample i: Int) -> MapPostProcessing { main.postProcessing(for: i) }
+    /// The same for the compare model (nil without one).
+    public func comparePostProcessing(sample i: Int) -> MapPostProcessing? { compare?.postProcessing(for: i) }
 
     /// The noise seed of the shown pass (`sslsan infer --noise --seed` with it shows the same map).
     public var shownNoiseSeed: UInt64 { main.seeds[Self.shownPass] }
