@@ -46,12 +46,6 @@ public struct ScoredSample: Sendable {
     /// The thresholded 224² positive map (`MapPostProcessing.upsample`).
     public var upsampledPositive: [Float] { postProcessing.upsample(positive) }
 
-    /// A counter of one of this sample's maps (`negative`: silence, noise or off-screen) under its
-    /// post-processing; the ground truth is attached for the positive.
-    public func counter(_ map: SimilarityMap, negative: Bool) -> ThresholdCounter {
-        ThresholdCounter(map: map, postProcessing: postProcessing, negative: negative, groundTruth: negative ? nil : groundTruth)
-    }
-
     /// Number of passes this sample was scored with.
     public var passes: Int { Swift.max(noise.count, offscreen.count, 1) }
 
