@@ -2,6 +2,7 @@
 """PyTorch CPU reference timings for `sslsan bench`, to be run right after it on the same machine.
 
     python tools/bench_torch.py [--threads 2] [--batches 8] [--steps 5] [--config full] [--no-equivariance]
+                                [--sections training,eval] [--eval-batches 1,16] [--eval-repeats 7]
                                 [--golden ../shared/golden] [--out FILE] [--sslsan .build/release/sslsan]
 
 With `--sslsan BIN` it first runs `BIN bench --sections training,engine --train-configs CONFIG --batch 1 --json`
@@ -18,9 +19,10 @@ Prints one JSON object (keys in the style of `sslsan bench`):
   (`s_per_sample`) and mean (`s_per_sample_mean`; sslsan reports the mean of its timed steps).
   `train.<config>_equiv.*` repeats it with SSL-TIE's equivariance branch as sslsan's trainer runs it
   by default (second AVENet forward on T(images) at scale 0.5 -> 112 px, fixed angles, flip; golden `full`).
-* `eval`: batch-1 eval-mode forward (torch.inference_mode) of the image encoder (224 px image -> L2-normalised
-  14x14 map), the audio encoder (1x257x670 log-mel -> max-pooled, L2-normalised), and the pair with the
-  similarity map; 1 warm-up, median of `--eval-repeats` (7).
+* `eval`: eval-mode forward (torch.inference_mode) at each of `--eval-batches` (1) of the image encoder (224 px
+  image -> L2-normalised 14x14 map), the audio encoder (1x257x670 log-mel -> max-pooled, L2-normalised), and the
+  pair with the similarity map; 1 warm-up, then `--eval-repeats` (7) timed runs (half as many, at least 3, above
+  batch 1); median and min reported, and with `--sslsan` both ratios.
 * `environment`: torch version and build, threads, CPU capability, lscpu flags (avx2, avx512f, ...),
   OPENBLAS_*/MKL_*/OMP_* variables, threadpoolctl's view of the BLAS/OpenMP libraries, load average.
   The machine may be shared: `cpu_s` (process CPU time of a step) / threads is what the wall time
@@ -135,19 +137,22 @@ def conv_flop(module, x):
     return total[0]
 
 
-def bench_eval(cfg, repeats):
+def bench_eval(cfg, repeats, batches=(1,)):
     torch.manual_seed(0)
     model = ref.AVENet(cfg).eval()
     g = torch.Generator().manual_seed(1)
     s = cfg["imageSize"]
-    img = torch.randn(1, 3, s, s, generator=g)
-    spec = torch.randn(1, 1, cfg["nMels"], cfg["frames"], generator=g) * 20 - 40
-    fi, fa = conv_flop(model.imgnet, img), conv_flop(model.audnet, spec)
     cases = {}
-    with torch.inference_mode():
-        cases["image_encoder_b1"] = stats_ms(*timed(lambda: model.encode_image(img), 1, repeats), fi)
-        cases["audio_encoder_b1"] = stats_ms(*timed(lambda: model.encode_audio(spec), 1, repeats), fa)
-        cases["full_pair_b1"] = stats_ms(*timed(lambda: ref.pair_map(model.encode_image(img), model.encode_audio(spec)), 1, repeats), fi + fa)
+    for b in batches:
+        # Larger batches use half as many timed runs (at least 3), as sslsan's EngineBench does.
+        reps = repeats if b == 1 else max(3, repeats // 2)
+        img = torch.randn(b, 3, s, s, generator=g)
+        spec = torch.randn(b, 1, cfg["nMels"], cfg["frames"], generator=g) * 20 - 40
+        fi, fa = conv_flop(model.imgnet, img), conv_flop(model.audnet, spec)
+        with torch.inference_mode():
+            cases[f"image_encoder_b{b}"] = stats_ms(*timed(lambda: model.encode_image(img), 1, reps), fi)
+            cases[f"audio_encoder_b{b}"] = stats_ms(*timed(lambda: model.encode_audio(spec), 1, reps), fa)
+            cases[f"full_pair_b{b}"] = stats_ms(*timed(lambda: ref.pair_map(model.encode_image(img), model.encode_audio(spec)), 1, reps), fi + fa)
     return {"config": cfg["name"], "image_input": [s, s], "audio_input": [cfg["nMels"], cfg["frames"]], "cases": cases}
 
 
@@ -234,6 +239,7 @@ def ratios(report):
     for k, v in report.get("eval", {}).get("cases", {}).items():
         if k in sc:
             r[f"eval.{k}.median_ms"] = round(sc[k]["median_ms"] / v["median_ms"], 3)
+            r[f"eval.{k}.min_ms"] = round(sc[k]["min_ms"] / v["min_ms"], 3)
     return r
 
 
@@ -244,6 +250,7 @@ def main():
     ap.add_argument("--batches", default="8", help="comma-separated training batch sizes (sslsan's bench also runs 32)")
     ap.add_argument("--steps", type=int, default=5, help="timed training steps after one warm-up (median reported)")
     ap.add_argument("--eval-repeats", type=int, default=7)
+    ap.add_argument("--eval-batches", default="1", help="comma-separated eval batch sizes (e.g. 1,16)")
     ap.add_argument("--no-equivariance", action="store_true", help="skip the SSL-TIE equivariance-branch variant")
     ap.add_argument("--sections", default="training,eval", help="training, eval (comma-separated)")
     ap.add_argument("--golden", help="golden folder: replay its train step first and report the losses")
@@ -256,8 +263,11 @@ def main():
     sections = {s.strip() for s in a.sections.split(",")}
     report = {"environment": environment(a.threads), "config": cfg["name"]}
     if a.sslsan:
-        cmd = [a.sslsan, "bench", "--sections", "training,engine", "--train-configs", cfg["name"],
-               "--config", cfg["name"], "--batch", "1", "--json"]
+        # sslsan's bench for the same sections, shapes and repeats as the PyTorch timings below.
+        wanted = [x for x, y in (("training", "training"), ("engine", "eval")) if y in sections]
+        cmd = [a.sslsan, "bench", "--sections", ",".join(wanted), "--train-configs", cfg["name"],
+               "--config", cfg["name"], "--batch", a.eval_batches, "--repeats", str(a.eval_repeats),
+               "--threads", str(a.threads), "--json"]
         t0 = time.time()
         out = subprocess.run(cmd, capture_output=True, text=True)
         if out.returncode != 0:
@@ -277,7 +287,7 @@ def main():
                 tr |= bench_train(cfg, b, a.steps, equivariance=True)
         report["training"] = tr
     if "eval" in sections:
-        report["eval"] = bench_eval(cfg, a.eval_repeats)
+        report["eval"] = bench_eval(cfg, a.eval_repeats, [int(x) for x in a.eval_batches.split(",") if x.strip()])
     report["environment"]["load_average_1m_end"] = os.getloadavg()[0]
     # libgomp threads spin while waiting; with other load on the cores one descheduled thread stalls the
     # rest (measured here: demo image encoder 6.8 ms with 1 thread, 640 ms with 2 under load ~3).

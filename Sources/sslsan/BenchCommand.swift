@@ -63,6 +63,8 @@ struct BenchCommand: ParsableCommand {
             }
             // One job with every core (or --threads) for the engine figures.
             ComputeBudget.apply(.oneJob(cores: threads ?? ComputeBudget.cores))
+            // As every front door that runs the engine: activations stay in the heap between calls.
+            ProcessTuning.keepLargeAllocations()
             let batches = batch.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard !batches.isEmpty, batches.allSatisfy({ $0 >= 1 }) else { throw SSLSaNError("--batch needs positive integers, got '\(batch)'") }
             let model = try checkpoint.map { try SSLSaNModel.load($0) }
@@ -91,7 +93,6 @@ struct BenchCommand: ParsableCommand {
                 guard !tb.isEmpty, tb.allSatisfy({ $0 >= 2 }) else { throw SSLSaNError("--train-batches needs integers ≥ 2, got '\(trainBatches)'") }
                 // The training step runs its branches side by side, one thread each, as `train` does.
                 ComputeBudget.apply(.jobPerCore(cores: threads ?? ComputeBudget.cores))
-                ProcessTuning.keepLargeAllocations()
                 out["training"] = TrainingBench.run(configs: cfgs, batches: tb, steps: 2)
                 ComputeBudget.apply(.oneJob(cores: threads ?? ComputeBudget.cores))
             }

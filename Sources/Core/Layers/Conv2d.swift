@@ -113,15 +113,15 @@ public final class Conv2d: @unchecked Sendable {
             let tile = maxTile == .f2 ? .f2 : Winograd.tile(height: g.height, width: g.width, channels: inChannels, outChannels: outChannels)
             let u = winogradWeights(tile)
             if let r = epilogue.residual { precondition(r.shape == y.shape, "residual \(r.shape) does not match the conv output \(y.shape)") }
-            for n in 0..<B {
-                if tile == .f4 {
+            if tile == .f4 {
+                for n in 0..<B {
                     Winograd.forwardF4(x.data + n * inStride, channels: inChannels, height: g.height, width: g.width,
                                        u: u, outChannels: outChannels, into: y.data + n * outStride, epilogue: epilogue, sample: n)
-                } else {
-                    Winograd.forward(x.data + n * inStride, channels: inChannels, height: g.height, width: g.width,
-                                     u: u, outChannels: outChannels, into: y.data + n * outStride)
-                    if !epilogue.isIdentity { apply(epilogue, to: y.data + n * outStride, sample: n, plane: ncol) }
                 }
+            } else {
+                Winograd.forward(x.data, batch: B, channels: inChannels, height: g.height, width: g.width,
+                                 u: u, outChannels: outChannels, into: y.data)
+                if !epilogue.isIdentity { for n in 0..<B { apply(epilogue, to: y.data + n * outStride, sample: n, plane: ncol) } }
             }
             return y
         }
