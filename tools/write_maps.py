@@ -29,8 +29,8 @@ The layout (Sources/Core/Metrics/MapsFile.swift; the golden `metrics_inputs.safe
 
 Metadata (optional): `names`, `labels`, `scenes`: JSON lists of N strings (sample ids, class labels,
 scene ids; without `scenes`, scenes for iIoU/object accuracy follow vssl_eval: the id without its last
-`_token`); `family`: the model the maps come from (free text, e.g. "ACL"), shown by the explorer;
-`offscreen_sources`: JSON list of N lists of P names (whose audio each off-screen pass played; the
+`_token`); `family`: the model the maps come from (free text, e.g. "ACL"; shown by the explorer, and an
+sslsan family name also picks its post-processing, below); `offscreen_sources`: JSON list of N lists of P names (whose audio each off-screen pass played; the
 explorer plays it).
 
 Joining with a dataset: the file holds no pixels or audio. `sslsan explore --maps F --data DIR` finds
@@ -48,9 +48,19 @@ which prints the same table):
     sslsan eval --maps demo-maps.safetensors
     sslsan explore --maps demo-maps.safetensors --data samples
 
-sslsan upsamples every map to
-224x224 with its cv2-exact bilinear resize and scores it exactly like a model run (same metric code).
-Maps are stored as float32 raw values: give them on the scale the model's threshold applies to.
+Maps are stored as float32 raw values at native resolution: give them on the scale the model's
+threshold applies to. sslsan scores them exactly like a model run (same metric code).
+
+How sslsan turns them into the thresholded 224x224 maps (MapsFile.postProcessing), from the metadata:
+  `post_processing`  "upsampler,scale,comparison": upsampler of the positive map `cv2Linear` | `alignCorners`
+                     | `alignCornersExceptVGGSS` (negatives always cv2), scale `raw` | `halfCosine` (values used
+                     as they are) | `gradCAM` (grad-cam's min-max around cv2, RCGrad), comparison `float64` |
+                     `float32` (how a map value meets a threshold, strict >);
+  `family`           else an sslsan family name (`sslsan models`: ssl-tie, lvs, ssl-align, ez-vsl, fnac, slavc,
+                     rcgrad): that family's vssl_eval post-processing; any other name (e.g. ACL) counts as none;
+  `testset`          "vggss" resolves LVS / SSL-Align's positive upsampler to cv2 (align-corners otherwise).
+Without them every map goes through cv2 bilinear on its raw values with a float64 comparison (SSL-TIE's
+vssl_eval path), as files written before these keys existed.
 `--check` rewrites the golden metrics_inputs file through write_maps and checks that `sslsan eval --maps`
 prints the same table for both. Needs numpy; torch only for .pt input; no other package.
 """
@@ -76,9 +86,11 @@ def _array(x):
 
 
 def write_maps(path, heatmap, silence=None, noise=None, offscreen=None, bboxes=None, masks=None, names=None, labels=None,
-               scenes=None, family=None, visual_embedding=None, audio_embedding=None, retrieval=None, offscreen_sources=None):
+               scenes=None, family=None, visual_embedding=None, audio_embedding=None, retrieval=None, offscreen_sources=None,
+               post_processing=None, testset=None):
     """Checks the shapes and writes the safetensors file atomically. Maps: (N, 1, h, w) or (N, h, w)
-    (a channel axis is added); noise/offscreen may be (P, N, 1, h, w)."""
+    (a channel axis is added); noise/offscreen may be (P, N, 1, h, w). `family`, `post_processing`,
+    `testset`: the post-processing metadata (see the module documentation)."""
     hm = _array(heatmap).astype("<f4")
     if hm.ndim == 3:
         hm = hm[:, None]
@@ -139,6 +151,11 @@ def write_maps(path, heatmap, silence=None, noise=None, offscreen=None, bboxes=N
         if "heatmap_offscreen" not in tensors or len(src) != n or any(len(row) != p for row in src):
             raise ValueError(f"offscreen_sources must list, for each of the {n} samples, the {p} names its off-screen passes played")
         meta["offscreen_sources"] = json.dumps(src)
+    if post_processing is not None and len(str(post_processing).split(",")) != 3:
+        raise ValueError(f"post_processing must be 'upsampler,scale,comparison', got {post_processing!r}")
+    for key, v in (("post_processing", post_processing), ("testset", testset)):
+        if v is not None:
+            meta[key] = str(v)
     header, blobs, offset = ({"__metadata__": meta} if meta else {}), [], 0
     for name, (dtype, a) in tensors.items():
         b = np.ascontiguousarray(a).tobytes()
@@ -199,6 +216,9 @@ def main():
     ap.add_argument("output", nargs="?", help="output .safetensors")
     ap.add_argument("--check", help="a maps file (e.g. golden metrics_inputs.safetensors) to rewrite and compare")
     ap.add_argument("--sslsan", help="sslsan binary for --check")
+    ap.add_argument("--family", help="the maps' sslsan family (its vssl_eval post-processing), e.g. ez-vsl")
+    ap.add_argument("--post-processing", help="'upsampler,scale,comparison', e.g. alignCorners,halfCosine,float32")
+    ap.add_argument("--testset", help="'vggss' for LVS / SSL-Align maps of VGG-SS")
     a = ap.parse_args()
     if a.check:
         if not a.sslsan:
@@ -208,6 +228,7 @@ def main():
         lists = {k: json.loads(meta[k]) for k in ("names", "labels", "scenes", "offscreen_sources") if k in meta}
         write_maps(out, d["heatmap"], d.get("heatmap_silence"), d.get("heatmap_noise"), d.get("heatmap_offscreen"),
                    bboxes=d.get("bboxes"), masks=d.get("masks"), family=meta.get("family"),
+                   post_processing=meta.get("post_processing"), testset=meta.get("testset"),
                    visual_embedding=d.get("visual_embedding"), audio_embedding=d.get("audio_embedding"), retrieval=d.get("retrieval"), **lists)
         runs = [subprocess.run([a.sslsan, "eval", "--maps", p], capture_output=True, text=True) for p in (a.check, out)]
         same = all(r.returncode == 0 for r in runs) and runs[0].stdout == runs[1].stdout
@@ -221,8 +242,11 @@ def main():
         sys.exit(f"{a.input}: no 'heatmap' (expected {', '.join(MAPS)}, bboxes or masks, names, labels, scenes, family)")
     try:
         extra = {k: d.get(k) for k in ("names", "labels", "scenes", "family", "visual_embedding", "audio_embedding", "retrieval", "offscreen_sources")}
+        if a.family is not None:
+            extra["family"] = a.family
         n, hw, names = write_maps(a.output, d["heatmap"], d.get("heatmap_silence"), d.get("heatmap_noise"), d.get("heatmap_offscreen"),
-                                  bboxes=d.get("bboxes"), masks=d.get("masks"), **extra)
+                                  bboxes=d.get("bboxes"), masks=d.get("masks"), post_processing=a.post_processing, testset=a.testset,
+                                  **extra)
     except ValueError as e:
         sys.exit(f"{a.input}: {e}")
     print(f"wrote {a.output}: {n} samples, maps {hw[0]}x{hw[1]}, {', '.join(names)}")

@@ -13,6 +13,8 @@ public struct FigureOptions: Sendable {
     /// Also outline the ground truth (thinly) on the four map panels.
     public var outlineOnMaps: Bool = true
     public var theme: Theme = .standard
+    /// The maps' post-processing (`ScoredSample.postProcessing`): panels colour the pixels the figures count.
+    public var postProcessing: MapPostProcessing = .sslTie
 
     public init(threshold: Double? = nil, colorMap: ColorMap = .jet, alpha: Float = 0.5, panelSize: Int = 224,
                 outlineOnMaps: Bool = true, theme: Theme = .standard) {
@@ -47,8 +49,9 @@ public enum Figure {
         var fig = RGBImage(width: width, height: height, fill: background)
 
         // Shared colour range.
-        let lo = Float(options.threshold ?? Double(maps.map { $0.map.min }.min() ?? 0))
-        var hi = maps.map { $0.map.max }.max() ?? 1
+        let gradCAM = options.postProcessing.scale == .gradCAM   // every map min–max'd to [0, 1]
+        let lo = Float(options.threshold ?? (gradCAM ? 0 : Double(maps.map { $0.map.min }.min() ?? 0)))
+        var hi = gradCAM ? 1 : maps.map { $0.map.max }.max() ?? 1
         // No map above U (e.g. an untrained model): any span is arbitrary; 0.1 is a typical
         // spread of cosine maps and keeps the colour bar labels distinct.
         if !(hi > lo) { hi = lo + 0.1 }
@@ -85,16 +88,18 @@ public enum Figure {
         x += p + gap
 
         // 3. One panel per condition.
-        let overlay = OverlayOptions(colorMap: options.colorMap, alpha: options.alpha, threshold: options.threshold,
+        var overlay = OverlayOptions(colorMap: options.colorMap, alpha: options.alpha, threshold: options.threshold,
                                      below: .plain, scale: .fixed(lo: lo, hi: hi), showGroundTruth: options.outlineOnMaps)
+        overlay.postProcessing = options.postProcessing
         for (condition, map) in maps {
+            overlay.negative = condition != .positive
             var panel = square
             MapOverlay.blend(map, into: &panel, options: overlay)
             if options.outlineOnMaps, let outline { paint(outline, colour: gtColour, into: &panel) }
             blit(panel, into: &fig, x: x, y: panelY)
             // Condition colour swatch between panel and caption.
             fillRect(&fig, x: x, y: panelY + p + 3, width: p, height: 5, colour: tuple(options.theme.color(for: condition)))
-            caption([condition.rawValue, "max " + formatFixed(Double(map.max), digits: 2)], into: &fig, x: x, y: captionY, scale: fontScale)
+            caption([condition.rawValue, "max " + formatFixed(Double(options.postProcessing.maximum(map)), digits: 2)], into: &fig, x: x, y: captionY, scale: fontScale)
             x += p + gap
         }
 

@@ -25,6 +25,9 @@ public enum ColorScale: Sendable, Equatable {
 
 /// Options of the map overlay; the explorer's `OverlayStyle` toggle maps onto these flags.
 public struct OverlayOptions: Sendable, Equatable {
+    /// The threshold as the metrics compare it (`MapPostProcessing.comparedThreshold`).
+    var comparedThreshold: Double? { threshold.map(postProcessing.comparedThreshold) }
+
     /// Draw the map at all (off: plain image, ground truth still possible).
     public var showMap: Bool = true
     public var colorMap: ColorMap = .jet
@@ -40,6 +43,11 @@ public struct OverlayOptions: Sendable, Equatable {
     public var showGroundTruth: Bool = true
     /// Outline the region above the threshold (its level line) in the theme's threshold colour.
     public var contour: Bool = false
+    /// How the map becomes the metrics' 224² map (`MapPostProcessing`: the family's kernel and
+    /// scale, the threshold's comparison) and whether it is a negative map: the overlay colours
+    /// exactly the pixels the figures count.
+    public var postProcessing: MapPostProcessing = .sslTie
+    public var negative: Bool = false
 
     public init(showMap: Bool = true, colorMap: ColorMap = .jet, alpha: Float = 0.5, threshold: Double? = nil,
                 below: BelowThreshold = .dim, dimFactor: Float = 0.35, scale: ColorScale = .fixed(lo: 0, hi: 1),
@@ -78,7 +86,8 @@ public enum OverlayStyle: String, Sendable, CaseIterable {
 }
 
 /// The similarity map over the image and the ground-truth outline. Both come from the metrics'
-/// own 224×224 grids: the map is `MapResize.linear` (cv2-exact) and the ground truth a
+/// own 224×224 grids: the map is its post-processed upsampling (`MapPostProcessing.upsample`,
+/// `OverlayOptions.postProcessing`; cv2-exact for SSL-TIE) and the ground truth a
 /// `GroundTruthMap`, each sampled at the centres of the display pixels. So a pixel coloured as
 /// above the threshold is a pixel the metrics count as above it, and the outline is the region
 /// cIoU compares against (at 224×224 panel size, pixel for pixel).
@@ -125,9 +134,9 @@ public enum MapOverlay {
         var above: [Bool]? = nil
         var values: [Float]? = nil
         if let map, options.showMap {
-            let v = Self.values(map, width: w, height: h)
+            let v = Self.values(map, width: w, height: h, postProcessing: options.postProcessing, negative: options.negative)
             values = v
-            above = aboveMask(v, threshold: options.threshold)
+            above = aboveMask(v, threshold: options.comparedThreshold)
             if mode.colour {
                 blend(values: v, map: map, into: &pixels, options: options)
                 if options.contour, options.threshold != nil {
@@ -187,12 +196,13 @@ public enum MapOverlay {
         return m
     }
 
-    /// The map on a `width × height` display grid: its 224×224 metric upsampling
-    /// (`MapResize.linear`) sampled at the display pixels' centres.
-    public static func values(_ map: SimilarityMap, width: Int, height: Int) -> [Float] {
+    /// The map on a `width × height` display grid: its 224×224 metric map
+    /// (`MapPostProcessing.upsample`) sampled at the display pixels' centres.
+    public static func values(_ map: SimilarityMap, width: Int, height: Int, postProcessing: MapPostProcessing = .sslTie,
+                              negative: Bool = false) -> [Float] {
         let w = Swift.max(0, width), h = Swift.max(0, height)
         guard w > 0, h > 0, map.width > 0, map.height > 0 else { return [Float](repeating: 0, count: w * h) }
-        let up = MapResize.linear(map), n = MapResize.side
+        let up = postProcessing.upsample(map, negative: negative), n = MapResize.side
         let xs = gridIndices(w, n), ys = gridIndices(h, n)
         var out = [Float](repeating: 0, count: w * h)
         for y in 0..<h { let r = ys[y] * n; for x in 0..<w { out[y * w + x] = up[r + xs[x]] } }
@@ -235,16 +245,17 @@ public enum MapOverlay {
     @discardableResult
     public static func blend(values: [Float], map: SimilarityMap, into pixels: inout RGBImage, options: OverlayOptions) -> Int {
         precondition(values.count == pixels.width * pixels.height, "MapOverlay.blend: size mismatch")
-        let (lo, hi) = range(of: map, scale: options.scale)
+        let (lo, hi) = range(of: map, scale: options.scale, postProcessing: options.postProcessing)
         let span = hi > lo ? hi - lo : 1
         let a = Swift.max(0, Swift.min(1, options.alpha)), keep = 1 - a
+        let threshold = options.comparedThreshold
         let dim = options.dimFactor
         let tint = options.colorMap.color(index: 0)
         var count = 0
         pixels.pixels.withUnsafeMutableBufferPointer { p in
             for i in 0..<values.count {
                 let v = values[i]
-                let isAbove = options.threshold.map { Double(v) > $0 } ?? true
+                let isAbove = threshold.map { Double(v) > $0 } ?? true
                 if isAbove { count += 1 }
                 if isAbove || options.below == .heat {
                     let c = options.colorMap.color(at: (v - lo) / span)
@@ -269,14 +280,16 @@ public enum MapOverlay {
     /// Convenience for figures: the map at the image's size, blended.
     @discardableResult
     public static func blend(_ map: SimilarityMap, into image: inout RGBImage, options: OverlayOptions) -> Int {
-        blend(values: values(map, width: image.width, height: image.height), map: map, into: &image, options: options)
+        blend(values: values(map, width: image.width, height: image.height, postProcessing: options.postProcessing, negative: options.negative),
+              map: map, into: &image, options: options)
     }
 
-    /// Colour-map range for a map under a scale.
-    public static func range(of map: SimilarityMap, scale: ColorScale) -> (Float, Float) {
+    /// Colour-map range for a map under a scale (per map: the range of its post-processed values,
+    /// [0, 1] for a min–max-normalised Grad-CAM map).
+    public static func range(of map: SimilarityMap, scale: ColorScale, postProcessing: MapPostProcessing = .sslTie) -> (Float, Float) {
         switch scale {
         case let .fixed(lo, hi): return (lo, hi)
-        case .perMap: return (map.min, map.max)
+        case .perMap: return postProcessing.scale == .gradCAM ? (0, 1) : (map.min, map.max)
         }
     }
 
@@ -291,7 +304,7 @@ public enum MapOverlay {
     static func monochromeMap(values: [Float], above: [Bool], map: SimilarityMap, placement: ImagePlacement,
                               options: OverlayOptions, into buffer: inout CellBuffer) {
         let w = placement.pixelWidth
-        let (lo, hi) = range(of: map, scale: options.scale)
+        let (lo, hi) = range(of: map, scale: options.scale, postProcessing: options.postProcessing)
         let span = hi > lo ? hi - lo : 1
         for row in 0..<placement.cells.height {
             for col in 0..<placement.cells.width {

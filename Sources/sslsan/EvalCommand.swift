@@ -221,6 +221,10 @@ struct EvalCommand: ParsableCommand {
             if let f = family, let u = f.specification.paperThreshold, threshold != "paper" {
                 print(String(format: "paper threshold (vssl_eval U for %@) %.4f — rerun with --threshold paper to use it", f.displayName, Double(u)))
             }
+            if let f = family, f.specification.postProcessing.scale == .gradCAM, threshold == "auto" {
+                // MapPostProcessing: every Grad-CAM map is min–max normalised, so each maximum is ≈ 1.
+                print("\(f.displayName) maps are min–max normalised (Grad-CAM), so every map's maximum is ≈ 1 and U is degenerate; give a fixed --threshold (RCGrad's own code uses 0.5)")
+            }
             if !timing.isEmpty { print(timing) }
             if let json { try AtomicFile.write(try report.jsonData(), to: json) }
             if let csv { try AtomicFile.write(Data(report.csv().utf8), to: csv) }

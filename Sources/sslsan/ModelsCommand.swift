@@ -22,7 +22,7 @@ struct ModelsCommand: ParsableCommand {
             lines.append("\(f.displayName.padding(toLength: 10, withPad: " ", startingAt: 0)) --model \(f.rawValue)")
             lines.append("  \(s.summary)")
             let up = s.scale == .gradCAM ? "Grad-CAM min–max + cv2 bilinear" : "positive \(s.postProcessing.positive.rawValue), negatives cv2Linear"
-            lines.append("  image \(s.imageNormalisation.rawValue)\(s.pillowImageResize ? " (Pillow squash)" : " (vssl_eval squash)"); map \(s.postProcessing.scale.rawValue), \(up); paper threshold \(u)"
+            lines.append("  image \(s.imageNormalisation.rawValue)\(s.pillowImageResize ? " (Pillow squash)" : " (vssl_eval squash)"); map \(s.postProcessing.scale.rawValue), \(up), compared in \(s.postProcessing.comparison.rawValue); paper threshold \(u)"
                          + (s.audioBatchStatistics ? "; audio BatchNorm in training mode, as released" : ""))
         }
         return lines.joined(separator: "\n")

@@ -124,8 +124,9 @@ enum FigureRendering {
 
         let sample = dataset.samples[index]
         let image = try ImageFile.read(sample.imagePath)
-        let figure = Figure.sample(id: sample.id, image: image, groundTruth: scored.groundTruth, maps: maps,
-                                   options: FigureOptions(threshold: u, colorMap: colorMap, panelSize: panel))
+        var figureOptions = FigureOptions(threshold: u, colorMap: colorMap, panelSize: panel)
+        figureOptions.postProcessing = scored.postProcessing
+        let figure = Figure.sample(id: sample.id, image: image, groundTruth: scored.groundTruth, maps: maps, options: figureOptions)
         return Output(image: figure, threshold: u, thresholdSource: source, maps: maps)
     }
 

@@ -33,6 +33,26 @@ final class OverlayTests: XCTestCase {
         XCTAssertTrue(flat.allSatisfy { $0 == 0.3 })
     }
 
+    /// A zoo family's maps are coloured as its figures count them: the family's kernel and scale
+    /// (`OverlayOptions.postProcessing`), negatives through cv2, the threshold compared as the family does.
+    func testOverlayFollowsTheFamilysPostProcessing() {
+        let map = Fixtures.blob()
+        for family in [ModelFamily.ezvsl, .rcgrad] {
+            let pp = family.specification.postProcessing
+            for negative in [false, true] {
+                XCTAssertEqual(MapOverlay.values(map, width: 224, height: 224, postProcessing: pp, negative: negative), pp.upsample(map, negative: negative))
+                for t in [0.2, 0.35, 0.5, 0.9] {
+                    var img = RGBImage(width: 224, height: 224, fill: (100, 100, 100))
+                    var o = OverlayOptions(threshold: t, below: .plain)
+                    o.postProcessing = pp; o.negative = negative
+                    XCTAssertEqual(MapOverlay.blend(map, into: &img, options: o),
+                                   ThresholdCounter(map: map, postProcessing: pp, negative: negative).area(above: t), "\(family) negative \(negative) at \(t)")
+                }
+            }
+            XCTAssertEqual(MapOverlay.range(of: map, scale: .perMap, postProcessing: pp) == (0, 1), family == .rcgrad)
+        }
+    }
+
     /// Heat style colours every pixel and outlines the threshold's level line in the threshold colour.
     func testHeatStyleDrawsContour() {
         let theme = Theme(mode: .trueColor)

@@ -16,9 +16,13 @@ public enum NegativeAudio {
     /// spelled out in `Random`, so a noise waveform can be regenerated anywhere from its seed).
     /// The reference draws from numpy's unseeded global generator, so any N(0, 1) source is
     /// faithful; a seeded one makes runs reproducible.
-    public static func noise(config: ModelConfig, seed: UInt64) -> [Float] {
+    public static func noise(config: ModelConfig, seed: UInt64) -> [Float] { noise(count: config.windowSamples, seed: seed) }
+
+    /// `count` samples of the noise of `seed` (every family's noise: a longer draw starts with a
+    /// shorter one's samples).
+    public static func noise(count: Int, seed: UInt64) -> [Float] {
         var g = Random(seed: seed)
-        return (0..<config.windowSamples).map { _ in g.normalFloat() }
+        return (0..<count).map { _ in g.normalFloat() }
     }
 
     /// Encoder input (1, 1, nMels, frames) for `.silence` or `.noise`. Positive and off-screen

@@ -149,16 +149,15 @@ public struct ScipyLogSpectrogram: Sendable {
     /// The positive (or off-screen) input of a clip.
     public func tensor(_ clip: AudioClip) -> Tensor { tensor(samples: window.samples(clip), sampleRate: clip.sampleRate) }
 
-    /// Silence or noise at the window's length: zeros, or N(0,1) (`NegativeAudio.noise`'s draws for
-    /// `seed`, so the explorer plays what is encoded) unless `waveform` gives the exact draw, e.g. a
-    /// golden set's numpy noise.
-    public func negative(_ condition: AudioCondition, seed: UInt64, waveform: [Double]? = nil) -> Tensor {
+    /// Silence or noise through the negatives' front end (log or not as `logNegatives` says, crop,
+    /// /12). Silence is zeros at the window's length whatever `waveform` holds; noise is
+    /// `waveform` (N(0,1) samples: `ZooModel.negativeWaveform`'s draw, a golden set's numpy draw,
+    /// or a slice of either, as the explorer's live map plays it) tiled to the window's length.
+    public func negative(_ condition: AudioCondition, waveform: [Double]) -> Tensor {
         let l = window.length
         switch condition {
         case .silence: return tensor(samples: [Double](repeating: 0, count: l), log: logNegatives)
-        case .noise:
-            var g = Random(seed: seed)
-            return tensor(samples: waveform ?? (0..<l).map { _ in Double(g.normalFloat()) }, log: logNegatives)
+        case .noise: return tensor(samples: ZooAudioWindow.tile(waveform, to: l), log: logNegatives)
         case .positive, .offscreen: preconditionFailure("ScipyLogSpectrogram.negative: \(condition) audio comes from a file")
         }
     }
@@ -235,14 +234,13 @@ public struct RCGradSpectrogram: Sendable {
     }
 
     /// Silence (zeros) or N(0,1) noise, 160 000 samples, not clipped or rolled (vssl_eval
-    /// datasets.py:126-128); `waveform` gives an exact draw.
-    public func negative(_ condition: AudioCondition, seed: UInt64, waveform: [Float]? = nil) -> Tensor {
+    /// datasets.py:126-128). Silence ignores `waveform`; noise is `waveform` (the draw, or a slice
+    /// of it) tiled to 160 000 samples.
+    public func negative(_ condition: AudioCondition, waveform: [Float]) -> Tensor {
         let l = window.length
         switch condition {
         case .silence: return tensor(waveform: [Float](repeating: 0, count: l))
-        case .noise:
-            var g = Random(seed: seed)
-            return tensor(waveform: waveform ?? (0..<l).map { _ in g.normalFloat() })
+        case .noise: return tensor(waveform: waveform.count == l ? waveform : ZooAudioWindow.tile(waveform.map(Double.init), to: l).map(Float.init))
         case .positive, .offscreen: preconditionFailure("RCGradSpectrogram.negative: \(condition) audio comes from a file")
         }
     }

@@ -6,7 +6,8 @@ import Foundation
 ///      "objects": ["dog", "car"], "boxes": [[x0, y0, x1, y1]], "mask": "rel/mask.png", "split": "test"}
 ///
 /// Paths are relative to the manifest's folder; `objects`, `boxes` (normalised to the frame),
-/// `mask` (binary PNG), `split` and `scene` are optional (`objects` may be null). Samples that share
+/// `mask` (binary PNG), `split`, `scene` and `dataset` are optional (`objects` may be null;
+/// `"dataset": "vggss"` marks a VGG-SS sample, `Sample.vggss`). Samples that share
 /// an image share a scene unless `scene` says otherwise.
 ///
 /// VGG-SS boxes are not repeated in a manifest: when a sample has neither boxes nor mask and a
@@ -25,6 +26,8 @@ enum ManifestReader {
         let mask: String?
         let split: String?
         let scene: String?
+        /// The test set the sample comes from ("vggss", "is3plus", …); only "vggss" changes anything.
+        let dataset: String?
     }
 
     static func read(_ path: String) throws -> Dataset {
@@ -56,8 +59,10 @@ enum ManifestReader {
             }
             var label = row.label ?? ""
             var boxes = row.boxes ?? []
+            var fromVGGSS = row.dataset?.lowercased() == "vggss"
             if boxes.isEmpty && row.mask == nil, let a = vggss?[id] {
                 boxes = a.boxes
+                fromVGGSS = true
                 if label.isEmpty { label = a.label }
             }
             guard !label.isEmpty else { problems.append("\(id): unknown class (no label; skipped)"); continue }
@@ -73,7 +78,7 @@ enum ManifestReader {
             if row.scene == nil { implicitScene.insert(samples.count) }
             samples.append(Sample(id: id, imagePath: imagePath, audioPath: audioPath, label: label,
                                   objects: row.objects ?? [], boxes: boxes, maskPath: maskPath, split: row.split,
-                                  scene: row.scene ?? imagePath))
+                                  scene: row.scene ?? imagePath, vggss: fromVGGSS))
         }
         // Scenes default to the image path; name them after the first sample id of each image.
         var sceneName: [String: String] = [:]

@@ -17,14 +17,20 @@ public struct Sample: Sendable, Equatable, Hashable {
     public var split: String?
     /// Scene identifier: samples that share an image (IS3-style pairs) share it.
     public var scene: String
+    /// The sample belongs to VGG-SS (vssl_eval's `--testset vggss`): LVS and SSL-Align upsample
+    /// its positive map with cv2 rather than align-corners (`MapPostProcessing.resolved(vggss:)`).
+    /// Set by the VGG-SS reader and by a manifest row with `"dataset": "vggss"` or boxes taken
+    /// from `vggss_annotations.json`.
+    public var vggss: Bool
 
     public init(id: String, imagePath: String, audioPath: String, label: String, objects: [String] = [],
                 boxes: [[Double]] = [], maskPath: String? = nil, split: String? = nil, scene: String? = nil,
-                boxConvention: BoxConvention = .normalised) {
+                boxConvention: BoxConvention = .normalised, vggss: Bool = false) {
         self.id = id; self.imagePath = imagePath; self.audioPath = audioPath; self.label = label
         self.objects = objects; self.boxes = boxes; self.maskPath = maskPath; self.split = split
         self.scene = scene ?? id
         self.boxConvention = boxConvention
+        self.vggss = vggss
     }
 
     /// Whether the sample has a ground truth (a box or a mask).

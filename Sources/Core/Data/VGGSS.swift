@@ -68,7 +68,7 @@ enum VGGSSReader {
             let label = e.label.isEmpty ? (classOf[id] ?? "") : e.label
             guard !label.isEmpty else { problems.append("\(id): unknown class (skipped)"); continue }
             samples.append(Sample(id: id, imagePath: dir + "/frames/" + image, audioPath: dir + "/audio/\(id).wav",
-                                  label: label, boxes: e.boxes, split: "test"))
+                                  label: label, boxes: e.boxes, split: "test", vggss: true))
         }
         return Dataset(root: dir, format: .vggss, samples: samples, problems: problems, itemsListed: ann.order.count)
     }

@@ -63,6 +63,7 @@ public enum EvaluationPart {
                 "width": s.positive.width, "height": s.positive.height,
                 "silence": s.silence != nil, "noise": s.noise.count, "offscreen": s.offscreen.count,
                 "offscreen_sources": s.offscreenSources, "maps": floats(maps),
+                "post_processing": s.postProcessing.description,
                 "gt": s.groundTruth.map { bits($0.pixels) } ?? NSNull(),
                 "visual_embedding": s.visualEmbedding.map(floats) ?? NSNull(),
                 "audio_embedding": s.audioEmbedding.map(floats) ?? NSNull(),
@@ -151,9 +152,15 @@ public enum EvaluationPart {
             guard let v = floats(t) else { throw bad("\(key) is not base64 float32") }
             return v
         }
+        var post = MapPostProcessing.sslTie
+        if let text = o["post_processing"] as? String {
+            guard let p = MapPostProcessing(text: text) else { throw bad("post_processing '\(text)' is not 'upsampler,scale,comparison'") }
+            post = p
+        }
         let s = ScoredSample(id: id, label: label, scene: scene, positive: positive, silence: silence, noise: noise,
                              offscreen: offscreen, offscreenSources: sources, groundTruth: gt,
-                             visualEmbedding: try optionalFloats("visual_embedding"), audioEmbedding: try optionalFloats("audio_embedding"))
+                             visualEmbedding: try optionalFloats("visual_embedding"), audioEmbedding: try optionalFloats("audio_embedding"),
+                             postProcessing: post)
         return (i, s, try optionalFloats("row"))
     }
 

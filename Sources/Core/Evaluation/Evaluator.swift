@@ -237,6 +237,13 @@ public final class Evaluator: @unchecked Sendable {
 
     // MARK: - one sample
 
+    /// How sample `i`'s maps become thresholded 224² maps: the model family's post-processing on
+    /// the sample's test set (`MapPostProcessing.resolved(vggss:)`). Every `ScoredSample` this
+    /// evaluator makes carries it, and the explorer's scene figures take it from here.
+    public func postProcessing(for i: Int) -> MapPostProcessing {
+        model.specification.postProcessing.resolved(vggss: samples[i].vggss)
+    }
+
     /// Scores one sample for the passes in `passes` (default: all of `options.passes`); thread-safe.
     /// `visual` lets callers reuse an image already encoded for a scene-mate. Scoring passes
     /// `a..<b` then `b..<c` and joining them with `ScoredSample.appendingPasses` gives the very
@@ -264,7 +271,7 @@ public final class Evaluator: @unchecked Sendable {
             offscreen: offscreenMaps,
             offscreenSources: picks.map { samples[$0].id }, groundTruth: gt,
             visualEmbedding: Alignment.pooledVisual(v.array, channels: c, positions: positions),
-            audioEmbedding: pos)
+            audioEmbedding: pos, postProcessing: postProcessing(for: i))
         // A non-finite map (weights that overflow on this input) must not reach a metric.
         try scored.positive.requireFinite("positive")
         try scored.silence?.requireFinite("silence")

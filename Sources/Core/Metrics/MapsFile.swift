@@ -20,7 +20,27 @@ import Foundation
 /// (free text: the model the maps come from, shown by the explorer; e.g. "ACL"). Without `scenes`,
 /// scenes follow vssl_eval's iIoU grouping: the file stem without its last `_token`. The maps
 /// hold no pixels or audio: `explore --maps F --data DIR` finds each name in a dataset (`join`).
+///
+/// Post-processing (how the maps become the thresholded 224² maps, `postProcessing(metadata:)`):
+/// `post_processing` = "upsampler,scale,comparison" (`MapPostProcessing`'s text form, e.g.
+/// `alignCorners,halfCosine,float32`), else `family` naming an sslsan family (`sslsan models`:
+/// its vssl_eval post-processing; `testset` = "vggss" picks LVS / SSL-Align's VGG-SS upsampler),
+/// else SSL-TIE's (cv2 for every map, raw values, float64 comparison), so files without these
+/// keys score as before. A `family` that names no sslsan family (e.g. "ACL") is SSL-TIE's too.
+/// Every sample of a file has the one post-processing (`write` refuses a mix).
 public enum MapsFile {
+    /// The post-processing a maps file's metadata asks for (see the type's documentation).
+    public static func postProcessing(metadata: [String: String], file: String) throws -> MapPostProcessing {
+        if let text = metadata["post_processing"] {
+            guard let p = MapPostProcessing(text: text) else {
+                throw SSLSaNError("metadata 'post_processing' '\(text)' is not 'upsampler,scale,comparison' (upsampler: \(MapPostProcessing.Upsampler.allCases.map(\.rawValue).joined(separator: "/")); scale: \(MapPostProcessing.Scale.allCases.map(\.rawValue).joined(separator: "/")); comparison: float64/float32)", file: file)
+            }
+            return p.resolved(vggss: metadata["testset"]?.lowercased() == "vggss")
+        }
+        let family = metadata["family"].flatMap(ModelFamily.init(name:))
+        return (family?.specification.postProcessing ?? .sslTie).resolved(vggss: metadata["testset"]?.lowercased() == "vggss")
+    }
+
     /// Everything a maps file holds.
     public struct Contents: Sendable {
         /// One per sample, in file order (ids from `names`, else `sample00000`, …).
@@ -105,6 +125,7 @@ public enum MapsFile {
         let names = try list("names")
         let labels = try list("labels")
         let scenes = try list("scenes")
+        let post = try postProcessing(metadata: f.metadata, file: path)
         var sources: [[String]]?
         if let s = f.metadata["offscreen_sources"] {
             guard let a = try? JSONSerialization.jsonObject(with: Data(s.utf8)) as? [[String]], a.count == n,
@@ -117,7 +138,8 @@ public enum MapsFile {
             let id = names?[i] ?? String(format: "sample%05d", i)
             return ScoredSample(id: id, label: labels?[i] ?? "", scene: scenes?[i] ?? defaultScene(id), positive: pos[0][i],
                                 silence: silence?[0][i], noise: noise.map { $0[i] }, offscreen: offscreen.map { $0[i] },
-                                offscreenSources: sources?[i] ?? [], groundTruth: gts[i], visualEmbedding: visual?[i], audioEmbedding: audio?[i])
+                                offscreenSources: sources?[i] ?? [], groundTruth: gts[i], visualEmbedding: visual?[i], audioEmbedding: audio?[i],
+                                postProcessing: post)
         }
         let family = f.metadata["family"].flatMap { $0.isEmpty ? nil : $0 }
         return Contents(samples: samples, retrievalScores: retrieval, family: family)
@@ -132,9 +154,10 @@ public enum MapsFile {
 
     /// Writes scored samples (`sslsan eval --write-maps`) so that `load` gives them back: maps,
     /// ground truth as masks (the 224² raster itself, whatever it was made from), names, labels,
-    /// scenes, off-screen sources, embeddings and retrieval when every sample has them. Every sample must have the
-    /// same map size, the same number of noise and off-screen passes and silence either always or
-    /// never (the layout stacks them); the first sample that differs is named.
+    /// scenes, the post-processing, off-screen sources, embeddings and retrieval when every sample
+    /// has them. Every sample must have the same map size, post-processing, number of noise and
+    /// off-screen passes and silence either always or never (the layout stacks them); the first
+    /// sample that differs is named.
     public static func write(_ set: MetricSet, family: String?, to path: String) throws {
         let samples = set.samples
         guard let first = samples.first else { throw SSLSaNError("no samples to write", file: path) }
@@ -147,6 +170,7 @@ public enum MapsFile {
             if all.contains(where: { $0.width != w || $0.height != h }) { throw differs("has maps of another size") }
             if (s.silence == nil) != (first.silence == nil) { throw differs(s.silence == nil ? "has no silence map, unlike" : "has a silence map, unlike") }
             if s.noise.count != first.noise.count { throw differs("has \(s.noise.count) noise pass(es), other") }
+            if s.postProcessing != first.postProcessing { throw differs("has another map post-processing (\(s.postProcessing))") }
             if s.offscreen.count != first.offscreen.count {
                 throw differs("has \(s.offscreen.count) off-screen pass(es) (none: every class is in its scene), other")
             }
@@ -180,6 +204,8 @@ public enum MapsFile {
         out.metadata["names"] = json(samples.map(\.id))
         out.metadata["labels"] = json(samples.map(\.label))
         out.metadata["scenes"] = json(samples.map(\.scene))
+        // Explicit (already resolved for the test set), so it wins over what `family` would name.
+        out.metadata["post_processing"] = first.postProcessing.description
         if first.offscreen.count > 0, samples.allSatisfy({ $0.offscreenSources.count == $0.offscreen.count }) {
             out.metadata["offscreen_sources"] = String(decoding: try! JSONSerialization.data(withJSONObject: samples.map(\.offscreenSources)), as: UTF8.self)
         }

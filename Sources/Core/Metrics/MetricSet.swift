@@ -3,7 +3,9 @@ import Foundation
 
 /// A scored dataset ready for metrics, with everything that does not depend on the threshold U
 /// computed once: per-sample adaptive and median thresholds and their cIoU, map maxima (hence U,
-/// separability, quartiles), object accuracy, retrieval, alignment. `report(threshold:)` then only
+/// separability, quartiles), object accuracy, retrieval, alignment. Each sample's maps are
+/// upsampled, maximised and thresholded under its own `ScoredSample.postProcessing` (vssl_eval's
+/// per-family post-processing; U and every threshold live in that map space). `report(threshold:)` then only
 /// recounts what U changes (cIoU at U for the positive map, pIA for each negative map).
 ///
 /// This is the type the explorer keeps: moving the threshold is `set.report(threshold: .value(u))`.
@@ -66,21 +68,24 @@ public struct MetricSet: Sendable {
     }
 
     static func statics(for s: ScoredSample) -> SampleStatics {
-        let pred = MapResize.linear(s.positive)
+        let pp = s.postProcessing
+        let pred = s.upsampledPositive
         let gt = s.groundTruth ?? GroundTruthMap(pixels: [UInt8](repeating: 0, count: pred.count))
         let tMed = CIoU.medianThreshold(pred)
         let tAdap = CIoU.adaptiveThreshold(pred, gtPixels: gt.count)
+        func maximum(_ m: SimilarityMap) -> Double { Double(pp.maximum(m)) }
+        func counter(_ m: SimilarityMap) -> ThresholdCounter { ThresholdCounter(map: m, postProcessing: pp, negative: true) }
         return SampleStatics(
             gtPixels: gt.count, thresholdMedian: tMed, thresholdAdaptive: tAdap,
             ciouMedian: CIoU.value(pred: pred, groundTruth: gt, threshold: Double(tMed)),
             ciouAdaptive: CIoU.value(pred: pred, groundTruth: gt, threshold: Double(tAdap)),
-            maxPositive: Double(s.positive.max), maxSilence: s.silence.map { Double($0.max) },
-            maxNoise: s.noise.map { Double($0.max) }, maxOffscreen: s.offscreen.map { Double($0.max) },
+            maxPositive: maximum(s.positive), maxSilence: s.silence.map(maximum),
+            maxNoise: s.noise.map(maximum), maxOffscreen: s.offscreen.map(maximum),
             discCounts: CentreDisc.counts(s.groundTruth),
-            positiveCounter: ThresholdCounter(map: s.positive, groundTruth: gt),
-            silenceCounter: s.silence.map { ThresholdCounter(map: $0) },
-            noiseCounters: s.noise.map { ThresholdCounter(map: $0) },
-            offscreenCounters: s.offscreen.map { ThresholdCounter(map: $0) })
+            positiveCounter: ThresholdCounter(map: s.positive, postProcessing: pp, groundTruth: gt),
+            silenceCounter: s.silence.map(counter),
+            noiseCounters: s.noise.map(counter),
+            offscreenCounters: s.offscreen.map(counter))
     }
 
     private mutating func recomputeObjectPairs(scenes: Set<String>) {
@@ -92,7 +97,7 @@ public struct MetricSet: Sendable {
             for i in members { objectPairs[i] = (0, 0, 0) }
             guard annotated.count >= 2 else { continue }
             for i in annotated {
-                let pred = MapResize.linear(samples[i].positive)
+                let pred = samples[i].upsampledPositive
                 let own = samples[i].groundTruth!.mean(of: pred)
                 var wins = 0, ties = 0, pairs = 0
                 for j in annotated where j != i && samples[j].label != samples[i].label {

@@ -38,6 +38,13 @@ public protocol LocalisationModel: AnyObject, Sendable {
     func audioInput(_ clip: AudioClip) -> Tensor
     /// Silence, or noise from `Random(seed:)`, as the family's evaluation makes them.
     func negativeInput(_ condition: AudioCondition, seed: UInt64) -> Tensor
+    /// The silence or noise waveform (at `sampleRate`, the family's length) that
+    /// `negativeInput(_:seed:)` encodes: what the explorer plays and slides its live window over.
+    func negativeWaveform(_ condition: AudioCondition, seed: UInt64) -> [Float]
+    /// The family's silence / noise front end on a waveform: the whole `negativeWaveform` (then
+    /// equal to `negativeInput(_:seed:)`) or a slice of it, tiled to the family's window as a clip
+    /// is (the explorer's live map of a negative).
+    func negativeInput(_ condition: AudioCondition, waveform: [Float]) -> Tensor
 
     func imageEmbedding(_ input: Tensor) -> Tensor
     func audioEmbedding(_ input: Tensor) -> Tensor
@@ -91,6 +98,13 @@ extension SSLSaNModel: LocalisationModel {
     public func audioInput(_ clip: AudioClip) -> Tensor { melFrontEnd.logMel(clip) }
     public func negativeInput(_ condition: AudioCondition, seed: UInt64) -> Tensor {
         NegativeAudio.spectrogram(condition, config: config, seed: seed)
+    }
+    public func negativeWaveform(_ condition: AudioCondition, seed: UInt64) -> [Float] {
+        condition == .silence ? NegativeAudio.silence(config: config) : NegativeAudio.noise(config: config, seed: seed)
+    }
+    /// `NegativeAudio`'s convention (dB or linear power) on the waveform tiled by `MelSpectrogram.window`.
+    public func negativeInput(_ condition: AudioCondition, waveform: [Float]) -> Tensor {
+        NegativeAudio.spectrogram(waveform: melFrontEnd.window(waveform), mel: melFrontEnd)
     }
     public func imageEmbedding(_ input: Tensor) -> Tensor { encodeImage(input) }
     public func audioEmbedding(_ input: Tensor) -> Tensor { encodeAudio(input) }

@@ -75,7 +75,8 @@ extension ModelFamily {
         /// The audio encoder's BatchNorm normalises with the input's own statistics (RCGrad's
         /// released inference never calls `.eval()` on it).
         public var audioBatchStatistics: Bool
-        /// How the native map becomes the thresholded 224×224 map.
+        /// How the native map becomes the thresholded 224×224 map and meets a threshold (the
+        /// threshold space of U, the paper threshold and `--threshold`; see `MapPostProcessing`).
         public var postProcessing: MapPostProcessing
         /// vssl_eval's universal threshold `<model>_th_maxq3` (the paper's Uth), on the family's
         /// map scale; nil where vssl_eval defines none (RCGrad).
@@ -93,7 +94,7 @@ extension ModelFamily {
         case .sslTie:
             return Specification(imagePrefix: "imgnet", audioPrefix: "audnet", audioStem: "conv1_a", imageLayer4Stride: 1, audioLayer4Stride: 1,
                                  head: .cosine, audioFrontEnd: .logMel, imageNormalisation: .imagenet, pillowImageResize: false,
-                                 audioBatchStatistics: false, postProcessing: MapPostProcessing(positive: .cv2Linear, scale: .raw),
+                                 audioBatchStatistics: false, postProcessing: MapPostProcessing.sslTie,
                                  paperThreshold: 0.3338,
                                  extraKeyPrefixes: [],
                                  summary: "ResNet-18 ×2 (layer4 stride 1, 14×14 map), torchaudio log-mel dB 257×670 (10 s), ImageNet, raw cosine")
@@ -101,7 +102,7 @@ extension ModelFamily {
             return Specification(imagePrefix: "imgnet", audioPrefix: "audnet", audioStem: "conv1_a", imageLayer4Stride: 1, audioLayer4Stride: 1,
                                  head: .cosine, audioFrontEnd: .scipy(window: vssl.lvsCrop, noverlap: 353, cropFrames: nil, logNegatives: true),
                                  imageNormalisation: .imagenet, pillowImageResize: false, audioBatchStatistics: false,
-                                 postProcessing: MapPostProcessing(positive: .alignCornersExceptVGGSS, scale: .raw),
+                                 postProcessing: MapPostProcessing(positive: .alignCornersExceptVGGSS, scale: .raw, comparison: .float32),
                                  paperThreshold: self == .lvs ? 0.6077 : 0.3175, extraKeyPrefixes: [],
                                  summary: "ResNet-18 ×2 (layer4 stride 1, 14×14 map), scipy log-spectrogram/12 257×299 (3 s at 3.5–6.5 s), ImageNet, raw cosine")
         case .ezvsl, .fnac:
@@ -110,7 +111,7 @@ extension ModelFamily {
                                  head: .projected,
                                  audioFrontEnd: .scipy(window: .centredRoll(seconds: seconds), noverlap: 274, cropFrames: 200, logNegatives: false),
                                  imageNormalisation: .imagenet, pillowImageResize: false, audioBatchStatistics: false,
-                                 postProcessing: MapPostProcessing(positive: .alignCorners, scale: .halfCosine),
+                                 postProcessing: MapPostProcessing(positive: .alignCorners, scale: .halfCosine, comparison: .float32),
                                  paperThreshold: self == .fnac ? 0.5538 : 0.6382, extraKeyPrefixes: [],
                                  summary: "torchvision ResNet-18 ×2 (7×7 map) + projections, scipy log-spectrogram/12 257×200 (\(Int(seconds)) s, centred), ImageNet, (cos+1)/2")
         case .slavc:
@@ -118,14 +119,14 @@ extension ModelFamily {
                                  head: .twoProjections,
                                  audioFrontEnd: .scipy(window: .centredRoll(seconds: 10), noverlap: 274, cropFrames: 200, logNegatives: false),
                                  imageNormalisation: .imagenet, pillowImageResize: false, audioBatchStatistics: false,
-                                 postProcessing: MapPostProcessing(positive: .alignCorners, scale: .halfCosine),
+                                 postProcessing: MapPostProcessing(positive: .alignCorners, scale: .halfCosine, comparison: .float32),
                                  paperThreshold: 0.5450, extraKeyPrefixes: [],
                                  summary: "torchvision ResNet-18 ×2 (7×7 map) + two projection pairs, scipy log-spectrogram/12 257×200 (10 s, centred), ImageNet, ((cos₁+cos₂)/2+1)/2")
         case .rcgrad:
             return Specification(imagePrefix: "image_encoder", audioPrefix: "audio_encoder", audioStem: "conv1", imageLayer4Stride: 1, audioLayer4Stride: 2,
                                  head: .gradCAM, audioFrontEnd: .rcgrad, imageNormalisation: .clip, pillowImageResize: true,
                                  audioBatchStatistics: true,
-                                 postProcessing: MapPostProcessing(positive: .cv2Linear, scale: .gradCAM),
+                                 postProcessing: MapPostProcessing(positive: .cv2Linear, scale: .gradCAM, comparison: .float32),
                                  paperThreshold: nil,
                                  extraKeyPrefixes: ["loss_fn."],
                                  summary: "ResNet-18 image (14×14) + ResNetSpec audio (in-model spectrogram 257×454, 10 s), CLIP, Grad-CAM min–max")

@@ -127,7 +127,23 @@ public final class ZooModel: @unchecked Sendable {
 
     /// Silence or noise as the family's evaluation makes them (noise from `Random(seed:)`).
     public func negativeInput(_ condition: AudioCondition, seed: UInt64) -> Tensor {
-        scipy?.negative(condition, seed: seed) ?? rcgrad!.negative(condition, seed: seed)
+        negativeInput(condition, waveform: negativeWaveform(condition, seed: seed))
+    }
+
+    /// Zeros, or `NegativeAudio.noise(count:seed:)`, at the length the family's evaluation makes
+    /// its negatives (the front end's window: 3 s for LVS, SSL-Align and FNAC, 10 s otherwise).
+    public func negativeWaveform(_ condition: AudioCondition, seed: UInt64) -> [Float] {
+        let l = (scipy?.window ?? rcgrad!.window).length
+        switch condition {
+        case .silence: return [Float](repeating: 0, count: l)
+        case .noise: return NegativeAudio.noise(count: l, seed: seed)
+        case .positive, .offscreen: preconditionFailure("ZooModel.negativeWaveform: \(condition) audio comes from a file")
+        }
+    }
+
+    /// The family's silence / noise front end on a waveform (tiled to its window).
+    public func negativeInput(_ condition: AudioCondition, waveform: [Float]) -> Tensor {
+        scipy?.negative(condition, waveform: waveform.map(Double.init)) ?? rcgrad!.negative(condition, waveform: waveform)
     }
 
     // MARK: - Encoders

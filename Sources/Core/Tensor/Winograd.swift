@@ -98,6 +98,19 @@ public enum Winograd {
         }
     }
 
+    /// Input rows `first ..< first + count` of one H×W plane, each copied into a row of `width`
+    /// floats at column 1 (column 0 is the left padding), zero outside the plane: the patches
+    /// both tile sizes transform.
+    @inline(__always)
+    static func paddedRows(_ xc: UnsafePointer<Float>, _ H: Int, _ W: Int, from first: Int, count: Int,
+                           into d: UnsafeMutablePointer<Float>, width pw: Int) {
+        for r in 0..<count {
+            let iy = first + r, dr = d + r * pw
+            dr.update(repeating: 0, count: pw)
+            if iy >= 0 && iy < H { (dr + 1).update(from: xc + iy * W, count: min(W, pw - 1)) }
+        }
+    }
+
     /// V[ξ][c][t] = (Bᵀ d B)[ξ] for the 4×4 patch d at (2ty − 1, 2tx − 1), zero outside.
     /// Works a tile row at a time: the four zero-padded input rows are combined once (Bᵀ d,
     /// contiguous and vectorisable), then each tile's 4 columns (· B) are read from them.
@@ -113,11 +126,7 @@ public enum Winograd {
                 let xc = x + c * H * W
                 for ty in tileRows {
                     // The four padded input rows d_r, r = 0…3, at input row 2ty − 1 + r.
-                    for r in 0..<4 {
-                        let iy = 2 * ty - 1 + r, dr = d + r * pw
-                        dr.update(repeating: 0, count: pw)
-                        if iy >= 0 && iy < H { (dr + 1).update(from: xc + iy * W, count: min(W, pw - 1)) }
-                    }
+                    paddedRows(xc, H, W, from: 2 * ty - 1, count: 4, into: d, width: pw)
                     // Bᵀ d: k0 = d0 − d2, k1 = d1 + d2, k2 = d2 − d1, k3 = d1 − d3.
                     let d0 = d, d1 = d + pw, d2 = d + 2 * pw, d3 = d + 3 * pw
                     let k0 = comb, k1 = comb + pw, k2 = comb + 2 * pw, k3 = comb + 3 * pw
@@ -271,11 +280,7 @@ extension Winograd {
             for c in cs {
                 let xc = x + c * H * W
                 for ty in tileRows {
-                    for r in 0..<6 {
-                        let iy = 4 * ty - 1 + r, dr = d + r * pw
-                        dr.update(repeating: 0, count: pw)
-                        if iy >= 0 && iy < H { (dr + 1).update(from: xc + iy * W, count: min(W, pw - 1)) }
-                    }
+                    paddedRows(xc, H, W, from: 4 * ty - 1, count: 6, into: d, width: pw)
                     // Bᵀ d, row by row.
                     let d0 = d, d1 = d + pw, d2 = d + 2 * pw, d3 = d + 3 * pw, d4 = d + 4 * pw, d5 = d + 5 * pw
                     let k0 = k, k1 = k + pw, k2 = k + 2 * pw, k3 = k + 3 * pw, k4 = k + 4 * pw, k5 = k + 5 * pw

@@ -11,12 +11,13 @@ public struct Crosshair: Sendable, Equatable {
     /// One arrow-key step: 4 pixels of the 224×224 metric grid.
     public static let step = 4.0 / Double(MapResize.side)
 
-    /// The map's value at the crosshair on the metrics' own upsampling (`MapResize.linear`): the
-    /// value the threshold is compared with at that pixel.
-    public func value(in map: SimilarityMap) -> Float {
+    /// The map's value at the crosshair on the metrics' own 224² map (`MapPostProcessing.upsample`:
+    /// cv2 for SSL-TIE, the family's kernel and scale otherwise): the value the threshold is
+    /// compared with at that pixel.
+    public func value(in map: SimilarityMap, postProcessing: MapPostProcessing = .sslTie, negative: Bool = false) -> Float {
         let n = MapResize.side
         let px = Swift.min(n - 1, Int(x * Double(n))), py = Swift.min(n - 1, Int(y * Double(n)))
-        return MapResize.linear(map)[py * n + px]
+        return postProcessing.upsample(map, negative: negative)[py * n + px]
     }
 }
 

@@ -7,7 +7,7 @@ import Core
 /// IoU. Never fixed text, so a noise map that lights up is called a false alarm, not "empty".
 public enum DemoCaption {
     public static func describe(_ c: AudioCondition, label: String, map: SimilarityMap?, groundTruth: GroundTruthMap?,
-                                threshold: Double) -> String {
+                                threshold: Double, postProcessing: MapPostProcessing = .sslTie) -> String {
         let name: String
         switch c {
         case .positive: name = "positive" + (label.isEmpty ? "" : " (\(label))")
@@ -16,11 +16,12 @@ public enum DemoCaption {
         }
         guard let m = map, !m.values.isEmpty else { return "\(name): no map yet" }
         let gt = groundTruth.flatMap { $0.isEmpty ? nil : $0 }
-        let counts = ThresholdCounter(map: m, groundTruth: c == .positive ? gt : nil).count(above: threshold)
+        let counts = ThresholdCounter(map: m, postProcessing: postProcessing, negative: c != .positive,
+                                      groundTruth: c == .positive ? gt : nil).count(above: threshold)
         let area = counts.inside + counts.outside
         let percent = Fmt.f(100 * PIA.fraction(area: area), 1) + "%"
         let peak = Self.peak(m)
-        let maxText = "max \(Fmt.f(m.max, 3))"
+        let maxText = "max \(Fmt.f(postProcessing.maximum(m), 3))"
         if c == .positive {
             guard area > 0 else {
                 return "\(name): nothing above the threshold (\(maxText)): " + (gt != nil ? "the object is missed" : "nothing lights up")

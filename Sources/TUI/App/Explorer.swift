@@ -298,7 +298,7 @@ public final class Explorer {
     static func caption(_ c: AudioCondition, state: ExplorerState) -> String {
         guard let sc = state.scene, sc.sampleIndex == state.selectedIndex, !sc.loading else { return "loading the next scene…" }
         return DemoCaption.describe(c, label: sc.audioLabels[c.index], map: state.shownMap, groundTruth: sc.groundTruth,
-                                    threshold: state.threshold)
+                                    threshold: state.threshold, postProcessing: sc.postProcessing)
     }
 
     // MARK: inbox

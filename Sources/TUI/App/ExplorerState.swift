@@ -70,6 +70,11 @@ public struct SceneState: Sendable {
     /// The metrics' 224×224 ground truth (nil when the sample has none): what the overlay
     /// outlines and what the scene's IoU is computed against.
     public var groundTruth: GroundTruthMap?
+    /// How the main model's maps of this sample become thresholded maps (`Evaluator.postProcessing(for:)`):
+    /// the scene's IoU and pIA count with it, as the figures do.
+    public var postProcessing = MapPostProcessing.sslTie
+    /// The same for the compare model's maps (its own family).
+    public var comparePostProcessing = MapPostProcessing.sslTie
     /// Maps per condition (positive, silence, noise, offscreen), for the main and compare model.
     public var maps: [SimilarityMap?] = [nil, nil, nil, nil]
     public var compareMaps: [SimilarityMap?] = [nil, nil, nil, nil]
@@ -285,14 +290,15 @@ public struct ExplorerState: Sendable {
     }
 
     /// Sample i's map maximum for a condition (noise and off-screen: mean over its passes, as
-    /// `MetricReport.perSample` gives them).
+    /// `MetricReport.perSample` gives them), on its post-processing's scale (`MapPostProcessing.maximum`).
     public func maximum(_ i: Int, _ c: AudioCondition) -> Double? {
         guard let s = scored[i] else { return nil }
+        func m(_ x: SimilarityMap) -> Double { Double(s.postProcessing.maximum(x)) }
         switch c {
-        case .positive: return Double(s.positive.max)
-        case .silence: return s.silence.map { Double($0.max) }
-        case .noise: return s.noise.isEmpty ? nil : Statistics.mean(s.noise.map { Double($0.max) })
-        case .offscreen: return s.offscreen.isEmpty ? nil : Statistics.mean(s.offscreen.map { Double($0.max) })
+        case .positive: return m(s.positive)
+        case .silence: return s.silence.map(m)
+        case .noise: return s.noise.isEmpty ? nil : Statistics.mean(s.noise.map(m))
+        case .offscreen: return s.offscreen.isEmpty ? nil : Statistics.mean(s.offscreen.map(m))
         }
     }
 
@@ -303,15 +309,17 @@ public struct ExplorerState: Sendable {
     }
 
     /// The scene's figure for a map at the threshold, counted by `ThresholdCounter` on the
-    /// metrics' 224² upsampling: cIoU against the ground truth for the positive (nil without
-    /// one), else the highlighted fraction (pIA of one map).
+    /// metrics' 224² map (the scene's post-processing, as `MetricSet` counts the sample): cIoU
+    /// against the ground truth for the positive (nil without one), else the highlighted fraction
+    /// (pIA of one map).
     public func sceneFigure(_ m: SimilarityMap) -> Double? {
+        let post = scene?.postProcessing ?? .sslTie
         if condition == .positive {
             guard let g = scene?.groundTruth, !g.isEmpty else { return nil }
-            let c = ThresholdCounter(map: m, groundTruth: g).count(above: threshold)
+            let c = ThresholdCounter(map: m, postProcessing: post, groundTruth: g).count(above: threshold)
             return CIoU.value(intersection: c.inside, gtPixels: g.count, falsePositives: c.outside)
         }
-        return PIA.fraction(area: ThresholdCounter(map: m).area(above: threshold))
+        return PIA.fraction(area: ThresholdCounter(map: m, postProcessing: post, negative: true).area(above: threshold))
     }
 
     /// Sort key of a sample for a column (nil sorts last).

@@ -40,6 +40,9 @@ public final class MapsSession: ScoreSource, Sendable {
         return ([s.positive, s.silence, s.noise.first, s.offscreen.first], nil)
     }
 
+    /// The file's (`MapsFile.postProcessing`), carried by each of its samples.
+    public func postProcessing(for i: Int) -> MapPostProcessing { scored[i].postProcessing }
+
     public func absence(_ c: AudioCondition) -> String? {
         has[c.index] ? nil : "no \(c.title) maps in \(file)"
     }

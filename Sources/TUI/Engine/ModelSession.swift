@@ -19,8 +19,6 @@ public final class ModelSession: ScoreSource, Sendable {
     /// Dataset index of each `evaluator` sample, and the reverse.
     public let evaluationIndices: [Int]
     public let evaluationRow: [Int?]
-    /// SSL-TIE's mel front end for live windows (nil for the other families).
-    let mel: MelSpectrogram?
     private let features = Mutex<(map: [Int: Tensor], order: [Int])>(([:], []))
     let capacity: Int
 
@@ -37,16 +35,26 @@ public final class ModelSession: ScoreSource, Sendable {
         evaluationRow = row
         evaluator = Evaluator(model: model.model, samples: evaluationIndices.map { samples[$0] }, options: options)
         browser = evaluationIndices.count == samples.count ? nil : Evaluator(model: model.model, samples: samples, options: options)
-        mel = (model.model as? SSLSaNModel)?.melFrontEnd
     }
 
-    /// The SSL-TIE configuration; for the other families `full` (16 kHz, 10 s), which sets only the
-    /// waveforms the scene plays and shows.
-    public var config: ModelConfig { (model.model as? SSLSaNModel)?.config ?? .full }
+    /// The rate the model reads clips at (the scene's waveforms are read at the main model's).
+    public var sampleRate: Int { model.model.sampleRate }
     public var seeds: [UInt64] { evaluator.seeds }
     public var name: String { model.name }
-    public var sampleRate: Int { config.sampleRate }
     public func absence(_ c: AudioCondition) -> String? { nil }
+
+    /// The silence or noise waveform the model encodes in `pass` (`LocalisationModel.negativeWaveform`:
+    /// the family's own length and draw), so the scene plays what is scored.
+    public func negativeWaveform(_ c: AudioCondition, pass: Int) -> [Float] {
+        model.model.negativeWaveform(c, seed: seeds[pass])
+    }
+
+    /// How dataset sample `i`'s maps become thresholded maps (`Evaluator.postProcessing(for:)`):
+    /// what the scene's figures count with.
+    public func postProcessing(for i: Int) -> MapPostProcessing {
+        let (e, k) = scorer(for: i)
+        return e.postProcessing(for: k)
+    }
 
     /// The evaluator that scores dataset sample `i`, and the sample's index in it.
     func scorer(for i: Int) -> (evaluator: Evaluator, index: Int) {
@@ -103,32 +111,30 @@ public final class ModelSession: ScoreSource, Sendable {
         return (out, problem)
     }
 
-    /// The waveform a condition plays for sample i in the shown pass, and its class. Noise is
-    /// `NegativeAudio.noise` with the pass's seed: the waveform `Evaluator` and
-    /// `sslsan infer --noise --seed` encode.
+    /// The waveform a condition plays for sample i in the shown pass, and its class. Silence and
+    /// noise are the model's `negativeWaveform` with the pass's seed: the waveform `Evaluator`
+    /// and `sslsan infer --noise --seed` encode.
     public func waveform(_ i: Int, _ c: AudioCondition, data: any ExplorerData) throws -> (samples: [Float], label: String) {
         switch c {
         case .positive:
-            return (try data.audio(data.samples[i], sampleRate: config.sampleRate).samples, data.samples[i].label)
-        case .silence:
-            return (NegativeAudio.silence(config: config), "silence")
-        case .noise:
-            return (NegativeAudio.noise(config: config, seed: seeds[Session.shownPass]), "noise")
+            return (try data.audio(data.samples[i], sampleRate: sampleRate).samples, data.samples[i].label)
+        case .silence, .noise:
+            return (negativeWaveform(c, pass: Session.shownPass), c == .silence ? "silence" : "noise")
         case .offscreen:
             guard let j = offscreen(for: i, pass: Session.shownPass) else { throw TUIError("no off-screen audio: every class is in this scene") }
-            return (try data.audio(data.samples[j], sampleRate: config.sampleRate).samples, data.samples[j].label)
+            return (try data.audio(data.samples[j], sampleRate: sampleRate).samples, data.samples[j].label)
         }
     }
 
     /// â of a waveform slice for a condition, through the same front end as `Evaluator` and
-    /// `sslsan infer`: log-mel for audio files, `NegativeAudio`'s convention for silence/noise.
-    /// Other families run their own front end on the slice (as a clip at their rate).
+    /// `sslsan infer`: the family's clip front end for audio files (`audioInput`, the slice as a
+    /// clip at its rate), its silence / noise recipe for the negatives (`negativeInput(_:waveform:)`),
+    /// each tiled to the family's window.
     public func embedding(_ waveform: [Float], condition: AudioCondition) -> [Float] {
         let m = model.model
-        guard let mel else { return m.audioEmbedding(m.audioInput(AudioClip(samples: waveform, sampleRate: m.sampleRate))).array }
-        let w = mel.window(waveform)
-        let spec = condition == .silence || condition == .noise
-            ? NegativeAudio.spectrogram(waveform: w, mel: mel) : mel.logMel(window: w)
-        return m.audioEmbedding(spec).array
+        let input = condition == .silence || condition == .noise
+            ? m.negativeInput(condition, waveform: waveform)
+            : m.audioInput(AudioClip(samples: waveform, sampleRate: m.sampleRate))
+        return m.audioEmbedding(input).array
     }
 }

@@ -65,6 +65,9 @@ public final class SceneWorker: @unchecked Sendable {
         let sample = session.data.samples[i]
         // The metrics' 224² ground truth: the overlay outlines it, the scene's IoU counts on it.
         st.groundTruth = session.data.groundTruth(sample)
+        // The scene's IoU / pIA count with the main source's post-processing, as its figures do.
+        st.postProcessing = session.postProcessing(sample: i)
+        st.comparePostProcessing = session.comparePostProcessing(sample: i) ?? .sslTie
         let rate = session.main.sampleRate
         if let why = session.data.missingImage(sample) {
             // Precomputed maps of a sample without an image: drawn on grey, and the scene says so.
@@ -129,7 +132,7 @@ public final class SceneWorker: @unchecked Sendable {
         var out: [SimilarityMap] = []
         for (k, source) in session.sources.enumerated() {
             guard let m = source as? ModelSession else { continue }
-            let rate = Double(m.config.sampleRate)
+            let rate = Double(m.sampleRate)
             let a = max(0, min(wave.count - 1, Int(r.start * rate)))
             let b = max(a + 1, min(wave.count, Int(r.end * rate)))
             guard let v = k < currentFeatures.count ? currentFeatures[k] : nil else { return nil }

@@ -23,6 +23,9 @@ public protocol ScoreSource: AnyObject, Sendable {
     /// The four maps of sample i in the shown pass (positive, silence, noise, off-screen); a condition
     /// that fails is nil with its problem, one the source does not have is nil (see `absence`).
     func maps(_ i: Int) throws -> (maps: [SimilarityMap?], problem: String?)
+    /// How sample i's maps become thresholded 224² maps (`MapPostProcessing`: the model's family, or
+    /// the maps file's metadata): what the scene's figures count with, as the dataset figures do.
+    func postProcessing(for i: Int) -> MapPostProcessing
     /// Why the source has no maps of condition c at all (nil: it has them).
     func absence(_ c: AudioCondition) -> String?
     /// The waveform condition c plays for sample i in the shown pass, and its class.

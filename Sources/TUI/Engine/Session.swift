@@ -36,6 +36,11 @@ public final class Session: Sendable {
     /// The main source's four maps of sample i as the scene view shows them.
     public func maps(sample i: Int) throws -> [SimilarityMap?] { try main.maps(i).maps }
 
+    /// How the main source's maps of sample i become thresholded maps (the scene's figures count with it).
+    public func postProcessing(sample i: Int) -> MapPostProcessing { main.postProcessing(for: i) }
+    /// The same for the compare source (nil without one).
+    public func comparePostProcessing(sample i: Int) -> MapPostProcessing? { compare?.postProcessing(for: i) }
+
     /// The noise seed of the shown pass (`sslsan infer --noise --seed` with it shows the same map).
     public var shownNoiseSeed: UInt64? { (main as? ModelSession)?.seeds[Self.shownPass] }
 }

@@ -35,11 +35,14 @@ public enum ScenePanel {
         // Row 1: audio class, map max, IoU or area above threshold — always visible.
         let map = s.shownMap
         let audio = scene.audioLabels[s.condition.index]
-        var info = "audio: \(audio.isEmpty ? "–" : audio)   max \(Fmt.f(map?.max, 3))"
+        // The maximum on the figures' scale (`MapPostProcessing.maximum`: ≈ 1 for a Grad-CAM map).
+        var info = "audio: \(audio.isEmpty ? "–" : audio)   max \(Fmt.f(map.map { scene.postProcessing.maximum($0) }, 3))"
         // A condition the maps file lacks is shown as absent, never faked.
         if map == nil, let why = scene.absent[s.condition.index] { info = why }
         // The map value under the crosshair, early in the line so 80 columns keep it.
-        if let c = s.crosshair, let m = map { info += "   ✛ \(Fmt.f(Double(c.value(in: m)), 3))" }
+        if let c = s.crosshair, let m = map {
+            info += "   ✛ \(Fmt.f(Double(c.value(in: m, postProcessing: scene.postProcessing, negative: s.condition != .positive)), 3))"
+        }
         if let m = map {
             // Counted by Core (`ExplorerState.sceneFigure`), as the metrics count it.
             let v = s.sceneFigure(m)
@@ -140,21 +143,26 @@ public enum ScenePanel {
     /// sub-cell contours, or pixels), the crosshair, and the colour bar with the threshold and U.
     static func drawImages(_ s: ExplorerState, image img: RGBImage, map: SimilarityMap?, groundTruth: GroundTruthMap?, imgRect: Rect,
                            into buf: inout CellBuffer, theme: Theme) {
-        let options = s.style.options(colorMap: s.colorMap, threshold: s.threshold, showGroundTruth: s.showGroundTruth)
+        // Each model's maps as its figures count them (family post-processing, negative or not).
+        var options = s.style.options(colorMap: s.colorMap, threshold: s.threshold, showGroundTruth: s.showGroundTruth)
+        options.negative = s.condition != .positive
+        var compareOptions = options
+        options.postProcessing = s.scene?.postProcessing ?? .sslTie
+        compareOptions.postProcessing = s.scene?.comparePostProcessing ?? .sslTie
         let cursor = s.crosshair.map { (x: $0.x, y: $0.y) }
         let areas = Self.areas(s, imgRect: imgRect)
         if areas.count == 2, let compareName = s.compareName {
             let cm = s.shownCompareMap
-            buf.put(Self.label(s.checkpointName, maximum: map?.max, width: areas[0].width), x: areas[0].x, y: imgRect.y, fg: theme.paint(theme.accent), maxWidth: areas[0].width)
-            buf.put(Self.label(compareName, maximum: cm?.max, width: areas[1].width), x: areas[1].x, y: imgRect.y, fg: theme.paint(theme.accent), maxWidth: areas[1].width)
+            buf.put(Self.label(s.checkpointName, maximum: map.map { options.postProcessing.maximum($0) }, width: areas[0].width), x: areas[0].x, y: imgRect.y, fg: theme.paint(theme.accent), maxWidth: areas[0].width)
+            buf.put(Self.label(compareName, maximum: cm.map { compareOptions.postProcessing.maximum($0) }, width: areas[1].width), x: areas[1].x, y: imgRect.y, fg: theme.paint(theme.accent), maxWidth: areas[1].width)
             MapOverlay.draw(image: img, map: map, groundTruth: groundTruth, options: options, in: areas[0], into: &buf, theme: theme, cursor: cursor)
-            MapOverlay.draw(image: img, map: cm, groundTruth: groundTruth, options: options, in: areas[1], into: &buf, theme: theme, cursor: cursor)
+            MapOverlay.draw(image: img, map: cm, groundTruth: groundTruth, options: compareOptions, in: areas[1], into: &buf, theme: theme, cursor: cursor)
         } else {
             MapOverlay.draw(image: img, map: map, groundTruth: groundTruth, options: options, in: areas[0], into: &buf, theme: theme, cursor: cursor)
         }
         let barRows = colorBarRows(imgRect)
         guard barRows > 0, map != nil, options.showMap else { return }
-        let (lo, hi): (Float, Float) = { if case let .fixed(a, b) = options.scale { return (a, b) }; return (map!.min, map!.max) }()
+        let (lo, hi) = MapOverlay.range(of: map!, scale: options.scale, postProcessing: options.postProcessing)
         let u = s.report?.universalThreshold
         var markers = [ColorBar.Marker(value: s.threshold, label: u == s.threshold ? "thr=U" : "thr", color: theme.threshold)]
         if let u, u != s.threshold { markers.append(ColorBar.Marker(value: u, label: "U", color: theme.warn)) }

@@ -20,7 +20,7 @@ public enum ExplorerBench {
         out["image_encode_ms"] = fx.imageEncodeMS
         var state = fx.state
         let session = fx.session, v = fx.visual, embeddings = fx.embeddings, clip = fx.clip, scored = fx.scored
-        let rate = session.config.sampleRate
+        let rate = session.sampleRate
         let size = (width: 200, height: 60)
         out["frame_200x60_ms"] = timeIt { _ = MainScreen.render(state, width: size.width, height: size.height) } * 1000
         out["frame_80x24_ms"] = timeIt { _ = MainScreen.render(state, width: 80, height: 24) } * 1000
@@ -57,7 +57,8 @@ public enum ExplorerBench {
             let d = Float(k % 50) * 0.002
             return ScoredSample(id: "s\(k)", label: "c\(k % 7)", positive: shifted(scored.positive, d), silence: shifted(scored.silence!, d),
                                 noise: (0..<10).map { shifted(scored.noise[0], d + Float($0) * 0.001) },
-                                offscreen: (0..<10).map { shifted(scored.offscreen[0], d - Float($0) * 0.001) }, groundTruth: scored.groundTruth)
+                                offscreen: (0..<10).map { shifted(scored.offscreen[0], d - Float($0) * 0.001) }, groundTruth: scored.groundTruth,
+                                postProcessing: scored.postProcessing)
         }
         var big = ExplorerState(datasetName: "bench", checkpointName: model.name, samples: (0..<500).map { Sample(id: "s\($0)", imagePath: "", audioPath: "", label: "c\($0 % 7)") })
         big.apply(.metrics(MetricSet(samples: copies), rows: Array(0..<500), passes: 10, complete: true))
@@ -100,17 +101,18 @@ public enum ExplorerBench {
             }
             // Encode once, as the scene worker does (through the explorer's Core calls).
             let session = ModelSession(model: model, samples: [sample], passes: 1)
-            let cfg = session.config, rate = cfg.sampleRate
+            let rate = session.sampleRate
             let t0 = monotonicSeconds()
             let v = model.model.imageEmbedding(image)
             imageEncodeMS = (monotonicSeconds() - t0) * 1000
-            let embeddings = [session.embedding(clip, condition: .positive), session.embedding(NegativeAudio.silence(config: cfg), condition: .silence),
-                              session.embedding(NegativeAudio.noise(config: cfg, seed: session.seeds[0]), condition: .noise),
+            let embeddings = [session.embedding(clip, condition: .positive), session.embedding(session.negativeWaveform(.silence, pass: 0), condition: .silence),
+                              session.embedding(session.negativeWaveform(.noise, pass: 0), condition: .noise),
                               session.embedding(Array(clip.reversed()), condition: .offscreen)]
             var state = ExplorerState(datasetName: "bench", checkpointName: model.name, samples: [sample])
             var sc = SceneState(sampleIndex: 0)
             sc.image = SceneWorker.displayCopy(image)
             sc.groundTruth = gt
+            sc.postProcessing = session.postProcessing(for: 0)
             sc.maps = embeddings.map { model.model.map(visual: v, audio: $0) }
             sc.waves = [clip, [Float](repeating: 0, count: clip.count), clip, clip]
             sc.durations = sc.waves.map { Double($0.count) / Double(rate) }
@@ -118,7 +120,8 @@ public enum ExplorerBench {
             sc.loading = false
             state.scene = sc
             let scored = ScoredSample(id: sample.id, label: sample.label, positive: sc.maps[0]!, silence: sc.maps[1]!, noise: [sc.maps[2]!],
-                                      offscreen: [sc.maps[3]!], groundTruth: gt ?? GroundTruthMap.boxes(sample.boxes, convention: sample.boxConvention))
+                                      offscreen: [sc.maps[3]!], groundTruth: gt ?? GroundTruthMap.boxes(sample.boxes, convention: sample.boxConvention),
+                                      postProcessing: session.postProcessing(for: 0))
             state.apply(.sample(0, scored, passes: 1, problem: nil))
             state.apply(.metrics(MetricSet(samples: [scored]), rows: [0], passes: 1, complete: true))
             self.state = state; self.session = session; visual = v; self.embeddings = embeddings; self.clip = clip; self.scored = scored
