@@ -33,7 +33,9 @@ final class MapsFileTests: XCTestCase {
     }
 
     func testWriteThenLoadGivesEverySampleAndFigureBack() throws {
-        let s = samples()
+        // A family's post-processing (not SSL-TIE's default) travels with the maps.
+        let post = MapPostProcessing(positive: .alignCorners, scale: .halfCosine, comparison: .float32)
+        let s = samples().map { var x = $0; x.postProcessing = post; return x }
         let retrieval = s.indices.map { i in s.indices.map { Float(i * 10 + $0) / 100 } }
         let set = MetricSet(samples: s, retrievalScores: retrieval)
         let path = temp("maps.safetensors")
@@ -47,6 +49,7 @@ final class MapsFileTests: XCTestCase {
             XCTAssertEqual(a.positive, b.positive); XCTAssertEqual(a.silence, b.silence)
             XCTAssertEqual(a.noise, b.noise); XCTAssertEqual(a.offscreen, b.offscreen); XCTAssertEqual(a.offscreenSources, b.offscreenSources)
             XCTAssertEqual(a.visualEmbedding, b.visualEmbedding); XCTAssertEqual(a.audioEmbedding, b.audioEmbedding)
+            XCTAssertEqual(a.postProcessing, post)
             // A missing ground truth comes back empty: the same vssl_eval empty ground truth.
             XCTAssertEqual(a.groundTruth?.pixels ?? [], b.groundTruth?.pixels ?? [UInt8](repeating: 0, count: 224 * 224))
         }
@@ -78,6 +81,11 @@ final class MapsFileTests: XCTestCase {
             XCTAssertFalse(text.contains("\n"), text)
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: path), "nothing half-written")
+        var t = samples()
+        t[2].postProcessing = MapPostProcessing(positive: .cv2Linear, scale: .gradCAM, comparison: .float64)
+        XCTAssertThrowsError(try MapsFile.write(MetricSet(samples: t), family: nil, to: path)) { e in
+            XCTAssertTrue("\(e)".contains(t[2].id) && "\(e)".contains("post-processing"), "\(e)")
+        }
     }
 
     func testJoinByIDStemAndImageStem() {

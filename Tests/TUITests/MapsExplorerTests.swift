@@ -103,6 +103,9 @@ final class MapsExplorerTests: XCTestCase {
         XCTAssertNil(sc.imageNote, "a joined sample shows its own image")
         XCTAssertEqual(sc.image?.width, try ImageFile.read(d.samples[i].imagePath).width)
         XCTAssertEqual(sc.maps, [fileSample.positive, fileSample.silence, fileSample.noise[0], fileSample.offscreen[0]])
+        // The scene counts with the file's post-processing (and the live model's own beside it).
+        XCTAssertEqual(sc.postProcessing, fileSample.postProcessing)
+        XCTAssertEqual(sc.comparePostProcessing, (compare as? ModelSession)?.postProcessing(for: i))
         XCTAssertEqual(sc.audioLabels[0], d.samples[i].label, "the positive plays the dataset's clip")
         XCTAssertFalse(sc.waves[0].isEmpty)
         XCTAssertEqual(sc.audioMissing[2], "no audio in maps file")
