@@ -163,16 +163,20 @@ public enum MapsFile {
         guard let first = samples.first else { throw SSLSaNError("no samples to write", file: path) }
         let n = samples.count, h = first.positive.height, w = first.positive.width
         for s in samples {
-            func differs(_ what: String) -> SSLSaNError {
-                SSLSaNError("sample \(s.id) \(what) than \(first.id); a maps file stacks every sample's maps alike", file: path)
+            /// "sample B has …, sample A has …": the first sample that does not stack with the first one.
+            func differs(_ mine: String, _ theirs: String) -> SSLSaNError {
+                SSLSaNError("sample \(s.id) has \(mine) but sample \(first.id) has \(theirs); a maps file stacks every sample's maps alike", file: path)
             }
             let all = [s.positive] + (s.silence.map { [$0] } ?? []) + s.noise + s.offscreen
-            if all.contains(where: { $0.width != w || $0.height != h }) { throw differs("has maps of another size") }
-            if (s.silence == nil) != (first.silence == nil) { throw differs(s.silence == nil ? "has no silence map, unlike" : "has a silence map, unlike") }
-            if s.noise.count != first.noise.count { throw differs("has \(s.noise.count) noise pass(es), other") }
-            if s.postProcessing != first.postProcessing { throw differs("has another map post-processing (\(s.postProcessing))") }
+            if let m = all.first(where: { $0.width != w || $0.height != h }) { throw differs("a \(m.width)×\(m.height) map", "\(w)×\(h) maps") }
+            if (s.silence == nil) != (first.silence == nil) {
+                throw differs(s.silence == nil ? "no silence map" : "a silence map", first.silence == nil ? "none" : "one")
+            }
+            if s.noise.count != first.noise.count { throw differs("\(s.noise.count) noise pass(es)", "\(first.noise.count)") }
+            if s.postProcessing != first.postProcessing { throw differs("post-processing \(s.postProcessing)", "\(first.postProcessing)") }
             if s.offscreen.count != first.offscreen.count {
-                throw differs("has \(s.offscreen.count) off-screen pass(es) (none: every class is in its scene), other")
+                // A sample whose scene holds every class has no off-screen audio (and no map).
+                throw differs("\(s.offscreen.count) off-screen pass(es)", "\(first.offscreen.count)")
             }
         }
         var out = SafetensorsWriter()
