@@ -29,11 +29,17 @@ final class TrainingHeadsTests: XCTestCase {
             x[i] = old
             let num = (fp - fm) / (2 * Double(eps))
             let an = Double(analytic[i])
-            let err = abs(num - an) / max(floor, abs(num) + abs(an))
+            // The loss is float32: each evaluation is uncertain by about one of its ulps (GEMM
+            // rounding order: sharing GEMMs between samples moved this difference by 1.1 ulp),
+            // which a central difference divides by 2·eps — 1.3e-3 for the tiny model's loss of
+            // 14.5 at eps 3e-4, a tenth of its smaller gradient entries. Errors within that
+            // resolution are not a wrong gradient.
+            let resolution = 2 * Double(Float(max(abs(fp), abs(fm))).ulp) / (2 * Double(eps))
+            let err = max(0, abs(num - an) - resolution) / max(floor, abs(num) + abs(an))
             worst = max(worst, err)
-            XCTAssertLessThan(err, tol, "\(name)[\(i)]: numeric \(num) analytic \(an)")
+            XCTAssertLessThan(err, tol, "\(name)[\(i)]: numeric \(num) analytic \(an) (loss \(fp), resolution \(resolution))")
         }
-        print("\(name): worst relative error \(String(format: "%.2e", worst))")
+        print("\(name): worst relative error \(String(format: "%.2e", worst)) (loss \(f()), eps \(eps))")
     }
 
     /// A fixed random linear functional of a tensor, to turn outputs into a scalar loss.

@@ -119,8 +119,14 @@ public final class Conv2d: @unchecked Sendable {
                                        u: u, outChannels: outChannels, into: y.data + n * outStride, epilogue: epilogue, sample: n)
                 }
             } else {
-                Winograd.forward(x.data, batch: B, channels: inChannels, height: g.height, width: g.width,
-                                 u: u, outChannels: outChannels, into: y.data)
+                // Samples share GEMMs only at inference, where it was measured to pay (image encoder
+                // at batch 16); training keeps one sample per GEMM set, as validated against the
+                // golden step and the objective's finite differences.
+                let shared = maxTile == .f4 ? B : 1
+                for n0 in Swift.stride(from: 0, to: B, by: shared) {
+                    Winograd.forward(x.data + n0 * inStride, batch: min(shared, B - n0), channels: inChannels, height: g.height,
+                                     width: g.width, u: u, outChannels: outChannels, into: y.data + n0 * outStride)
+                }
                 if !epilogue.isIdentity { for n in 0..<B { apply(epilogue, to: y.data + n * outStride, sample: n, plane: ncol) } }
             }
             return y
