@@ -6,7 +6,7 @@ import Core
 /// line on stderr naming the file and the problem, a non-zero exit status, no crash and no
 /// partial output file. Skipped with a message when the release binary has not been built.
 final class CommandLineTests: XCTestCase {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repo = Fixtures.repo
     var tmp = ""
 
     override func setUpWithError() throws {

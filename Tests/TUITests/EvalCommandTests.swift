@@ -6,31 +6,16 @@ import Core
 /// byte, a second run reads the embedding cache and prints the same numbers, and every problem is
 /// listed. Skipped with a message when the release binary has not been built.
 final class EvalCommandTests: XCTestCase {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repo = Fixtures.repo
     var tmp = ""
 
     override func setUpWithError() throws {
-        tmp = NSTemporaryDirectory() + "sslsan-evalcli-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        tmp = try Fixtures.temporaryFolder("sslsan-evalcli")
     }
 
     override func tearDown() { try? FileManager.default.removeItem(atPath: tmp) }
 
-    func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        let bin = Self.repo.appendingPathComponent(".build/release/sslsan").path
-        guard FileManager.default.isExecutableFile(atPath: bin) else { throw XCTSkip("\(bin) is missing: run `swift build -c release` first") }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: bin)
-        p.arguments = args
-        p.currentDirectoryURL = Self.repo
-        let out = tmp + "/stdout", err = tmp + "/stderr"
-        _ = FileManager.default.createFile(atPath: out, contents: nil); _ = FileManager.default.createFile(atPath: err, contents: nil)
-        p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
-        p.standardInput = FileHandle.nullDevice
-        try p.run(); p.waitUntilExit()
-        return (p.terminationStatus, try String(contentsOfFile: out, encoding: .utf8), try String(contentsOfFile: err, encoding: .utf8))
-    }
+    func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) { try Fixtures.runSSLSaN(args, folder: tmp) }
 
     var samples: [String] {
         ["eval", "--data", Self.repo.path + "/samples", "--checkpoint", Self.repo.path + "/samples/demo.safetensors", "--passes", "1"]

@@ -8,7 +8,7 @@ import TUI
 /// demo model, the threshold moves, help opens, quit gives the shell back.
 /// Runs headless (tmux needs no display); skipped with a message when tmux or the binary is missing.
 final class ExplorerEndToEndTests: XCTestCase {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repo = Fixtures.repo
     var session = ""
 
     /// A private tmux server (socket) so the test never touches the user's sessions.

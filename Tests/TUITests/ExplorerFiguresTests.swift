@@ -14,16 +14,9 @@ import TUI
 /// threshold is the same Double. The printed strings are compared too, since those are what a
 /// user reads side by side.
 final class ExplorerFiguresTests: XCTestCase {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repo = Fixtures.repo
 
-    func samples() throws -> (data: String, checkpoint: String) {
-        let data = Self.repo.appendingPathComponent("samples").path
-        let ckpt = data + "/demo.safetensors"
-        guard FileManager.default.fileExists(atPath: data + "/manifest.jsonl"), FileManager.default.fileExists(atPath: ckpt) else {
-            throw XCTSkip("samples/ with demo.safetensors is not in this checkout")
-        }
-        return (data, ckpt)
-    }
+    func samples() throws -> (data: String, checkpoint: String) { try Fixtures.demoSamples() }
 
     /// `sslsan eval --data D --checkpoint C --passes P` up to the report (retrieval off: it
     /// changes no figure compared here).

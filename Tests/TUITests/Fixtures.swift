@@ -4,8 +4,48 @@ import Core
 import Render
 import TUI
 
-/// A small, fully deterministic explorer state for screen snapshots and reducer tests.
+/// A small, fully deterministic explorer state for screen snapshots and reducer tests, and the
+/// paths the command-line and end-to-end tests share.
 enum Fixtures {
+    /// The checkout these tests were built from (its `.build/release/sslsan`, `samples/`).
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `samples/` and its demo checkpoint, or a skip where this checkout lacks them.
+    static func demoSamples() throws -> (data: String, checkpoint: String) {
+        let data = repo.appendingPathComponent("samples").path
+        let ckpt = data + "/demo.safetensors"
+        guard FileManager.default.fileExists(atPath: data + "/manifest.jsonl"), FileManager.default.fileExists(atPath: ckpt) else {
+            throw XCTSkip("samples/ with demo.safetensors is not in this checkout")
+        }
+        return (data, ckpt)
+    }
+
+    /// Runs this checkout's `sslsan` with `args` (working directory: the checkout, stdin
+    /// /dev/null, stdout and stderr through files in `folder`) and returns its status and output;
+    /// skips where the binary has not been built.
+    static func runSSLSaN(_ args: [String], folder: String) throws -> (status: Int32, out: String, err: String) {
+        let bin = repo.appendingPathComponent(".build/release/sslsan").path
+        guard FileManager.default.isExecutableFile(atPath: bin) else { throw XCTSkip("\(bin) is missing: run `swift build -c release` first") }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: bin)
+        p.arguments = args
+        p.currentDirectoryURL = repo
+        let out = folder + "/stdout", err = folder + "/stderr"
+        _ = FileManager.default.createFile(atPath: out, contents: nil); _ = FileManager.default.createFile(atPath: err, contents: nil)
+        p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
+        p.standardInput = FileHandle.nullDevice
+        try p.run(); p.waitUntilExit()
+        return (p.terminationStatus, try String(contentsOfFile: out, encoding: .utf8), try String(contentsOfFile: err, encoding: .utf8))
+    }
+
+    /// A fresh folder under the system's temporary directory, unique to this process and call.
+    static func temporaryFolder(_ prefix: String) throws -> String {
+        let dir = NSTemporaryDirectory() + "\(prefix)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
     static func map(_ f: (Int, Int) -> Float) -> SimilarityMap {
         SimilarityMap(width: 14, height: 14, values: (0..<196).map { f($0 % 14, $0 / 14) })
     }

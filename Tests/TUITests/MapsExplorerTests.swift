@@ -10,24 +10,16 @@ import Render
 /// dataset's image (or a neutral background, said so), conditions the file lacks are absent,
 /// and a live model compared beside the maps gives its own maps for the same sample.
 final class MapsExplorerTests: XCTestCase {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repo = Fixtures.repo
     var tmp = ""
 
     override func setUpWithError() throws {
-        tmp = NSTemporaryDirectory() + "sslsan-mapsx-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        tmp = try Fixtures.temporaryFolder("sslsan-mapsx")
     }
 
     override func tearDown() { try? FileManager.default.removeItem(atPath: tmp) }
 
-    func samples() throws -> (data: String, checkpoint: String) {
-        let data = Self.repo.appendingPathComponent("samples").path
-        let ckpt = data + "/demo.safetensors"
-        guard FileManager.default.fileExists(atPath: data + "/manifest.jsonl"), FileManager.default.fileExists(atPath: ckpt) else {
-            throw XCTSkip("samples/ with demo.safetensors is not in this checkout")
-        }
-        return (data, ckpt)
-    }
+    func samples() throws -> (data: String, checkpoint: String) { try Fixtures.demoSamples() }
 
     /// The demo model's maps of samples/ over two passes, written as `eval --write-maps` writes them.
     func demoMaps() throws -> (file: String, data: String, checkpoint: String) {

@@ -11,12 +11,11 @@ import TUI
 /// byte. The checkpoint is an EZ-VSL state_dict filled with fixed pseudo-random weights (the
 /// golden sets' fill rule), on 8 samples of `samples/`.
 final class ZooFiguresTests: XCTestCase {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repo = Fixtures.repo
     var tmp = ""
 
     override func setUpWithError() throws {
-        tmp = NSTemporaryDirectory() + "sslsan-zoofig-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        tmp = try Fixtures.temporaryFolder("sslsan-zoofig")
     }
 
     override func tearDown() { try? FileManager.default.removeItem(atPath: tmp) }
@@ -55,20 +54,7 @@ final class ZooFiguresTests: XCTestCase {
         return dir
     }
 
-    func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        let bin = Self.repo.appendingPathComponent(".build/release/sslsan").path
-        guard FileManager.default.isExecutableFile(atPath: bin) else { throw XCTSkip("\(bin) is missing: run `swift build -c release` first") }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: bin)
-        p.arguments = args
-        let out = tmp + "/stdout", err = tmp + "/stderr"
-        _ = FileManager.default.createFile(atPath: out, contents: nil); _ = FileManager.default.createFile(atPath: err, contents: nil)
-        p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
-        p.standardInput = FileHandle.nullDevice
-        try p.run(); p.waitUntilExit()
-        return (p.terminationStatus, try String(contentsOfFile: out, encoding: .utf8), try String(contentsOfFile: err, encoding: .utf8))
-    }
+    func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) { try Fixtures.runSSLSaN(args, folder: tmp) }
 
     func testZooFamilyExplorerFiguresEqualEval() throws {
         guard FileManager.default.fileExists(atPath: Self.repo.path + "/samples/manifest.jsonl") else { throw XCTSkip("samples/ is not in this checkout") }
