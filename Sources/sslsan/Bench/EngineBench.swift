@@ -109,7 +109,8 @@ public struct EngineBench {
             "openblas_l2_size_env": ProcessInfo.processInfo.environment["OPENBLAS_L2_SIZE"] ?? "unset",
             "winograd": Conv2d.winogradEnabled,
             "winograd_tile": Winograd.forcedTile.map { "F(\($0.rawValue)x\($0.rawValue),3x3)" } ?? "auto",
-            "reference_pytorch_ms": ["full_pair_b1": 96, "image_encoder_b1": 21, "audio_encoder_b1": 71],
+            // PyTorch's times are measured beside these, in the same run: tools/bench_torch.py --sslsan.
+            "pytorch_comparison": "tools/bench_torch.py --sections eval --sslsan BIN (side by side, same shapes and threads)",
             "cases": cases,
         ]
     }
