@@ -5,9 +5,10 @@
                                 [--sections training,eval] [--eval-batches 1,16] [--eval-repeats 7]
                                 [--golden ../shared/golden] [--out FILE] [--sslsan .build/release/sslsan]
 
-With `--sslsan BIN` it first runs `BIN bench --sections training,engine --train-configs CONFIG --batch 1 --json`
-(sslsan's own bench, unchanged), then the PyTorch timings, and adds `sslsan` (its JSON) and `ratios`
-(sslsan time / PyTorch time: training s/sample per batch, eval medians) to the report: one run, same machine.
+With `--sslsan BIN` it first runs `BIN bench` for the same sections (training, engine for eval), config,
+`--eval-batches`, `--eval-repeats` and `--threads` (sslsan's own bench, unchanged), then the PyTorch timings,
+and adds `sslsan` (its JSON) and `ratios` (sslsan time / PyTorch time: training s/sample per batch, eval
+medians and minima) to the report: one run, same machine.
 
 Prints one JSON object (keys in the style of `sslsan bench`):
 * `training`: seconds per sample of one train step at each batch, measured like sslsan's TrainingBench

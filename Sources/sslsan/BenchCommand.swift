@@ -63,8 +63,6 @@ struct BenchCommand: ParsableCommand {
             }
             // One job with every core (or --threads) for the engine figures.
             ComputeBudget.apply(.oneJob(cores: threads ?? ComputeBudget.cores))
-            // As every front door that runs the engine: activations stay in the heap between calls.
-            ProcessTuning.keepLargeAllocations()
             let batches = batch.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard !batches.isEmpty, batches.allSatisfy({ $0 >= 1 }) else { throw SSLSaNError("--batch needs positive integers, got '\(batch)'") }
             let model = try checkpoint.map { try SSLSaNModel.load($0) }

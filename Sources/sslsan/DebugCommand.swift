@@ -68,7 +68,6 @@ struct DebugTrainBench: ParsableCommand {
             let cfgs = try configs.split(separator: ",").map { try ModelConfig.named(String($0)) }
             let bs = batches.split(separator: ",").compactMap { Int($0) }
             ComputeBudget.apply(serial ? .oneJob(cores: 2) : .jobPerCore(cores: 2))
-            ProcessTuning.keepLargeAllocations()
             if noWinograd { Conv2d.winogradEnabled = false }
             if noGrouping { Conv2d.maxGroupPlane = 0 }
             let r = TrainingBench.run(configs: cfgs, batches: bs, steps: steps, parallelBranches: !serial, equivariance: equivariance)

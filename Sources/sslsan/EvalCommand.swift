@@ -127,7 +127,6 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            ProcessTuning.keepLargeAllocations()   // activations reuse heap pages instead of page-faulting anew per call
             if threshold == "paper" && (maps != nil || !merge.isEmpty) { throw SSLSaNError("--threshold paper needs a model family (--checkpoint); --maps and --merge name none") }
             // Output targets are checked before minutes of scoring, not after (AtomicFile checks again).
             for target in [out, json, csv, problems, writeMaps].compactMap({ $0 }) { try FileCheck.replaceable(target) }

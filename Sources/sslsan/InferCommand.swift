@@ -59,7 +59,6 @@ struct InferCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            ProcessTuning.keepLargeAllocations()   // activations reuse heap pages instead of page-faulting anew per call
             // Fail before the work: the folder must exist and an existing device node, pipe or
             // folder at the target is refused, not replaced (AtomicFile checks again on write).
             if let dump { try FileCheck.replaceable(dump) }

@@ -52,7 +52,6 @@ struct RenderFigureCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            ProcessTuning.keepLargeAllocations()   // activations reuse heap pages instead of page-faulting anew per call
             var given = Double(threshold)
             if threshold == "paper" {
                 let family = try model ?? LocalisationModels.open(checkpoint).family

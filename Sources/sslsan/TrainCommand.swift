@@ -67,7 +67,6 @@ struct TrainCommand: ParsableCommand {
             o.saveEveryMinutes = saveEveryMinutes
             // The compute budget: two branches × one BLAS thread, or one thread × two BLAS threads.
             ComputeBudget.apply(serial ? .oneJob(cores: 2) : .jobPerCore(cores: 2))
-            ProcessTuning.keepLargeAllocations()
             let trainer = try Trainer(options: o)
 
             // Ctrl-C, `kill` and a closed terminal all stop the same way: finish the step, save, exit.

@@ -22,7 +22,6 @@ public enum ExplorerLauncher {
             return (data, s.main, s.compare, cache)
         }
         ComputeBudget.apply(.jobPerCore())
-        ProcessTuning.keepLargeAllocations()
         let contents: MapsFile.Contents
         do { contents = try MapsFile.load(maps) } catch { throw TUIError("\(error)") }
         let data = try MapsData(contents: contents, path: maps, dataDirectory: o.dataDirectory.isEmpty ? nil : o.dataDirectory)
@@ -38,7 +37,6 @@ public enum ExplorerLauncher {
         // The explorer's front door sets the budget once: its background workers (scorer, scene,
         // trainer) each run single-threaded, side by side, and one core stays free for the UI.
         ComputeBudget.apply(.jobPerCore())
-        ProcessTuning.keepLargeAllocations()
         let data = try Backends.dataset(o.dataDirectory)
         let model = try Backends.model(o.checkpoint, family: o.family)
         let compare = try o.compare.map { try Backends.model($0, family: o.compareFamily) }
