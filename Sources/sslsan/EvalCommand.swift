@@ -127,7 +127,6 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            if threshold == "paper" && (maps != nil || !merge.isEmpty) { throw SSLSaNError("--threshold paper needs a model family (--checkpoint); --maps and --merge name none") }
             // Output targets are checked before minutes of scoring, not after (AtomicFile checks again).
             for target in [out, json, csv, problems, writeMaps].compactMap({ $0 }) { try FileCheck.replaceable(target) }
             let set: MetricSet
@@ -139,9 +138,12 @@ struct EvalCommand: ParsableCommand {
                 Self.note("merged \(merged.shards) part(s): \(merged.metrics.count) samples")
                 set = merged.metrics
                 left = merged.problems
+                family = merged.family
+                label = merged.label ?? label
             } else if let maps {
                 let contents = try MapsFile.load(maps)
                 set = contents.metrics
+                family = contents.modelFamily
                 label = contents.family ?? label
             } else {
                 let ds = try Dataset.open(data!, format: DatasetFormat(rawValue: format)!, requireGroundTruth: !keepUnannotated)
@@ -261,8 +263,11 @@ struct EvalCommand: ParsableCommand {
     /// `auto`, a number, or `paper` (the family's vssl_eval U).
     static func choice(_ argument: String, _ family: ModelFamily?) throws -> ThresholdChoice {
         if argument == "paper" {
-            guard let f = family, let u = f.specification.paperThreshold else {
-                throw SSLSaNError("vssl_eval defines no threshold for \(family?.displayName ?? "this model"); use auto or a number")
+            guard let f = family else {
+                throw SSLSaNError("--threshold paper needs the model's family, and these maps or parts name none (written by an older sslsan or other code); use auto or a number")
+            }
+            guard let u = f.specification.paperThreshold else {
+                throw SSLSaNError("vssl_eval defines no threshold for \(f.displayName); use auto or a number")
             }
             return .value(Double("\(u)") ?? Double(u))
         }

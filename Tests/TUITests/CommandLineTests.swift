@@ -177,16 +177,18 @@ final class CommandLineTests: XCTestCase {
         let ckpt = samples + "/demo.safetensors"
         guard FileManager.default.fileExists(atPath: ckpt) else { throw XCTSkip("\(ckpt) is missing") }
         let maps = tmp + "/demo-maps.safetensors"
-        for threshold in ["auto", "0.3"] {
+        for threshold in ["auto", "0.3", "paper"] {
             let e = try run(["eval", "--data", samples, "--checkpoint", ckpt, "--passes", "2", "--threshold", threshold, "--write-maps", maps])
             XCTAssertEqual(e.status, 0, e.err)
             XCTAssertTrue(e.err.contains("→ \(maps)"), e.err)
             let m = try run(["eval", "--maps", maps, "--threshold", threshold])
             XCTAssertEqual(m.status, 0, m.err)
-            // eval --data adds its timing and the family's paper threshold after the table.
+            // eval --data adds its timing after the table; both name the family's paper threshold
+            // (the maps record the family, so `--threshold paper` works on them too).
             let table = e.out.split(separator: "\n", omittingEmptySubsequences: false)
-                .filter { !$0.hasPrefix("paper threshold") && !$0.hasPrefix("scored ") && !$0.hasPrefix("embedding cache") }
+                .filter { !$0.hasPrefix("scored ") && !$0.hasPrefix("embedding cache") }
             XCTAssertEqual(table.joined(separator: "\n"), m.out, "threshold \(threshold)")
+            XCTAssertEqual(m.out.contains("paper threshold (vssl_eval U for SSL-TIE) 0.3338"), threshold != "paper", m.out)
             XCTAssertTrue(m.out.contains("retrieval"), m.out)
         }
         let family = try XCTUnwrap(MapsFile.load(maps).family)

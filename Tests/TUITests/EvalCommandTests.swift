@@ -38,6 +38,16 @@ final class EvalCommandTests: XCTestCase {
                        "merge(shards) must write the single run's JSON byte for byte")
         XCTAssertTrue(one.out.hasPrefix(merged.out), "the merged table is the single run's:\n\(merged.out)\n---\n\(one.out)")
         XCTAssertTrue(merged.out.contains("centre prior"))
+        // The parts name their family, so the merge can use vssl_eval's threshold for it, and
+        // prints the single run's table at that threshold.
+        let onePaper = try run(samples + ["--no-cache", "--threshold", "paper", "--json", tmp + "/one-paper.json"])
+        XCTAssertEqual(onePaper.status, 0, onePaper.err)
+        let mergedPaper = try run(["eval", "--merge"] + parts + ["--threshold", "paper", "--json", tmp + "/merged-paper.json"])
+        XCTAssertEqual(mergedPaper.status, 0, mergedPaper.err)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: tmp + "/merged-paper.json")), try Data(contentsOf: URL(fileURLWithPath: tmp + "/one-paper.json")))
+        XCTAssertTrue(mergedPaper.out.contains("0.3338"), mergedPaper.out)
+        XCTAssertNotEqual(try Data(contentsOf: URL(fileURLWithPath: tmp + "/merged-paper.json")), try Data(contentsOf: URL(fileURLWithPath: tmp + "/merged.json")),
+                          "U = 0.3338 must change the report")
         // A missing shard is one clear line.
         let missing = try run(["eval", "--merge", parts[0], parts[2]])
         XCTAssertNotEqual(missing.status, 0)

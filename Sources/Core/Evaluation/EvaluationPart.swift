@@ -12,8 +12,9 @@ import Foundation
 ///
 /// Format: JSON lines. Line 1 is the header: `{"sslsan_part": 1, "shard": i, "of": n,
 /// "samples": N, "dataset": <XXH64 of the sample ids>, "model": <fingerprint>, "passes": P,
-/// "gallery": [sample indices] | null, "problems": [...]}` (shard 1 also carries the dataset's own
-/// problems). Then one line per scored sample: `index`, `id`, `label`, `scene`, map `width` and
+/// "gallery": [sample indices] | null, "problems": [...], "family": <ModelFamily raw value>,
+/// "label": <model label>}` (shard 1 also carries the dataset's own problems; `family` lets
+/// `--merge --threshold paper` find the family's vssl_eval U). Then one line per scored sample: `index`, `id`, `label`, `scene`, map `width` and
 /// `height`, `noise` and `offscreen` pass counts, `silence` (bool), `offscreen_sources`, and
 /// base64 little-endian float32 for `maps` (positive, silence, noise…, off-screen…),
 /// `visual_embedding`, `audio_embedding` and the retrieval `row`; `gt` is the 224² ground truth
@@ -28,6 +29,10 @@ public enum EvaluationPart {
         public var metrics: MetricSet
         public var problems: [String]
         public var shards: Int
+        /// The family the parts were scored with (nil for parts written before it was recorded).
+        public var family: ModelFamily?
+        /// The model's label ("SSL-TIE", "EZ-VSL"…), for tables.
+        public var label: String?
     }
 
     /// XXH64 of the sample ids in order: parts of different datasets do not merge.
@@ -42,6 +47,7 @@ public enum EvaluationPart {
             "sslsan_part": version, "shard": shard, "of": count, "samples": evaluator.samples.count,
             "dataset": datasetKey(evaluator.samples), "model": evaluator.modelFingerprint, "passes": evaluator.seeds.count,
             "gallery": scores.gallery ?? NSNull(), "problems": datasetProblems + scores.problems,
+            "family": evaluator.model.family.rawValue, "label": evaluator.model.label,
         ]
         var out = Data()
         func line(_ o: [String: Any]) throws {
@@ -93,8 +99,8 @@ public enum EvaluationPart {
                 throw SSLSaNError("not an sslsan eval part (version \(version)): the first line has no sslsan_part/shard/of", file: path)
             }
             if let f = first {
-                for key in ["of", "samples", "dataset", "model", "passes"] where "\(f[key]!)" != "\(h[key] ?? "nil")" {
-                    throw SSLSaNError("\(key) \(h[key] ?? "nil") differs from \(f[key]!) in \(paths[0]) (parts of different runs)", file: path)
+                for key in ["of", "samples", "dataset", "model", "passes", "family"] where "\(f[key] ?? "nil")" != "\(h[key] ?? "nil")" {
+                    throw SSLSaNError("\(key) \(h[key] ?? "nil") differs from \(f[key] ?? "nil") in \(paths[0]) (parts of different runs)", file: path)
                 }
                 if (f["gallery"] as? [Int]) != (h["gallery"] as? [Int]) {
                     throw SSLSaNError("retrieval gallery differs from \(paths[0]) (one part scored with --no-retrieval, or other audio failed)", file: path)
@@ -123,7 +129,12 @@ public enum EvaluationPart {
             throw SSLSaNError("sample index \(bad) has no retrieval row although the parts have a gallery")
         }
         scores.problems = headers.sorted { $0.shard < $1.shard }.flatMap(\.problems)
-        return Merged(metrics: scores.pooled(), problems: scores.problems, shards: n)
+        var family: ModelFamily?
+        if let raw = first!["family"] as? String {
+            guard let f = ModelFamily(rawValue: raw) else { throw SSLSaNError("family '\(raw)' is not an sslsan family (sslsan models)", file: paths[0]) }
+            family = f
+        }
+        return Merged(metrics: scores.pooled(), problems: scores.problems, shards: n, family: family, label: first!["label"] as? String)
     }
 
     static func decode(_ o: [String: Any], file: String, line: Int) throws -> (Int, ScoredSample, [Float]?) {

@@ -37,7 +37,7 @@ public enum MapsFile {
             }
             return p.resolved(vggss: metadata["testset"]?.lowercased() == "vggss")
         }
-        let family = metadata["family"].flatMap(ModelFamily.init(name:))
+        let family = metadata["family"].flatMap(ModelFamily.init(label:))
         return (family?.specification.postProcessing ?? .sslTie).resolved(vggss: metadata["testset"]?.lowercased() == "vggss")
     }
 
@@ -49,6 +49,8 @@ public enum MapsFile {
         public var retrievalScores: [[Float]]?
         /// The `family` metadata (nil when absent).
         public var family: String?
+        /// The sslsan family `family` names, if it names one (for `eval --maps --threshold paper`).
+        public var modelFamily: ModelFamily? { family.flatMap(ModelFamily.init(label:)) }
 
         /// The figures of these maps: what `eval --maps` prints and the explorer recounts.
         public var metrics: MetricSet { MetricSet(samples: samples, retrievalScores: retrievalScores) }

@@ -140,4 +140,11 @@ extension ModelFamily {
                                                           || $0.displayName.lowercased().filter { $0.isLetter || $0.isNumber } == key }) else { return nil }
         self = f
     }
+
+    /// The family of a model label as `LocalisationModel.label` prints it and maps files record
+    /// it: a family name ("EZ-VSL"), or one followed by the configuration ("SSL-TIE demo").
+    public init?(label: String) {
+        guard let f = ModelFamily(name: label) ?? label.split(separator: " ").first.flatMap({ ModelFamily(name: String($0)) }) else { return nil }
+        self = f
+    }
 }
