@@ -17,7 +17,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Model configuration when no checkpoint is given (full, demo, …).")
     var config: String = "full"
 
-    @Option(help: "OpenBLAS threads and element-wise workers (default: all cores).")
+    @Option(help: "Threads: GEMM column blocks and element-wise workers (default: all cores).")
     var threads: Int?
 
     @Option(help: "Timed runs at batch 1 (larger batches use half as many, at least 3).")
@@ -41,6 +41,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Use im2col GEMMs for every convolution (no Winograd), for comparison.")
     var noWinograd = false
 
+    @Flag(help: "Let OpenBLAS's own threads parallelise each GEMM instead of sslsan's column blocks and GEMM sets over single-threaded OpenBLAS, for comparison on the CPU at hand.")
+    var openblasThreads = false
+
     @Option(help: "Comma-separated sections: engine, training, render, explorer, sound, graphics, dataset (default: all but dataset, which scores --data cold and warm with the embedding cache).")
     var sections: String = "engine,training,render,explorer,sound,graphics"
 
@@ -62,7 +65,7 @@ struct BenchCommand: ParsableCommand {
                 guard t >= 1 else { throw SSLSaNError("--threads must be at least 1") }
             }
             // One job with every core (or --threads) for the engine figures.
-            ComputeBudget.apply(.oneJob(cores: threads ?? ComputeBudget.cores))
+            ComputeBudget.apply(.oneJob(cores: threads ?? ComputeBudget.cores, openBLASThreads: openblasThreads))
             let batches = batch.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard !batches.isEmpty, batches.allSatisfy({ $0 >= 1 }) else { throw SSLSaNError("--batch needs positive integers, got '\(batch)'") }
             let model = try checkpoint.map { try SSLSaNModel.load($0) }
@@ -92,7 +95,7 @@ struct BenchCommand: ParsableCommand {
                 // The training step runs its branches side by side, one thread each, as `train` does.
                 ComputeBudget.apply(.jobPerCore(cores: threads ?? ComputeBudget.cores))
                 out["training"] = TrainingBench.run(configs: cfgs, batches: tb, steps: 2)
-                ComputeBudget.apply(.oneJob(cores: threads ?? ComputeBudget.cores))
+                ComputeBudget.apply(.oneJob(cores: threads ?? ComputeBudget.cores, openBLASThreads: openblasThreads))
             }
             if wanted.contains("render") {
                 out["render"] = ["frame_200x60_ms": RenderBench.frame200x60()]

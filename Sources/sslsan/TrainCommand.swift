@@ -52,7 +52,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Validation pairs.") var valPairs: Int = 200
     @Option(help: "best.safetensors by: sep (separability), floc (F_LOC), objacc (object accuracy).") var select: String = "sep"
     @Option(help: "ReduceLROnPlateau patience (epochs).") var patience: Int = 10
-    @Flag(help: "One training thread with 2 BLAS threads instead of image/audio branches on two threads.") var serial = false
+    @Flag(help: "One training thread whose GEMMs use both cores, instead of image/audio branches on two threads.") var serial = false
 
     func run() throws {
         try reportingErrors {
@@ -65,7 +65,7 @@ struct TrainCommand: ParsableCommand {
             o.sam = sam; o.specAugment = specAugment; o.imageAugment = imageAugment; o.cropScale = cropScale; o.seed = seed; o.epochSize = epochSize
             o.valPairs = valPairs; o.select = select; o.resume = resume; o.plateauPatience = patience; o.parallelBranches = !serial
             o.saveEveryMinutes = saveEveryMinutes
-            // The compute budget: two branches × one BLAS thread, or one thread × two BLAS threads.
+            // The compute budget: two branches × one thread, or one thread whose GEMMs use two cores.
             ComputeBudget.apply(serial ? .oneJob(cores: 2) : .jobPerCore(cores: 2))
             let trainer = try Trainer(options: o)
 

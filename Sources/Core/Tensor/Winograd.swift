@@ -69,9 +69,9 @@ public enum Winograd {
         let m = UnsafeMutablePointer<Float>.allocate(capacity: 16 * co * maxTiles)
         defer { v.deallocate(); m.deallocate() }
         func products(_ nt: Int) {
-            for xi in 0..<16 {
+            BLAS.independent(16, work: co * nt * ci) { xi in
                 BLAS.sgemm(m: co, n: nt, k: ci, a: u.data + xi * co * ci, lda: ci,
-                           b: v + xi * ci * nt, ldb: nt, c: m + xi * co * nt, ldc: nt)
+                           b: v + xi * ci * nt, ldb: nt, c: m + xi * co * nt, ldc: nt, split: false)
             }
         }
         var b0 = 0
@@ -257,9 +257,9 @@ extension Winograd {
         while ty0 < th {
             let ty1 = min(th, ty0 + rowsPerBlock), nt = (ty1 - ty0) * tw
             inputTransformF4(x, ci, H, W, tileRows: ty0..<ty1, tw: tw, into: v, stride: nt)
-            for xi in 0..<36 {
+            BLAS.independent(36, work: co * nt * ci) { xi in
                 BLAS.sgemm(m: co, n: nt, k: ci, a: u.data + xi * co * ci, lda: ci,
-                           b: v + xi * ci * nt, ldb: nt, c: m + xi * co * nt, ldc: nt)
+                           b: v + xi * ci * nt, ldb: nt, c: m + xi * co * nt, ldc: nt, split: false)
             }
             outputTransformF4(m, co, H, W, tileRows: ty0..<ty1, tw: tw, stride: nt, into: y, epilogue: epilogue, sample: sample)
             ty0 = ty1

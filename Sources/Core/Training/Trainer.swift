@@ -44,7 +44,7 @@ public struct TrainingOptions: Codable, Sendable {
     /// Minutes between saves of `last` inside an epoch (0: after every step; nil: only at epoch
     /// ends and on interruption). Epoch ends always save.
     public var saveEveryMinutes: Double? = 10
-    /// Image and audio branches on two threads with single-threaded BLAS (true), or one thread with 2 BLAS threads.
+    /// Image and audio branches on two threads with single-threaded GEMMs (true), or one thread whose GEMMs use 2 cores.
     public var parallelBranches = true
     /// Log one JSONL step line every N steps.
     public var logEvery = 1

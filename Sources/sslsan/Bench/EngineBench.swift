@@ -105,6 +105,7 @@ public struct EngineBench {
             "config": cfg.name,
             "image_input": [side, side], "audio_input": [mels, frames],
             "blas_core": BLAS.coreName, "blas_threads": BLAS.threads, "workers": Parallel.workers,
+            "gemm_threading": ComputeBudget.current.openBLASThreads ? "openblas" : "sslsan column blocks and GEMM sets",
             "openblas_coretype_env": ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset",
             "openblas_l2_size_env": ProcessInfo.processInfo.environment["OPENBLAS_L2_SIZE"] ?? "unset",
             "winograd": Conv2d.winogradEnabled,
