@@ -266,12 +266,17 @@ final class LayerWinogradTests: XCTestCase {
     }
 
     /// F(4×4) only where it saves at least a quarter of F(2×2)'s GEMM work and the filters are
-    /// at most 128 channels wide (ResNet-18: layer1 and layer2).
+    /// at most 128 channels wide, or 512 wide on a plane of at least 48 tiles (ResNet-18: layer1
+    /// and layer2 of both encoders and layer4 of the 10 s audio encoder; the image's 14×14 and
+    /// the 256-channel layer3 stay F(2×2)).
     func testTileChoice() {
         XCTAssertEqual(Winograd.tile(height: 56, width: 56, channels: 64, outChannels: 64), .f4)
         XCTAssertEqual(Winograd.tile(height: 65, width: 168, channels: 64, outChannels: 64), .f4)
         XCTAssertEqual(Winograd.tile(height: 28, width: 28, channels: 128, outChannels: 128), .f4)
         XCTAssertEqual(Winograd.tile(height: 17, width: 42, channels: 256, outChannels: 256), .f2)
+        XCTAssertEqual(Winograd.tile(height: 17, width: 42, channels: 256, outChannels: 512), .f4)
+        XCTAssertEqual(Winograd.tile(height: 17, width: 42, channels: 512, outChannels: 512), .f4)
+        XCTAssertEqual(Winograd.tile(height: 14, width: 14, channels: 256, outChannels: 256), .f2)
         XCTAssertEqual(Winograd.tile(height: 14, width: 14, channels: 512, outChannels: 512), .f2)
         XCTAssertEqual(Winograd.tile(height: 5, width: 5, channels: 16, outChannels: 16), .f2, "8×8 padding for 5×5: no saving")
     }

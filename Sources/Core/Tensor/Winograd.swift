@@ -197,18 +197,23 @@ extension Winograd {
     /// layer with `tile(height:width:)`.
     nonisolated(unsafe) public static var forcedTile: Tile? = nil
 
-    /// The tile for a convolution of `ci` → `co` channels on an H×W plane. F(4×4) where the
-    /// transformed filters stay small (at most 128 channels either side: 36·128·128·4 B = 2.4 MB)
-    /// and its GEMM work (36 per tile, tiles padded to multiples of 4) is at most 3/4 of F(2×2)'s
-    /// (16 per tile). Measured at batch 1 on 2 cores (`sslsan bench --profile-layers
-    /// --winograd-tile 2|4`, best of 9): F(4×4) runs ResNet-18's 64-channel layers 2.1× (56×56)
-    /// and 1.5× (65×168) faster and the 128-channel ones 1.15–1.25× faster; at 256 and 512
-    /// channels it is 1.2–1.4× slower on 14×14 and no faster on 17×42, where the GEMMs are narrow
-    /// (16–55 tiles) and each of the 36 filter matrices is re-packed by OpenBLAS per call.
+    /// The tile for a convolution of `ci` → `co` channels on an H×W plane: F(4×4) where its GEMM
+    /// work (36 per tile, tiles padded to multiples of 4) is at most 3/4 of F(2×2)'s (16 per tile),
+    /// and either the transformed filters stay small (at most 128 channels either side:
+    /// 36·128·128·4 B = 2.4 MB) or, at 512 channels, the plane gives each GEMM at least 48 tiles
+    /// to reuse the filters it packs. Measured at batch 1 on 2 cores (`sslsan bench --profile-layers
+    /// --winograd-tile 2|4`, best of 9, each GEMM on one core, `BLAS.independent`): F(4×4) runs
+    /// ResNet-18's 64-channel layers 2.1× (56×56) and 1.5× (65×168) faster and the 128-channel ones
+    /// 1.15–1.25× faster; at 512 channels it is 1.25–1.35× faster on 17×42 (55 tiles: 14.4–16.2 →
+    /// 11.7–11.9 ms; 256 → 512: 1.1×) but 1.15–1.3× slower on 14×14 (16 tiles), where each of
+    /// the 36 filter matrices OpenBLAS packs serves too few columns. 256 channels on 17×42 ran
+    /// even, so they keep F(2×2)'s smaller rounding (the golden audio layer3 error is 4.5× smaller).
     public static func tile(height H: Int, width W: Int, channels ci: Int, outChannels co: Int) -> Tile {
         if let forcedTile { return forcedTile }
-        let f2 = 16 * ((H + 1) / 2) * ((W + 1) / 2), f4 = 36 * ((H + 3) / 4) * ((W + 3) / 4)
-        return max(ci, co) <= 128 && 4 * f4 <= 3 * f2 ? .f4 : .f2
+        let f4Tiles = ((H + 3) / 4) * ((W + 3) / 4)
+        let f2 = 16 * ((H + 1) / 2) * ((W + 1) / 2), f4 = 36 * f4Tiles
+        let wide = max(ci, co)
+        return (wide <= 128 || (wide >= 512 && f4Tiles >= 48)) && 4 * f4 <= 3 * f2 ? .f4 : .f2
     }
 
     /// U[ξ][co][ci] = (G g Gᵀ)[ξ], ξ = 6i + j, for weights (Cout, Cin, 3, 3) → 36·Cout·Cin floats.
