@@ -101,7 +101,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int?
 
-    @Flag(help: "Score one sample at a time with multi-threaded BLAS, instead of samples in parallel.")
+    @Flag(help: "Score one sample at a time with every GEMM and layer loop split across the cores, instead of samples in parallel.")
     var serial = false
 
     func validate() throws {

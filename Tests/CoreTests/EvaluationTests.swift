@@ -77,13 +77,13 @@ final class EvaluationTests: XCTestCase {
         XCTAssertEqual(report.objectAccuracy?.pairs, 6)   // three two-object scenes
         XCTAssertNotNil(report.alignment)
 
-        // One sample at a time with multi-threaded BLAS: same maps, and a timing to compare.
+        // One sample at a time with GEMMs split across the cores: same maps, and a timing to compare.
         options.parallelSamples = false
         let t1 = Date()
         let serial = try Evaluator(model: model, samples: samples, options: options).run()
         let serialTime = Date().timeIntervalSince(t1)
         assertMapsClose(serial.metrics.samples.map(\.positive), set.samples.map(\.positive), model)
-        print(String(format: "demo model, 6 pairs × 3 passes: samples in parallel %.2f s, one at a time (BLAS threads) %.2f s", parallel, serialTime))
+        print(String(format: "demo model, 6 pairs × 3 passes: samples in parallel %.2f s, one at a time (split GEMMs) %.2f s", parallel, serialTime))
     }
 
     func testCancellation() throws {
