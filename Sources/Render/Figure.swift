@@ -49,9 +49,9 @@ public enum Figure {
         var fig = RGBImage(width: width, height: height, fill: background)
 
         // Shared colour range.
-        let gradCAM = options.postProcessing.scale == .gradCAM   // every map min–max'd to [0, 1]
-        let lo = Float(options.threshold ?? (gradCAM ? 0 : Double(maps.map { $0.map.min }.min() ?? 0)))
-        var hi = gradCAM ? 1 : maps.map { $0.map.max }.max() ?? 1
+        let ranges = maps.map { options.postProcessing.range($0.map) }
+        let lo = Float(options.threshold ?? Double(ranges.map(\.min).min() ?? 0))
+        var hi = ranges.map(\.max).max() ?? 1
         // No map above U (e.g. an untrained model): any span is arbitrary; 0.1 is a typical
         // spread of cosine maps and keeps the colour bar labels distinct.
         if !(hi > lo) { hi = lo + 0.1 }

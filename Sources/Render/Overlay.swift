@@ -289,7 +289,7 @@ public enum MapOverlay {
     public static func range(of map: SimilarityMap, scale: ColorScale, postProcessing: MapPostProcessing = .sslTie) -> (Float, Float) {
         switch scale {
         case let .fixed(lo, hi): return (lo, hi)
-        case .perMap: return postProcessing.scale == .gradCAM ? (0, 1) : (map.min, map.max)
+        case .perMap: return postProcessing.range(map)
         }
     }
 

@@ -11,8 +11,8 @@ extension ConvEpilogue {
 /// 2-D convolution without bias, square kernel (the only kind ResNet-18 uses).
 ///
 /// Forward: 3×3 stride-1 convolutions (most of ResNet-18's work) use Winograd: F(4×4, 3×3)
-/// (4× fewer multiplies) on planes of at most 128 channels, F(2×2, 3×3) (2.25× fewer) on wider
-/// ones and wherever batch statistics follow (`Winograd.tile`, `maxTile`); the others, per sample, im2col then one `sgemm`
+/// (4× fewer multiplies) or F(2×2, 3×3) (2.25× fewer) as `Winograd.tile` picks per layer, and
+/// F(2×2) wherever batch statistics follow (`maxTile`); the others, per sample, im2col then one `sgemm`
 /// W (Cout × Cin·k²) · col (Cin·k² × Ho·Wo), with 1×1 stride-1 convolutions reading the input
 /// directly. Backward: dW += dY · colᵀ and dcol = Wᵀ · dY followed by
 /// col2im. The column matrix is rebuilt in backward rather than stored (memory over time).

@@ -29,6 +29,12 @@ extension MapPostProcessing {
     public func maximum(_ map: SimilarityMap) -> Float {
         scale == .gradCAM ? (MapResize.scaleCAM(map.values).max() ?? 0) : map.max
     }
+
+    /// The span of a map's values on the figures' scale, for colour ranges: the map's own
+    /// minimum and maximum, or [0, 1] for a min–max-normalised Grad-CAM map.
+    public func range(_ map: SimilarityMap) -> (min: Float, max: Float) {
+        scale == .gradCAM ? (0, 1) : (map.min, map.max)
+    }
 }
 
 extension MapResize {

@@ -20,7 +20,7 @@ public enum BLAS {
                              alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
                              b: UnsafePointer<Float>, ldb: Int,
                              beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, split: Bool = true) {
-        let w = split && !openBLASThreads ? Parallel.workers : 1
+        let w = split ? workers : 1
         guard w > 1, m * n * k >= splitWork, n >= 32 * w else {
             call(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
             return
@@ -43,12 +43,15 @@ public enum BLAS {
     /// GEMMs all have one shape.
     @inline(__always)
     public static func independent(_ count: Int, work: Int, _ body: (Int) -> Void) {
-        if openBLASThreads || Parallel.workers <= 1 || count * work < splitWork {
+        if workers <= 1 || count * work < splitWork {
             for i in 0..<count { body(i) }
         } else {
             Parallel.chunks(count, costPerItem: 1 << 30) { r in for i in r { body(i) } }
         }
     }
+
+    /// Workers that share out GEMMs: the job's, or 1 when OpenBLAS's own threads do it.
+    private static var workers: Int { openBLASThreads ? 1 : Parallel.workers }
 
     /// Multiply-adds below which a GEMM is not split (about 20 µs of one core: the hand-off to a
     /// second worker costs a few µs).

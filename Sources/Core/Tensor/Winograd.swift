@@ -68,12 +68,7 @@ public enum Winograd {
         let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * ci * maxTiles)
         let m = UnsafeMutablePointer<Float>.allocate(capacity: 16 * co * maxTiles)
         defer { v.deallocate(); m.deallocate() }
-        func products(_ nt: Int) {
-            BLAS.independent(16, work: co * nt * ci) { xi in
-                BLAS.sgemm(m: co, n: nt, k: ci, a: u.data + xi * co * ci, lda: ci,
-                           b: v + xi * ci * nt, ldb: nt, c: m + xi * co * nt, ldc: nt, split: false)
-            }
-        }
+        func products(_ nt: Int) { Winograd.products(16, u: u, v: v, m: m, channels: ci, outChannels: co, tiles: nt) }
         var b0 = 0
         while b0 < B {
             let nb = min(group, B - b0)
@@ -95,6 +90,16 @@ public enum Winograd {
                 }
             }
             b0 += nb
+        }
+    }
+
+    /// M[ξ] = U[ξ] · V[ξ] for each of the `positions` transform positions (16 for F(2×2), 36 for
+    /// F(4×4)): Cout × Cin times Cin × `tiles`, one GEMM per position, dealt out to the workers.
+    static func products(_ positions: Int, u: Tensor, v: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
+                         channels ci: Int, outChannels co: Int, tiles nt: Int) {
+        BLAS.independent(positions, work: co * nt * ci) { xi in
+            BLAS.sgemm(m: co, n: nt, k: ci, a: u.data + xi * co * ci, lda: ci,
+                       b: v + xi * ci * nt, ldb: nt, c: m + xi * co * nt, ldc: nt, split: false)
         }
     }
 
@@ -251,8 +256,8 @@ extension Winograd {
         let th = (H + 3) / 4, tw = (W + 3) / 4
         let perTile = 36 * (ci + co) * 4
         // Unblocked up to 32 MB of V + M (every ResNet-18 layer F(4×4) takes at 224 px and 10 s of
-        // audio): measured faster than 1 MB blocks, whose many small GEMMs pay OpenBLAS's per-call
-        // thread hand-off (65×168 × 64 channels: 4.5 against 5.5 ms).
+        // audio): measured faster than 1 MB blocks with OpenBLAS's own threads (65×168 × 64
+        // channels: 4.5 against 5.5 ms) and even with 1 or 4 MB blocks with a GEMM per core.
         let rowsPerBlock = max(1, min(th, max(128 / tw + 1, (blockBytes ?? 32 << 20) / (perTile * tw))))
         let maxTiles = rowsPerBlock * tw
         let v = UnsafeMutablePointer<Float>.allocate(capacity: 36 * ci * maxTiles)
@@ -262,10 +267,7 @@ extension Winograd {
         while ty0 < th {
             let ty1 = min(th, ty0 + rowsPerBlock), nt = (ty1 - ty0) * tw
             inputTransformF4(x, ci, H, W, tileRows: ty0..<ty1, tw: tw, into: v, stride: nt)
-            BLAS.independent(36, work: co * nt * ci) { xi in
-                BLAS.sgemm(m: co, n: nt, k: ci, a: u.data + xi * co * ci, lda: ci,
-                           b: v + xi * ci * nt, ldb: nt, c: m + xi * co * nt, ldc: nt, split: false)
-            }
+            products(36, u: u, v: v, m: m, channels: ci, outChannels: co, tiles: nt)
             outputTransformF4(m, co, H, W, tileRows: ty0..<ty1, tw: tw, stride: nt, into: y, epilogue: epilogue, sample: sample)
             ty0 = ty1
         }
